@@ -1,0 +1,177 @@
+package org.trestle.sync.persistence.internal;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.sql.DataSource;
+
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.PersistenceException;
+
+import org.eclipse.core.runtime.ILog;
+import org.eclipse.persistence.config.PersistenceUnitProperties;
+import org.eclipse.persistence.jpa.PersistenceProvider;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.trestle.sync.persistence.LocalStore;
+import org.trestle.sync.persistence.LocalStoreFactory;
+import org.trestle.sync.persistence.StoreDefinition;
+import org.trestle.sync.persistence.StoreException;
+
+/**
+ * Opens EclipseLink persistence units over embedded databases. The unit is assembled in
+ * code from the classes in the {@link StoreDefinition}, so entity classes may live in any
+ * bundle. Tables are created or extended to fit the classes on every open.
+ */
+@Component(service = LocalStoreFactory.class)
+public final class EclipseLinkStoreFactory implements LocalStoreFactory {
+
+    private static final ILog LOG = ILog.of(EclipseLinkStoreFactory.class);
+
+    private final EmbeddedDerby engine = new EmbeddedDerby();
+    private final Set<Store> open = ConcurrentHashMap.newKeySet();
+
+    @Override
+    public LocalStore open(StoreDefinition definition) {
+        Path directory = definition.directory();
+        if (definition.entityClasses().isEmpty()) {
+            throw new StoreException("A store needs at least one entity class");
+        }
+        for (Store store : open) {
+            if (store.directory().equals(directory)) {
+                throw new StoreException("The data directory " + directory + " is already open in this process");
+            }
+        }
+        prepareDirectory(directory);
+        DataSource dataSource = engine.open(directory);
+        try {
+            EntityManagerFactory emf = createFactory(definition, dataSource);
+            Store store = new Store(directory, emf, engine.describe(dataSource));
+            open.add(store);
+            return store;
+        } catch (PersistenceException | IllegalArgumentException e) {
+            engine.shutdown(directory);
+            throw new StoreException("Could not set up the database in " + directory + ": " + rootMessage(e), e);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (Store store : List.copyOf(open)) {
+            store.close();
+        }
+    }
+
+    private static void prepareDirectory(Path directory) {
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException e) {
+            throw new StoreException("The data directory " + directory + " cannot be created: " + e.getMessage(), e);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new StoreException("The data directory " + directory + " is not writable");
+        }
+    }
+
+    private EntityManagerFactory createFactory(StoreDefinition definition, DataSource dataSource) {
+        List<String> classNames = new ArrayList<>();
+        for (Class<?> type : definition.entityClasses()) {
+            classNames.add(type.getName());
+        }
+        ClassLoader loader = new ContributedClassLoader(definition.entityClasses(),
+                PersistenceProvider.class.getClassLoader());
+
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(PersistenceUnitProperties.WEAVING, "false");
+        settings.put(PersistenceUnitProperties.TARGET_DATABASE, EmbeddedDerby.ECLIPSELINK_TARGET);
+        settings.put(PersistenceUnitProperties.DDL_GENERATION, PersistenceUnitProperties.CREATE_OR_EXTEND);
+        settings.put(PersistenceUnitProperties.DDL_GENERATION_MODE, PersistenceUnitProperties.DDL_DATABASE_GENERATION);
+        settings.put(PersistenceUnitProperties.LOGGING_LOGGER, "JavaLogger");
+        settings.put(PersistenceUnitProperties.LOGGING_LEVEL, "WARNING");
+        settings.put(PersistenceUnitProperties.CLASSLOADER, loader);
+        settings.put(PersistenceUnitProperties.NON_JTA_DATASOURCE, dataSource);
+        settings.putAll(definition.properties());
+
+        Properties unitProperties = new Properties();
+        definition.properties().forEach(unitProperties::setProperty);
+        AssembledPersistenceUnit unit = new AssembledPersistenceUnit(
+                "trestle-" + Integer.toHexString(definition.directory().hashCode()), List.copyOf(classNames),
+                dataSource, loader, unitProperties, null);
+        EntityManagerFactory emf = new PersistenceProvider().createContainerEntityManagerFactory(unit, settings);
+        // EclipseLink deploys lazily; deploying now reports mapping and DDL problems here
+        emf.createEntityManager().close();
+        return emf;
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
+    }
+
+    private final class Store implements LocalStore {
+        private final Path directory;
+        private final EntityManagerFactory emf;
+        private final String description;
+        private volatile boolean isOpen = true;
+
+        Store(Path directory, EntityManagerFactory emf, String description) {
+            this.directory = directory;
+            this.emf = emf;
+            this.description = description;
+        }
+
+        @Override
+        public EntityManagerFactory entityManagerFactory() {
+            if (!isOpen) {
+                throw new StoreException("The store in " + directory + " is closed");
+            }
+            return emf;
+        }
+
+        @Override
+        public Path directory() {
+            return directory;
+        }
+
+        @Override
+        public String databaseDescription() {
+            return description;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return isOpen;
+        }
+
+        @Override
+        public synchronized void close() {
+            if (!isOpen) {
+                return;
+            }
+            isOpen = false;
+            open.remove(this);
+            try {
+                if (emf.isOpen()) {
+                    emf.close();
+                }
+            } finally {
+                try {
+                    engine.shutdown(directory);
+                } catch (StoreException e) {
+                    LOG.error(e.getMessage(), e);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package org.trestle.sync.server.internal;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.Version;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Runs the Jetty server while this component is active. The outcome of starting it is
+ * registered as a {@link ServerStatus} service either way.
+ */
+@Component(immediate = true, service = {})
+public final class SyncServerComponent {
+
+    /** The line scripts and administrators wait for, followed by the URL. */
+    public static final String READY_LINE = "Trestle server listening on ";
+
+    private static final Logger LOG = Logger.getLogger(SyncServerComponent.class.getName());
+
+    private Server jetty;
+    private ServerLog log;
+    private ServiceRegistration<ServerStatus> registration;
+
+    @Activate
+    void activate(BundleContext context) {
+        ServerStatus status;
+        try {
+            ServerSettings settings = ServerSettings.from(context::getProperty);
+            prepareDataDirectory(settings.dataDirectory());
+            log = ServerLog.install(settings.dataDirectory());
+            status = start(settings, serverVersion(context.getBundle().getVersion()));
+        } catch (IllegalArgumentException | IOException e) {
+            status = fail(e.getMessage(), e);
+        } catch (Exception e) {
+            status = fail(describeStartFailure(e), e);
+        }
+        registration = context.registerService(ServerStatus.class, status, null);
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (registration != null) {
+            registration.unregister();
+        }
+        if (jetty != null) {
+            try {
+                jetty.stop();
+                LOG.info("Trestle server stopped");
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "Jetty did not stop cleanly", e);
+            }
+        }
+        if (log != null) {
+            log.close();
+        }
+    }
+
+    private ServerStatus start(ServerSettings settings, String serverVersion) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("trestle-http");
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+
+        String fingerprint = null;
+        ServerConnector connector;
+        if (settings.plainHttp()) {
+            connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        } else {
+            TlsKeyStore keys = TlsKeyStore.ensure(settings.dataDirectory(), InetAddress.getLocalHost().getHostName());
+            fingerprint = keys.fingerprint();
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            tls.setKeyStorePath(keys.path().toString());
+            tls.setKeyStorePassword(keys.password());
+            tls.setKeyStoreType("PKCS12");
+            tls.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            http.addCustomizer(secure);
+            connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+                    new HttpConnectionFactory(http));
+        }
+        connector.setHost(settings.host());
+        connector.setPort(settings.port());
+        server.addConnector(connector);
+        server.setErrorHandler(new JsonErrorHandler(json));
+        server.setHandler(new ApiHandler(json, serverVersion, settings.schemaVersion()));
+        server.setStopAtShutdown(false);
+        server.setStopTimeout(5_000);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw e;
+        }
+        jetty = server;
+
+        String shownHost = "0.0.0.0".equals(settings.host()) ? InetAddress.getLocalHost().getHostName() : settings.host();
+        if (shownHost.contains(":")) {
+            shownHost = "[" + shownHost + "]";
+        }
+        URI uri = URI.create((settings.plainHttp() ? "http" : "https") + "://" + shownHost + ":" + connector.getLocalPort());
+        LOG.info("Data directory: " + settings.dataDirectory());
+        if (fingerprint != null) {
+            LOG.info("TLS certificate SHA-256 fingerprint: " + fingerprint);
+        } else {
+            LOG.warning("Serving plain HTTP: use it on loopback or behind a TLS proxy only");
+        }
+        System.out.println(READY_LINE + uri);
+        System.out.flush();
+        LOG.info(READY_LINE + uri);
+        return ServerStatus.started(uri, fingerprint);
+    }
+
+    private static void prepareDataDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("The data directory " + dir + " cannot be created: " + e.getMessage());
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException("The data directory " + dir + " is not writable");
+        }
+    }
+
+    private static String describeStartFailure(Exception e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException) {
+                return "Cannot listen on the configured address and port: " + t.getMessage()
+                        + " (is another server using the port? choose another with --port)";
+            }
+        }
+        return "The server could not start: " + e;
+    }
+
+    private static ServerStatus fail(String reason, Exception e) {
+        LOG.log(Level.SEVERE, reason, e instanceof IllegalArgumentException ? null : e);
+        return ServerStatus.failed(reason);
+    }
+
+    static String serverVersion(Version version) {
+        return version.getMajor() + "." + version.getMinor() + "." + version.getMicro();
+    }
+}
