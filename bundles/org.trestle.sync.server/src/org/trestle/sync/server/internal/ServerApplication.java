@@ -44,7 +44,10 @@ public final class ServerApplication implements IApplication {
         Bundle system = bundleContext.getBundle(0);
         Thread hook = new Thread(() -> {
             stopped.countDown();
-            awaitFrameworkStop(system);
+            // java.util.logging shuts down in its own hook, so this goes to stdout directly
+            System.out.println(awaitFrameworkStop(system) ? "Trestle server stopped"
+                    : "Trestle server did not stop within " + STOP_TIMEOUT_MILLIS / 1000 + " s");
+            System.out.flush();
         }, "trestle-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
@@ -56,16 +59,19 @@ public final class ServerApplication implements IApplication {
         stopped.countDown();
     }
 
-    private static void awaitFrameworkStop(Bundle system) {
+    private static boolean awaitFrameworkStop(Bundle system) {
         long deadline = System.currentTimeMillis() + STOP_TIMEOUT_MILLIS;
-        while (System.currentTimeMillis() < deadline
-                && (system.getState() & (Bundle.ACTIVE | Bundle.STOPPING | Bundle.STARTING)) != 0) {
+        while ((system.getState() & (Bundle.ACTIVE | Bundle.STOPPING | Bundle.STARTING)) != 0) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
+        return true;
     }
 }

@@ -50,8 +50,8 @@ public final class SyncServerComponent {
             prepareDataDirectory(settings.dataDirectory());
             log = ServerLog.install(settings.dataDirectory());
             status = start(settings, serverVersion(context.getBundle().getVersion()));
-        } catch (IllegalArgumentException | IOException e) {
-            status = fail(e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            status = fail(e.getMessage(), null);
         } catch (Exception e) {
             status = fail(describeStartFailure(e), e);
         }
@@ -149,15 +149,16 @@ public final class SyncServerComponent {
     private static String describeStartFailure(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BindException) {
-                return "Cannot listen on the configured address and port: " + t.getMessage()
+                return e.getMessage() + ": " + t.getMessage()
                         + " (is another server using the port? choose another with --port)";
             }
         }
-        return "The server could not start: " + e;
+        return "The server could not start: " + e.getMessage();
     }
 
     private static ServerStatus fail(String reason, Exception e) {
-        LOG.log(Level.SEVERE, reason, e instanceof IllegalArgumentException ? null : e);
+        boolean expected = e == null || e instanceof java.io.IOException;
+        LOG.log(Level.SEVERE, reason, expected ? null : e);
         return ServerStatus.failed(reason);
     }
 
