@@ -94,7 +94,6 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         settings.put(PersistenceUnitProperties.TARGET_DATABASE, EmbeddedDerby.ECLIPSELINK_TARGET);
         settings.put(PersistenceUnitProperties.DDL_GENERATION, PersistenceUnitProperties.CREATE_OR_EXTEND);
         settings.put(PersistenceUnitProperties.DDL_GENERATION_MODE, PersistenceUnitProperties.DDL_DATABASE_GENERATION);
-        settings.put(PersistenceUnitProperties.LOGGING_LOGGER, "JavaLogger");
         settings.put(PersistenceUnitProperties.LOGGING_LEVEL, "WARNING");
         settings.put(PersistenceUnitProperties.CLASSLOADER, loader);
         settings.put(PersistenceUnitProperties.NON_JTA_DATASOURCE, dataSource);
@@ -104,11 +103,20 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         definition.properties().forEach(unitProperties::setProperty);
         AssembledPersistenceUnit unit = new AssembledPersistenceUnit(
                 "trestle-" + Integer.toHexString(definition.directory().hashCode()), List.copyOf(classNames),
-                dataSource, loader, unitProperties, null);
+                dataSource, loader, unitProperties, rootUrl(definition.directory()));
         EntityManagerFactory emf = new PersistenceProvider().createContainerEntityManagerFactory(unit, settings);
         // EclipseLink deploys lazily; deploying now reports mapping and DDL problems here
         emf.createEntityManager().close();
         return emf;
+    }
+
+    /** EclipseLink names the unit after its root; the data directory makes it unique. */
+    private static java.net.URL rootUrl(Path directory) {
+        try {
+            return directory.toUri().toURL();
+        } catch (java.net.MalformedURLException e) {
+            throw new StoreException("The data directory " + directory + " has no URL form: " + e.getMessage(), e);
+        }
     }
 
     private static String rootMessage(Throwable t) {
