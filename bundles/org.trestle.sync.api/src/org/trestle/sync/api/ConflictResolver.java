@@ -1,0 +1,35 @@
+package org.trestle.sync.api;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Conflict strategies, version history and manual resolution.
+ *
+ * @since 0.1
+ */
+public interface ConflictResolver {
+
+    /** @return the server-wide default strategy */
+    ConflictStrategy defaultStrategy();
+
+    /** @return the strategy of an entity type (its own, else the default) */
+    ConflictStrategy strategyFor(String entityType);
+
+    /** @return the open manual conflicts, oldest first */
+    List<ConflictRecord> openConflicts();
+
+    /** @return every stored version of one entity, oldest first */
+    List<ConflictRecord> history(String entityType, String entityUuid);
+
+    /**
+     * Resolves an open conflict: the given full state becomes a new change of the
+     * entity that reaches every node.
+     *
+     * @param versionId the conflict's version id
+     * @param data      the entity's state as a person decided it, by attribute name
+     * @throws IllegalArgumentException when there is no such open conflict or the data is invalid
+     */
+    void resolve(String versionId, ObjectNode data);
+}

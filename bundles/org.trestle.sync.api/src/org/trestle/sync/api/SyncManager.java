@@ -1,0 +1,58 @@
+package org.trestle.sync.api;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Packet;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Nodes, the change queue, and the building and processing of packets of one node.
+ *
+ * @since 0.1
+ */
+public interface SyncManager {
+
+    /** Makes this node the server, with a new node id, unless it is set up already. */
+    NodeInfo initializeServer(String code);
+
+    /** Makes this node a client of the given server, with the ids registration gave. */
+    NodeInfo initializeClient(String selfNodeId, String selfCode, String serverNodeId);
+
+    /**
+     * Registers a client node (server only) and queues the current state of every live
+     * entity for it, parents first.
+     *
+     * @throws IllegalArgumentException when the code is invalid or taken
+     */
+    NodeInfo registerNode(String code, String name, String description);
+
+    /** @return the node, if known */
+    Optional<NodeInfo> node(String nodeId);
+
+    /** @return every node this node knows, itself included */
+    List<NodeInfo> nodes();
+
+    /** @return up to {@code limit} changes queued for the target, oldest first */
+    List<Change> pendingChanges(String targetNodeId, int limit);
+
+    /** @return how many changes are queued for the target and not acknowledged */
+    long pendingCount(String targetNodeId);
+
+    /** @return the entity's attributes by name, in wire form */
+    ObjectNode serialize(SyncEntity entity);
+
+    /** Builds the next packet for a target: its queued changes (a batch) and the ack. */
+    Packet buildPacket(String targetNodeId);
+
+    /**
+     * Processes a packet addressed to this node in one transaction: its ack, then its
+     * changes (idempotently, resolving conflicts).
+     *
+     * @throws org.trestle.sync.api.packet.PacketException when the packet as a whole is refused
+     */
+    ProcessResult processPacket(Packet packet);
+}

@@ -1,0 +1,10 @@
+package org.trestle.sync.api.packet;
+
+/**
+ * What a change did to an entity.
+ *
+ * @since 0.1
+ */
+public enum Operation {
+    INSERT, UPDATE, DELETE
+}

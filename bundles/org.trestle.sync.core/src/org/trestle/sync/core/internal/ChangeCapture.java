@@ -1,0 +1,366 @@
+package org.trestle.sync.core.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.eclipse.persistence.descriptors.DescriptorEvent;
+import org.eclipse.persistence.descriptors.DescriptorEventAdapter;
+import org.eclipse.persistence.internal.sessions.AbstractSession;
+import org.eclipse.persistence.sessions.SessionEvent;
+import org.eclipse.persistence.sessions.SessionEventAdapter;
+import org.eclipse.persistence.sessions.changesets.ObjectChangeSet;
+import org.eclipse.persistence.sessions.changesets.UnitOfWorkChangeSet;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.model.SyncChangeRow;
+
+/**
+ * Captures every insert, update and delete of a synchronized entity, whatever code made
+ * it through JPA, into the change log in the same transaction.
+ * <p>
+ * While EclipseLink computes a unit of work's change set, the changed entities are
+ * noted. Just before the database transaction commits, a change-log row is written for
+ * each, numbered under a lock that is held until the commit ends: rows therefore become
+ * visible in {@code seq} order, which is what lets receivers skip everything at or below
+ * the highest {@code seq} they applied.
+ */
+final class ChangeCapture extends SessionEventAdapter {
+
+    private static final String INSERT_SQL = "INSERT INTO SYNC_CHANGES (SEQ, ENTITY_TYPE, ENTITY_UUID, OPERATION, "
+            + "UPDATED_AT, DATA, CHANGED_ATTRS, ORIGIN_NODE, TARGET_NODE, BASE_PACKET, RESOLVES, CREATED_AT) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** Who made a change that is being applied from a packet, rather than edited here. */
+    record Incoming(String origin, String resolves) {
+    }
+
+    private static final class Pending {
+        final String type;
+        final SyncEntity entity;
+        Operation operation;
+        Set<String> changed; // null: the whole entity
+
+        Pending(String type, SyncEntity entity, Operation operation, Set<String> changed) {
+            this.type = type;
+            this.entity = entity;
+            this.operation = operation;
+            this.changed = changed;
+        }
+    }
+
+    private static final class TxState {
+        final Map<String, Pending> entries = new LinkedHashMap<>();
+        final List<SyncChangeRow> extra = new ArrayList<>();
+        final Map<String, Incoming> incoming = new HashMap<>();
+        final Map<String, String> resolutions = new HashMap<>();
+        final Set<String> hardDeleted = new LinkedHashSet<>();
+        boolean locked;
+    }
+
+    private final ThreadLocal<TxState> state = new ThreadLocal<>();
+    private final ReentrantLock commitLock = new ReentrantLock(true);
+    private final EngineContext engine;
+    private long lastSeq;
+
+    ChangeCapture(EngineContext engine, long lastSeq) {
+        this.engine = engine;
+        this.lastSeq = lastSeq;
+    }
+
+    /** Maintains uuid and updatedAt of synchronized entities. */
+    final DescriptorEventAdapter timestamps = new DescriptorEventAdapter() {
+        @Override
+        public void prePersist(DescriptorEvent event) {
+            if (event.getSource() instanceof SyncEntity e) {
+                if (e.getUuid() == null) {
+                    e.setUuid(UUID.randomUUID().toString());
+                }
+                if (!isIncoming(e.getUuid()) || e.getUpdatedAt() == null) {
+                    e.setUpdatedAt(Wire.now());
+                }
+            }
+        }
+
+        @Override
+        public void aboutToUpdate(DescriptorEvent event) {
+            if (event.getSource() instanceof SyncEntity e && !isIncoming(e.getUuid())) {
+                event.updateAttributeWithObject(SyncEntity.UPDATED_AT, Wire.now());
+            }
+        }
+    };
+
+    private TxState tx() {
+        TxState s = state.get();
+        if (s == null) {
+            s = new TxState();
+            state.set(s);
+        }
+        return s;
+    }
+
+    /** The entity is being written from a packet of {@code origin}: keep its updatedAt, do not echo it back. */
+    void markIncoming(String uuid, String origin, String resolves) {
+        tx().incoming.put(uuid, new Incoming(origin, resolves));
+    }
+
+    /** The local edit of the entity resolves an open conflict. */
+    void markResolution(String uuid, String versionId) {
+        tx().resolutions.put(uuid, versionId);
+    }
+
+    /** Writes an extra change-log row (for example a state addressed to one node) with this transaction. */
+    void queue(SyncChangeRow row) {
+        tx().extra.add(row);
+    }
+
+    boolean isIncoming(String uuid) {
+        TxState s = state.get();
+        return s != null && uuid != null && s.incoming.containsKey(uuid);
+    }
+
+    /** @return the highest seq written so far */
+    long lastSeq() {
+        commitLock.lock();
+        try {
+            return lastSeq;
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
+    @Override
+    public void postCalculateUnitOfWorkChangeSet(SessionEvent event) {
+        if (!(event.getProperty("UnitOfWorkChangeSet") instanceof UnitOfWorkChangeSet changes)) {
+            return;
+        }
+        TxState s = tx();
+        for (Object value : changes.getAllChangeSets().values()) {
+            ObjectChangeSet change = (ObjectChangeSet) value;
+            Object clone = changes.getUOWCloneForObjectChangeSet(change);
+            if (!(clone instanceof SyncEntity entity)) {
+                continue;
+            }
+            TypeCodec codec = engine.codec().typeOf(entity.getClass());
+            if (codec == null) {
+                continue;
+            }
+            if (change.isNew()) {
+                note(s, codec.info().name(), entity, entity.isDeleted() ? Operation.DELETE : Operation.INSERT, null);
+                continue;
+            }
+            Set<String> names = new LinkedHashSet<>(change.getChangedAttributeNames());
+            names.remove(SyncEntity.UPDATED_AT);
+            boolean deletedNow = names.remove(SyncEntity.DELETED) && entity.isDeleted();
+            if (deletedNow) {
+                note(s, codec.info().name(), entity, Operation.DELETE, null);
+            } else if (!names.isEmpty()) {
+                note(s, codec.info().name(), entity, Operation.UPDATE, names);
+            }
+        }
+        if (changes.getDeletedObjects() != null) {
+            for (Object value : changes.getDeletedObjects().keySet()) {
+                ObjectChangeSet change = (ObjectChangeSet) value;
+                Object clone = changes.getUOWCloneForObjectChangeSet(change);
+                if (clone instanceof SyncEntity entity && engine.codec().typeOf(entity.getClass()) != null) {
+                    note(s, engine.codec().typeOf(entity.getClass()).info().name(), entity, Operation.DELETE, null);
+                    s.hardDeleted.add(entity.getUuid());
+                }
+            }
+        }
+    }
+
+    private static void note(TxState s, String type, SyncEntity entity, Operation op, Set<String> changed) {
+        Pending p = s.entries.get(entity.getUuid());
+        if (p == null) {
+            s.entries.put(entity.getUuid(), new Pending(type, entity, op, changed == null ? null : new LinkedHashSet<>(changed)));
+            return;
+        }
+        if (p.operation == Operation.DELETE) {
+            return;
+        }
+        if (op == Operation.DELETE) {
+            p.operation = Operation.DELETE;
+        } else if (p.operation == Operation.UPDATE) {
+            if (p.changed == null || changed == null) {
+                p.changed = null;
+            } else {
+                p.changed.addAll(changed);
+            }
+        }
+    }
+
+    @Override
+    public void preCommitTransaction(SessionEvent event) {
+        TxState s = state.get();
+        if (s == null || (s.entries.isEmpty() && s.extra.isEmpty())) {
+            return;
+        }
+        commitLock.lock();
+        s.locked = true;
+        Connection connection = connection(event);
+        try {
+            List<SyncChangeRow> rows = new ArrayList<>();
+            Instant now = Wire.now();
+            for (Map.Entry<String, Pending> e : s.entries.entrySet()) {
+                Pending p = e.getValue();
+                Incoming in = s.incoming.get(e.getKey());
+                String origin = in != null ? in.origin() : engine.selfId();
+                if (!engine.shouldLog(origin)) {
+                    continue;
+                }
+                SyncChangeRow row = new SyncChangeRow();
+                row.entityType = p.type;
+                row.entityUuid = e.getKey();
+                row.operation = p.operation.name();
+                row.updatedAt = p.entity.getUpdatedAt();
+                row.data = p.operation == Operation.DELETE ? null : engine.codec().serialize(p.entity).toString();
+                row.changed = p.operation == Operation.UPDATE && p.changed != null ? String.join(",", p.changed) : null;
+                row.originNode = origin;
+                row.resolves = in != null ? in.resolves() : s.resolutions.get(e.getKey());
+                row.base = in == null && !engine.isServer() ? base(connection, e.getKey()) : null;
+                row.createdAt = now;
+                rows.add(row);
+            }
+            rows.addAll(s.extra);
+            write(connection, rows);
+            if (!s.hardDeleted.isEmpty()) {
+                tombstones(connection, s);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("The change log could not be written: " + e.getMessage(), e);
+        }
+    }
+
+    private void write(Connection connection, List<SyncChangeRow> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_SQL)) {
+            for (SyncChangeRow row : rows) {
+                row.seq = ++lastSeq;
+                insert.setLong(1, row.seq);
+                insert.setString(2, row.entityType);
+                insert.setString(3, row.entityUuid);
+                insert.setString(4, row.operation);
+                setTimestamp(insert, 5, row.updatedAt);
+                if (row.data == null) {
+                    insert.setNull(6, Types.CLOB);
+                } else {
+                    insert.setString(6, row.data);
+                }
+                insert.setString(7, row.changed);
+                insert.setString(8, row.originNode);
+                insert.setString(9, row.targetNode);
+                if (row.base == null) {
+                    insert.setNull(10, Types.BIGINT);
+                } else {
+                    insert.setLong(10, row.base);
+                }
+                insert.setString(11, row.resolves);
+                setTimestamp(insert, 12, row.createdAt == null ? Wire.now() : row.createdAt);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    private static void tombstones(Connection connection, TxState s) throws SQLException {
+        try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM SYNC_TOMBSTONES WHERE ENTITY_UUID = ?");
+                PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO SYNC_TOMBSTONES (ENTITY_UUID, ENTITY_TYPE, DELETED_AT) VALUES (?, ?, ?)")) {
+            for (String uuid : s.hardDeleted) {
+                exists.setString(1, uuid);
+                try (ResultSet rs = exists.executeQuery()) {
+                    if (rs.next()) {
+                        continue;
+                    }
+                }
+                insert.setString(1, uuid);
+                insert.setString(2, s.entries.get(uuid).type);
+                setTimestamp(insert, 3, Wire.now());
+                insert.executeUpdate();
+            }
+        }
+    }
+
+    /**
+     * The server packet a local edit is based on: for an entity that still has
+     * unacknowledged local changes, the base of the oldest of them (incoming versions
+     * of it were held back meanwhile); else the last packet received from the server.
+     */
+    private Long base(Connection connection, String uuid) throws SQLException {
+        String server = engine.serverId();
+        if (server == null) {
+            return 0L;
+        }
+        try (PreparedStatement q = connection.prepareStatement("SELECT MIN(c.BASE_PACKET) FROM SYNC_CHANGES c, SYNC_NODES n "
+                + "WHERE c.ENTITY_UUID = ? AND c.ORIGIN_NODE = ? AND n.NODE_ID = ? AND c.SEQ > n.ACKED_SEQ")) {
+            q.setString(1, uuid);
+            q.setString(2, engine.selfId());
+            q.setString(3, server);
+            try (ResultSet rs = q.executeQuery()) {
+                if (rs.next()) {
+                    long min = rs.getLong(1);
+                    if (!rs.wasNull()) {
+                        return min;
+                    }
+                }
+            }
+        }
+        try (PreparedStatement q = connection.prepareStatement("SELECT RECEIVED_PACKET_NO FROM SYNC_NODES WHERE NODE_ID = ?")) {
+            q.setString(1, server);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0L;
+            }
+        }
+    }
+
+    private static void setTimestamp(PreparedStatement ps, int index, Instant instant) throws SQLException {
+        if (instant == null) {
+            ps.setNull(index, Types.TIMESTAMP);
+        } else {
+            ps.setTimestamp(index, Timestamp.from(instant));
+        }
+    }
+
+    private static Connection connection(SessionEvent event) {
+        AbstractSession session = (AbstractSession) event.getSession();
+        while (session.isUnitOfWork()) {
+            session = session.getParent();
+        }
+        return (Connection) session.getAccessor().getConnection();
+    }
+
+    @Override
+    public void postCommitTransaction(SessionEvent event) {
+        end();
+    }
+
+    @Override
+    public void postRollbackTransaction(SessionEvent event) {
+        end();
+    }
+
+    private void end() {
+        TxState s = state.get();
+        state.remove();
+        if (s != null && s.locked && commitLock.isHeldByCurrentThread()) {
+            commitLock.unlock();
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.trestle.sync.core.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.eclipse.core.runtime.ContributorFactoryOSGi;
+import org.eclipse.core.runtime.IConfigurationElement;
+import org.eclipse.core.runtime.IExtensionRegistry;
+import org.eclipse.core.runtime.ILog;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.namespace.HostNamespace;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.trestle.sync.api.ConflictStrategy;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.entity.SyncEntity;
+
+/**
+ * The entity types contributed through {@code org.trestle.sync.core.entities}. A bad
+ * contribution (unknown class, not a {@link SyncEntity}, duplicate name) is logged with
+ * the contributing bundle's name and left out; it does not stop the others.
+ */
+@Component(service = EntityCatalog.class)
+public final class EntityCatalog {
+
+    public static final String EXTENSION_POINT = "org.trestle.sync.core.entities";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
+    private static final ILog LOG = ILog.of(EntityCatalog.class);
+
+    private final List<Declared> declared = new ArrayList<>();
+
+    /** A contribution as read, with the strategy still unresolved when it says "default". */
+    record Declared(String name, Class<? extends SyncEntity> type, Optional<ConflictStrategy> strategy,
+            boolean versionHistory, int applyOrder, String contributor) {
+    }
+
+    @Activate
+    public EntityCatalog(@Reference IExtensionRegistry registry) {
+        Map<String, String> seen = new HashMap<>();
+        for (IConfigurationElement element : registry.getConfigurationElementsFor(EXTENSION_POINT)) {
+            String contributor = element.getContributor().getName();
+            try {
+                Declared d = read(element);
+                if (seen.containsKey(d.name())) {
+                    throw new IllegalArgumentException("the entity type name '" + d.name()
+                            + "' is already contributed by " + seen.get(d.name()));
+                }
+                seen.put(d.name(), contributor);
+                declared.add(d);
+            } catch (RuntimeException e) {
+                LOG.error("Ignoring the entity contribution of " + contributor + ": " + e.getMessage());
+            }
+        }
+        declared.sort(Comparator.comparingInt(Declared::applyOrder).thenComparing(Declared::name));
+    }
+
+    /** For tests and tools that assemble a catalog without a registry. */
+    public EntityCatalog(List<EntityTypeInfo> types) {
+        for (EntityTypeInfo t : types) {
+            declared.add(new Declared(t.name(), t.type(), Optional.of(t.strategy()), t.versionHistory(),
+                    t.applyOrder(), t.contributor()));
+        }
+        declared.sort(Comparator.comparingInt(Declared::applyOrder).thenComparing(Declared::name));
+    }
+
+    /** @return the types, parents first, with "default" strategies resolved */
+    public List<EntityTypeInfo> types(ConflictStrategy defaultStrategy) {
+        return declared.stream().map(d -> new EntityTypeInfo(d.name(), d.type(), d.strategy().orElse(defaultStrategy),
+                d.versionHistory(), d.applyOrder(), d.contributor())).toList();
+    }
+
+    /** Classes of a fragment load through its host. */
+    private static Bundle hostOf(Bundle bundle) {
+        if (bundle == null) {
+            return null;
+        }
+        BundleRevision revision = bundle.adapt(BundleRevision.class);
+        if (revision == null || (revision.getTypes() & BundleRevision.TYPE_FRAGMENT) == 0) {
+            return bundle;
+        }
+        BundleWiring wiring = revision.getWiring();
+        if (wiring == null) {
+            return null;
+        }
+        List<BundleWire> hosts = wiring.getRequiredWires(HostNamespace.HOST_NAMESPACE);
+        return hosts == null || hosts.isEmpty() ? null : hosts.get(0).getProvider().getBundle();
+    }
+
+    private static Declared read(IConfigurationElement element) {
+        if (!"entity".equals(element.getName())) {
+            throw new IllegalArgumentException("unexpected element <" + element.getName() + ">");
+        }
+        String name = element.getAttribute("name");
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid entity type name '" + name + "'");
+        }
+        String className = element.getAttribute("class");
+        if (className == null || className.isBlank()) {
+            throw new IllegalArgumentException("entity type " + name + " names no class");
+        }
+        Bundle bundle = hostOf(ContributorFactoryOSGi.resolve(element.getContributor()));
+        if (bundle == null) {
+            throw new IllegalArgumentException("the contributing bundle is not installed");
+        }
+        Class<?> loaded;
+        try {
+            loaded = bundle.loadClass(className);
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException("class " + className + " of entity type " + name + " cannot be loaded");
+        }
+        if (!SyncEntity.class.isAssignableFrom(loaded)) {
+            throw new IllegalArgumentException(className + " does not extend " + SyncEntity.class.getName());
+        }
+        if (!loaded.isAnnotationPresent(jakarta.persistence.Entity.class)) {
+            throw new IllegalArgumentException(className + " is not annotated @Entity");
+        }
+        String strategyText = element.getAttribute("conflictStrategy");
+        Optional<ConflictStrategy> strategy = strategyText == null || "default".equals(strategyText) ? Optional.empty()
+                : Optional.of(ConflictStrategy.fromWireName(strategyText));
+        boolean history = Boolean.parseBoolean(element.getAttribute("versionHistory"));
+        int order = 100;
+        String orderText = element.getAttribute("applyOrder");
+        if (orderText != null && !orderText.isBlank()) {
+            try {
+                order = Integer.parseInt(orderText.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("applyOrder of " + name + " is not an integer: " + orderText);
+            }
+        }
+        return new Declared(name, loaded.asSubclass(SyncEntity.class), strategy, history, order,
+                element.getContributor().getName());
+    }
+}

@@ -1,0 +1,978 @@
+package org.trestle.sync.core.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+import jakarta.persistence.PersistenceException;
+
+import org.eclipse.persistence.jpa.JpaHelper;
+import org.eclipse.persistence.sessions.server.Server;
+import org.trestle.sync.api.ChangeError;
+import org.trestle.sync.api.ConflictRecord;
+import org.trestle.sync.api.ConflictReport;
+import org.trestle.sync.api.ConflictResolver;
+import org.trestle.sync.api.ConflictStrategy;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.PacketManager;
+import org.trestle.sync.api.ProcessResult;
+import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.SyncEngine;
+import org.trestle.sync.api.SyncManager;
+import org.trestle.sync.api.SyncProtocol;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.api.packet.PacketException;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.model.DeadLetterRow;
+import org.trestle.sync.core.internal.model.DeferredRow;
+import org.trestle.sync.core.internal.model.SyncChangeRow;
+import org.trestle.sync.core.internal.model.SyncNodeRow;
+import org.trestle.sync.core.internal.model.SyncPacketRow;
+import org.trestle.sync.core.internal.model.TombstoneRow;
+import org.trestle.sync.core.internal.model.VersionHistoryRow;
+import org.trestle.sync.persistence.LocalStore;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The sync engine of one node database: node bookkeeping, packets, applying incoming
+ * changes, and conflicts. Queries go through JPA only.
+ */
+public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolver, EngineContext {
+
+    /** The classes of the sync tables, added to every node's persistence unit. */
+    public static final List<Class<?>> SYNC_TABLES = List.of(SyncNodeRow.class, SyncChangeRow.class,
+            SyncPacketRow.class, VersionHistoryRow.class, DeadLetterRow.class, DeferredRow.class, TombstoneRow.class);
+
+    private static final Pattern CODE = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$");
+
+    private final LocalStore store;
+    private final EntityManagerFactory emf;
+    private final EngineSettings settings;
+    private final List<EntityTypeInfo> types;
+    private final EntityCodec codec;
+    private final PacketCodec packets;
+    private final ChangeCapture capture;
+    private final Set<String> peers = new CopyOnWriteArraySet<>();
+    private final Map<String, ReentrantLock> nodeLocks = new ConcurrentHashMap<>();
+    private final ReentrantLock applyLock = new ReentrantLock(true);
+    private volatile String selfId;
+    private volatile String serverId;
+    private volatile boolean server;
+
+    private final java.util.function.Consumer<SyncEngine> onClose;
+
+    public NodeEngine(LocalStore store, List<EntityTypeInfo> types, EngineSettings settings,
+            java.util.function.Consumer<SyncEngine> onClose) {
+        this.onClose = onClose;
+        this.store = store;
+        this.emf = store.entityManagerFactory();
+        this.settings = settings;
+        this.types = List.copyOf(types);
+        this.codec = new EntityCodec(types, emf.getMetamodel());
+        this.packets = new PacketCodec(settings.schemaVersion(), Math.max(settings.batchSize(), 10_000));
+        Long maxSeq = read(em -> em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult());
+        this.capture = new ChangeCapture(this, maxSeq == null ? 0 : maxSeq);
+        Server session = JpaHelper.getServerSession(emf);
+        session.getEventManager().addListener(capture);
+        for (EntityTypeInfo t : types) {
+            session.getDescriptor(t.type()).getEventManager().addListener(capture.timestamps);
+        }
+        loadNodes();
+    }
+
+    private void loadNodes() {
+        read(em -> {
+            for (SyncNodeRow n : em.createQuery("select n from SyncNodeRow n", SyncNodeRow.class).getResultList()) {
+                if (n.self) {
+                    selfId = n.nodeId;
+                    server = n.server;
+                } else {
+                    if (!n.revoked) {
+                        peers.add(n.nodeId);
+                    }
+                    if (n.server) {
+                        serverId = n.nodeId;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- SyncEngine
+
+    @Override
+    public NodeInfo self() {
+        return selfId == null ? null : node(selfId).orElse(null);
+    }
+
+    @Override
+    public List<EntityTypeInfo> entityTypes() {
+        return types;
+    }
+
+    @Override
+    public EntityManagerFactory entityManagerFactory() {
+        return emf;
+    }
+
+    @Override
+    public SyncManager syncManager() {
+        return this;
+    }
+
+    @Override
+    public PacketManager packetManager() {
+        return packets;
+    }
+
+    @Override
+    public ConflictResolver conflictResolver() {
+        return this;
+    }
+
+    @Override
+    public void close() {
+        onClose.accept(this);
+        store.close();
+    }
+
+    // ---------------------------------------------------------------- EngineContext
+
+    @Override
+    public EntityCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public String selfId() {
+        return selfId;
+    }
+
+    @Override
+    public String serverId() {
+        return serverId;
+    }
+
+    @Override
+    public boolean isServer() {
+        return server;
+    }
+
+    @Override
+    public boolean shouldLog(String origin) {
+        if (origin == null || origin.equals(selfId)) {
+            return true;
+        }
+        for (String peer : peers) {
+            if (!peer.equals(origin)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ---------------------------------------------------------------- nodes
+
+    @Override
+    public NodeInfo initializeServer(String code) {
+        checkCode(code);
+        inTx(em -> {
+            SyncNodeRow self = selfRow(em);
+            if (self == null) {
+                self = newNode(UUID.randomUUID().toString(), code, "Trestle server");
+                self.self = true;
+                self.server = true;
+                em.persist(self);
+            } else if (!self.server) {
+                throw new IllegalStateException("this node is already set up as a client");
+            }
+            return null;
+        });
+        loadNodes();
+        return self();
+    }
+
+    @Override
+    public NodeInfo initializeClient(String selfNodeId, String selfCode, String serverNodeId) {
+        checkCode(selfCode);
+        inTx(em -> {
+            SyncNodeRow self = selfRow(em);
+            if (self != null) {
+                if (self.server || !self.nodeId.equals(selfNodeId)) {
+                    throw new IllegalStateException("this node is already set up as " + self.code);
+                }
+                return null;
+            }
+            self = newNode(selfNodeId, selfCode, selfCode);
+            self.self = true;
+            em.persist(self);
+            SyncNodeRow master = newNode(serverNodeId, "server", "Trestle server");
+            master.server = true;
+            em.persist(master);
+            return null;
+        });
+        loadNodes();
+        return self();
+    }
+
+    @Override
+    public NodeInfo registerNode(String code, String name, String description) {
+        checkCode(code);
+        if (!server) {
+            throw new IllegalStateException("only the server registers nodes");
+        }
+        String id = inTx(em -> {
+            Long taken = em.createQuery("select count(n) from SyncNodeRow n where n.code = :c", Long.class)
+                    .setParameter("c", code).getSingleResult();
+            if (taken > 0) {
+                throw new IllegalArgumentException("the node code " + code + " is already registered");
+            }
+            SyncNodeRow node = newNode(UUID.randomUUID().toString(), code, name == null ? code : name);
+            node.description = description;
+            node.ackedSeq = capture.lastSeq();
+            em.persist(node);
+            queueInitialLoad(em, node.nodeId);
+            return node.nodeId;
+        });
+        peers.add(id);
+        return node(id).orElseThrow();
+    }
+
+    /** Queues the current state of every live entity for a new node, parents first. */
+    private void queueInitialLoad(EntityManager em, String nodeId) {
+        Instant now = Wire.now();
+        for (EntityTypeInfo t : types) {
+            List<? extends SyncEntity> live = em.createQuery("select e from " + entityName(t) + " e where e.deleted = false "
+                    + "order by e.uuid", t.type()).getResultList();
+            for (SyncEntity e : live) {
+                SyncChangeRow row = stateRow(t.name(), e, nodeId, now);
+                row.operation = Operation.INSERT.name();
+                capture.queue(row);
+            }
+        }
+    }
+
+    /** Marks a node revoked: its packets are refused and nothing more is queued for it. */
+    public void revokeNode(String nodeId) {
+        inTx(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            if (n == null || n.self) {
+                throw new IllegalArgumentException("no such node: " + nodeId);
+            }
+            n.revoked = true;
+            return null;
+        });
+        peers.remove(nodeId);
+    }
+
+    @Override
+    public Optional<NodeInfo> node(String nodeId) {
+        return Optional.ofNullable(read(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            return n == null ? null : info(em, n);
+        }));
+    }
+
+    @Override
+    public List<NodeInfo> nodes() {
+        return read(em -> em.createQuery("select n from SyncNodeRow n order by n.code", SyncNodeRow.class).getResultList()
+                .stream().map(n -> info(em, n)).toList());
+    }
+
+    private NodeInfo info(EntityManager em, SyncNodeRow n) {
+        long pending = n.self ? 0 : count(em, n);
+        return new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked, n.lastSyncIn, n.lastSyncOut,
+                n.sentPacketNo, n.receivedPacketNo, pending);
+    }
+
+    // ---------------------------------------------------------------- queue and packets
+
+    @Override
+    public List<Change> pendingChanges(String targetNodeId, int limit) {
+        return read(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+            return n == null ? List.<Change>of() : queued(em, n, limit).stream().map(this::toChange).toList();
+        });
+    }
+
+    @Override
+    public long pendingCount(String targetNodeId) {
+        return read(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+            return n == null ? 0L : count(em, n);
+        });
+    }
+
+    private static List<SyncChangeRow> queued(EntityManager em, SyncNodeRow n, int limit) {
+        return em.createQuery("select r from SyncChangeRow r where r.seq > :acked and r.originNode <> :t "
+                + "and (r.targetNode is null or r.targetNode = :t) order by r.seq", SyncChangeRow.class)
+                .setParameter("acked", n.ackedSeq).setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
+    }
+
+    private static long count(EntityManager em, SyncNodeRow n) {
+        return em.createQuery("select count(r) from SyncChangeRow r where r.seq > :acked and r.originNode <> :t "
+                + "and (r.targetNode is null or r.targetNode = :t)", Long.class)
+                .setParameter("acked", n.ackedSeq).setParameter("t", n.nodeId).getSingleResult();
+    }
+
+    @Override
+    public ObjectNode serialize(SyncEntity entity) {
+        return codec.serialize(entity);
+    }
+
+    @Override
+    public Packet buildPacket(String targetNodeId) {
+        requireSelf();
+        ReentrantLock lock = nodeLock(targetNodeId);
+        lock.lock();
+        try {
+            return inTx(em -> {
+                SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+                if (n == null || n.self) {
+                    throw new IllegalArgumentException("no such node: " + targetNodeId);
+                }
+                if (n.revoked) {
+                    throw new IllegalStateException("node " + n.code + " is revoked");
+                }
+                int batch = settings.batchSize();
+                List<SyncChangeRow> rows = new ArrayList<>(queued(em, n, batch + 1));
+                boolean more = rows.size() > batch;
+                if (more) {
+                    rows = rows.subList(0, batch);
+                }
+                n.sentPacketNo++;
+                n.lastSyncOut = Wire.now();
+                SyncPacketRow log = new SyncPacketRow();
+                log.targetNode = n.nodeId;
+                log.packetNo = n.sentPacketNo;
+                log.key = SyncPacketRow.key(n.nodeId, n.sentPacketNo);
+                log.maxSeq = rows.isEmpty() ? n.ackedSeq : rows.get(rows.size() - 1).seq;
+                log.changeCount = rows.size();
+                log.createdAt = n.lastSyncOut;
+                em.persist(log);
+                List<Change> changes = rows.stream().map(this::toChange).toList();
+                return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), selfId, n.nodeId,
+                        n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Change toChange(SyncChangeRow r) {
+        ObjectNode data = null;
+        if (r.data != null) {
+            try {
+                data = (ObjectNode) packets.mapper().readTree(r.data);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("change " + r.seq + " holds unreadable data", e);
+            }
+        }
+        List<String> changed = r.changed == null ? null : Arrays.asList(r.changed.split(","));
+        return new Change(r.seq, r.entityType, r.entityUuid, Operation.valueOf(r.operation), r.updatedAt, data, changed,
+                r.base, r.resolves);
+    }
+
+    // ---------------------------------------------------------------- processing
+
+    /** Accumulates what processing a packet did. */
+    private static final class Outcome {
+        int processed;
+        int skipped;
+        final List<ChangeError> errors = new ArrayList<>();
+        final List<ConflictReport> conflicts = new ArrayList<>();
+    }
+
+    /** A change whose writing failed in the database; the packet is processed again without it. */
+    private static final class FailedChange extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final long seq;
+
+        FailedChange(long seq, String message) {
+            super(message, null, false, false);
+            this.seq = seq;
+        }
+    }
+
+    @Override
+    public ProcessResult processPacket(Packet packet) {
+        requireSelf();
+        packets.validate(packet);
+        if (!packet.target().equals(selfId)) {
+            throw new PacketException(PacketException.INVALID, "the packet's target " + Wire.abbreviate(packet.target())
+                    + " is not this node");
+        }
+        SyncNodeRow sender = read(em -> em.find(SyncNodeRow.class, packet.sender()));
+        if (sender == null || sender.self) {
+            throw new PacketException(PacketException.INVALID, "the packet's sender " + Wire.abbreviate(packet.sender())
+                    + " is not a node known here");
+        }
+        if (sender.revoked) {
+            throw new PacketException(PacketException.INVALID, "the sender " + sender.code + " is revoked");
+        }
+        ReentrantLock lock = nodeLock(sender.nodeId);
+        lock.lock();
+        applyLock.lock();
+        try {
+            Map<Long, String> failed = new HashMap<>();
+            for (int attempt = 0;; attempt++) {
+                try {
+                    Outcome o = inTx(em -> processOnce(em, packet, failed));
+                    return new ProcessResult(o.processed, o.skipped, o.errors, o.conflicts);
+                } catch (FailedChange f) {
+                    if (failed.containsKey(f.seq) || attempt > packet.changes().size()) {
+                        throw new IllegalStateException("packet " + packet.packetNo() + " from " + sender.code
+                                + " could not be applied: " + f.getMessage());
+                    }
+                    failed.put(f.seq, f.getMessage());
+                }
+            }
+        } finally {
+            applyLock.unlock();
+            lock.unlock();
+        }
+    }
+
+    private Outcome processOnce(EntityManager em, Packet p, Map<Long, String> failed) {
+        Outcome o = new Outcome();
+        SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender());
+        if (p.ack() > 0 && p.ack() <= sender.sentPacketNo) {
+            SyncPacketRow acked = em.find(SyncPacketRow.class, SyncPacketRow.key(sender.nodeId, p.ack()));
+            if (acked != null && acked.maxSeq > sender.ackedSeq) {
+                sender.ackedSeq = acked.maxSeq;
+            }
+        }
+        if (p.packetNo() <= sender.receivedPacketNo) {
+            o.skipped = p.changes().size();
+        } else {
+            for (Change c : p.changes()) {
+                if (c.seq() <= sender.appliedSeq) {
+                    o.skipped++;
+                    continue;
+                }
+                sender.appliedSeq = c.seq();
+                String failure = failed.get(c.seq());
+                if (failure != null) {
+                    deadLetter(em, sender.nodeId, c, "apply_failed", failure, o);
+                    continue;
+                }
+                try {
+                    applyChecked(em, sender, c, o);
+                    em.flush();
+                } catch (PersistenceException e) {
+                    throw new FailedChange(c.seq(), rootMessage(e));
+                }
+            }
+            sender.receivedPacketNo = p.packetNo();
+        }
+        sender.lastSyncIn = Wire.now();
+        return o;
+    }
+
+    private void applyChecked(EntityManager em, SyncNodeRow sender, Change c, Outcome o) {
+        TypeCodec tc = codec.type(c.entityType());
+        if (tc == null) {
+            deadLetter(em, sender.nodeId, c, "unknown_entity_type",
+                    "no plugin here declares the entity type '" + Wire.abbreviate(c.entityType()) + "'", o);
+            return;
+        }
+        try {
+            apply(em, sender.nodeId, seenSeq(em, sender, c.base()), tc, c, o);
+        } catch (ApplyException e) {
+            deadLetter(em, sender.nodeId, c, e.code, e.getMessage(), o);
+        } catch (MissingReferenceException m) {
+            defer(em, sender.nodeId, c, m.missingUuid);
+            o.processed++;
+        }
+    }
+
+    /** The highest seq of this node's changes the sender had seen when it made a change. */
+    private static long seenSeq(EntityManager em, SyncNodeRow sender, Long base) {
+        if (base == null || base >= sender.sentPacketNo) {
+            return base == null ? sender.ackedSeq : Math.max(sender.ackedSeq, maxSeqOf(em, sender, base));
+        }
+        return maxSeqOf(em, sender, base);
+    }
+
+    private static long maxSeqOf(EntityManager em, SyncNodeRow sender, long packetNo) {
+        if (packetNo <= 0) {
+            return 0;
+        }
+        SyncPacketRow row = em.find(SyncPacketRow.class, SyncPacketRow.key(sender.nodeId, packetNo));
+        return row == null ? sender.ackedSeq : row.maxSeq;
+    }
+
+    private void apply(EntityManager em, String origin, long seen, TypeCodec tc, Change c, Outcome o) {
+        Class<? extends SyncEntity> type = tc.info().type();
+        String uuid = c.entityUuid();
+        SyncEntity existing = em.find(type, uuid);
+        boolean tombstoned = em.find(TombstoneRow.class, uuid) != null;
+        if (c.operation() == Operation.DELETE) {
+            if (existing != null) {
+                if (!existing.isDeleted()) {
+                    capture.markIncoming(uuid, origin, c.resolves());
+                    existing.setDeleted(true);
+                    existing.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
+                }
+            } else if (!tombstoned) {
+                TombstoneRow t = new TombstoneRow();
+                t.entityUuid = uuid;
+                t.entityType = tc.info().name();
+                t.deletedAt = c.updatedAt();
+                em.persist(t);
+            }
+            dropDeferredFor(em, uuid);
+            o.processed++;
+            return;
+        }
+        if (tombstoned || (existing != null && existing.isDeleted())) {
+            // a deleted entity never comes back; the edit is kept as a losing version
+            if (server && tc.info().versionHistory() && c.data() != null) {
+                record(em, UUID.randomUUID().toString(), tc, uuid, origin, c, c.data(), null, Resolution.SERVER_WINS, false);
+            }
+            o.skipped++;
+            return;
+        }
+        if (!server && existing != null && hasUnacknowledgedLocalChange(em, uuid)) {
+            // the server decides between its version and ours; it answers with the outcome
+            o.processed++;
+            return;
+        }
+        if (server && existing != null) {
+            List<SyncChangeRow> conflicting = em.createQuery("select r from SyncChangeRow r where r.entityUuid = :u "
+                    + "and r.originNode <> :o and (r.targetNode is null or r.targetNode = :o) and r.seq > :seen "
+                    + "order by r.seq", SyncChangeRow.class).setParameter("u", uuid).setParameter("o", origin)
+                    .setParameter("seen", seen).getResultList();
+            if (!conflicting.isEmpty()) {
+                resolveConflict(em, origin, tc, existing, c, conflicting, o);
+                return;
+            }
+        }
+        SyncEntity entity = existing != null ? existing : instantiate(type, uuid);
+        codec.apply(tc, entity, dataOf(c), null, resolver(em));
+        entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
+        entity.setDeleted(false);
+        capture.markIncoming(uuid, origin, c.resolves());
+        if (existing == null) {
+            em.persist(entity);
+        }
+        if (c.resolves() != null) {
+            closeConflict(em, c.resolves());
+        }
+        o.processed++;
+        dropDeferredFor(em, uuid);
+        releaseDeferred(em, uuid, o);
+    }
+
+    private void resolveConflict(EntityManager em, String origin, TypeCodec tc, SyncEntity existing, Change c,
+            List<SyncChangeRow> conflicting, Outcome o) {
+        String uuid = existing.getUuid();
+        ObjectNode serverData = codec.serialize(existing);
+        Set<String> incoming = c.changed() == null ? null : new LinkedHashSet<>(c.changed());
+        Set<String> ours = new LinkedHashSet<>();
+        for (SyncChangeRow r : conflicting) {
+            if (r.changed == null || !Operation.UPDATE.name().equals(r.operation)) {
+                ours = null;
+                break;
+            }
+            ours.addAll(Arrays.asList(r.changed.split(",")));
+        }
+        String versionId = UUID.randomUUID().toString();
+        boolean history = tc.info().versionHistory();
+        ConflictStrategy strategy = tc.info().strategy();
+        Resolution resolution;
+        if (incoming != null && ours != null && c.operation() == Operation.UPDATE && Collections.disjoint(incoming, ours)) {
+            codec.apply(tc, existing, dataOf(c), incoming, resolver(em));
+            if (c.updatedAt() != null && c.updatedAt().isAfter(existing.getUpdatedAt())) {
+                existing.setUpdatedAt(c.updatedAt());
+            }
+            capture.markIncoming(uuid, origin, null);
+            capture.queue(stateRow(tc.info().name(), existing, origin, Wire.now()));
+            resolution = Resolution.MERGED;
+            if (history) {
+                record(em, versionId, tc, uuid, origin, c, dataOf(c), serverData, resolution, false);
+            }
+        } else if (strategy == ConflictStrategy.TIMESTAMP_WINS && c.updatedAt() != null
+                && c.updatedAt().isAfter(existing.getUpdatedAt())) {
+            codec.apply(tc, existing, dataOf(c), null, resolver(em));
+            existing.setUpdatedAt(c.updatedAt());
+            capture.markIncoming(uuid, origin, null);
+            resolution = Resolution.CLIENT_WINS;
+            if (history) {
+                String loserSource = conflicting.get(conflicting.size() - 1).originNode;
+                VersionHistoryRow h = record(em, versionId, tc, uuid, loserSource, c, serverData, dataOf(c), resolution, false);
+                h.versionUpdatedAt = conflicting.get(conflicting.size() - 1).updatedAt;
+            }
+            releaseDeferred(em, uuid, o);
+        } else if (strategy == ConflictStrategy.MANUAL) {
+            record(em, versionId, tc, uuid, origin, c, dataOf(c), serverData, Resolution.MANUAL_PENDING, true);
+            capture.queue(stateRow(tc.info().name(), existing, origin, Wire.now()));
+            resolution = Resolution.MANUAL_PENDING;
+        } else {
+            if (history) {
+                record(em, versionId, tc, uuid, origin, c, dataOf(c), serverData, Resolution.SERVER_WINS, false);
+            }
+            capture.queue(stateRow(tc.info().name(), existing, origin, Wire.now()));
+            resolution = Resolution.SERVER_WINS;
+        }
+        o.processed++;
+        o.conflicts.add(new ConflictReport(versionId, tc.info().name(), uuid, resolution));
+    }
+
+    private static ObjectNode dataOf(Change c) {
+        if (c.data() == null) {
+            throw new ApplyException("invalid_value", "the change carries no data");
+        }
+        return c.data();
+    }
+
+    private VersionHistoryRow record(EntityManager em, String versionId, TypeCodec tc, String uuid, String source,
+            Change c, ObjectNode data, ObjectNode other, Resolution resolution, boolean open) {
+        VersionHistoryRow h = new VersionHistoryRow();
+        h.versionId = versionId;
+        h.entityType = tc.info().name();
+        h.entityUuid = uuid;
+        h.sourceNode = source;
+        h.arrivedAt = Wire.now();
+        h.versionUpdatedAt = c.updatedAt();
+        h.data = data == null ? null : data.toString();
+        h.otherData = other == null ? null : other.toString();
+        h.resolution = resolution.wireName();
+        h.open = open;
+        em.persist(h);
+        return h;
+    }
+
+    private SyncChangeRow stateRow(String type, SyncEntity e, String target, Instant now) {
+        SyncChangeRow row = new SyncChangeRow();
+        row.entityType = type;
+        row.entityUuid = e.getUuid();
+        row.operation = Operation.UPDATE.name();
+        row.updatedAt = e.getUpdatedAt();
+        row.data = codec.serialize(e).toString();
+        row.originNode = selfId;
+        row.targetNode = target;
+        row.createdAt = now;
+        return row;
+    }
+
+    private boolean hasUnacknowledgedLocalChange(EntityManager em, String uuid) {
+        SyncNodeRow master = em.find(SyncNodeRow.class, serverId);
+        long acked = master == null ? 0 : master.ackedSeq;
+        return em.createQuery("select count(r) from SyncChangeRow r where r.entityUuid = :u and r.originNode = :s "
+                + "and r.seq > :a", Long.class).setParameter("u", uuid).setParameter("s", selfId)
+                .setParameter("a", acked).getSingleResult() > 0;
+    }
+
+    private BiFunction<Class<? extends SyncEntity>, String, SyncEntity> resolver(EntityManager em) {
+        return (type, uuid) -> em.find(type, uuid);
+    }
+
+    private static SyncEntity instantiate(Class<? extends SyncEntity> type, String uuid) {
+        try {
+            SyncEntity e = type.getDeclaredConstructor().newInstance();
+            e.setUuid(uuid);
+            return e;
+        } catch (ReflectiveOperationException e) {
+            throw new ApplyException("apply_failed", type.getName() + " cannot be instantiated: " + e);
+        }
+    }
+
+    private void defer(EntityManager em, String sender, Change c, String missing) {
+        DeferredRow d = new DeferredRow();
+        d.id = UUID.randomUUID().toString();
+        d.sender = sender;
+        d.seq = c.seq();
+        d.entityUuid = c.entityUuid();
+        d.missingUuid = missing;
+        d.change = PacketCodec.changeToTree(c).toString();
+        d.receivedAt = Wire.now();
+        em.persist(d);
+    }
+
+    /** A newer version of the entity arrived: older held versions of it are obsolete. */
+    private static void dropDeferredFor(EntityManager em, String uuid) {
+        for (DeferredRow d : em.createQuery("select d from DeferredRow d where d.entityUuid = :u", DeferredRow.class)
+                .setParameter("u", uuid).getResultList()) {
+            em.remove(d);
+        }
+    }
+
+    /** Applies the changes that were waiting for this entity. */
+    private void releaseDeferred(EntityManager em, String uuid, Outcome o) {
+        List<DeferredRow> waiting = em.createQuery("select d from DeferredRow d where d.missingUuid = :u "
+                + "order by d.receivedAt, d.seq", DeferredRow.class).setParameter("u", uuid).getResultList();
+        for (DeferredRow d : waiting) {
+            em.remove(d);
+            Change c;
+            try {
+                c = packets.fromTree(wrap(d.change)).changes().get(0);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            SyncNodeRow sender = em.find(SyncNodeRow.class, d.sender);
+            TypeCodec tc = codec.type(c.entityType());
+            if (sender == null || tc == null) {
+                continue;
+            }
+            try {
+                apply(em, d.sender, seenSeq(em, sender, c.base()), tc, c, new Outcome());
+            } catch (ApplyException e) {
+                deadLetter(em, d.sender, c, e.code, e.getMessage(), o);
+            } catch (MissingReferenceException m) {
+                defer(em, d.sender, c, m.missingUuid);
+            }
+        }
+    }
+
+    private JsonNode wrap(String change) {
+        try {
+            ObjectNode root = packets.mapper().createObjectNode();
+            root.put("protocol", 1).put("schema_version", settings.schemaVersion()).put("sender", "x").put("target", "x")
+                    .put("packet_no", 1).put("ack", 0).put("created_at", Wire.format(Wire.now())).put("has_more", false);
+            root.putArray("changes").add(packets.mapper().readTree(change));
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void deadLetter(EntityManager em, String sender, Change c, String code, String message, Outcome o) {
+        DeadLetterRow d = new DeadLetterRow();
+        d.id = UUID.randomUUID().toString();
+        d.sender = sender;
+        d.seq = c.seq();
+        d.entityType = Wire.abbreviate(c.entityType());
+        d.entityUuid = Wire.abbreviate(c.entityUuid());
+        d.error = code;
+        d.message = message.length() > 2000 ? message.substring(0, 2000) : message;
+        d.change = PacketCodec.changeToTree(c).toString();
+        d.receivedAt = Wire.now();
+        em.persist(d);
+        o.errors.add(new ChangeError(c.seq(), c.entityType(), c.entityUuid(), code, message));
+    }
+
+    /** @return the changes kept because they could not be applied, newest last */
+    public List<ChangeError> deadLetters() {
+        return read(em -> em.createQuery("select d from DeadLetterRow d order by d.receivedAt", DeadLetterRow.class)
+                .getResultList().stream().map(d -> new ChangeError(d.seq, d.entityType, d.entityUuid, d.error, d.message))
+                .toList());
+    }
+
+    /** @return how many received changes wait for an entity they reference */
+    public long deferredCount() {
+        return read(em -> em.createQuery("select count(d) from DeferredRow d", Long.class).getSingleResult());
+    }
+
+    /**
+     * A client records the conflicts the server reported for its changes, with its own
+     * version, so that a person can resolve them here.
+     */
+    public void recordConflicts(List<ConflictReport> reports) {
+        if (reports.isEmpty()) {
+            return;
+        }
+        inTx(em -> {
+            for (ConflictReport r : reports) {
+                if (em.find(VersionHistoryRow.class, r.versionId()) != null) {
+                    continue;
+                }
+                TypeCodec tc = codec.type(r.entityType());
+                SyncEntity local = tc == null ? null : em.find(tc.info().type(), r.entityUuid());
+                VersionHistoryRow h = new VersionHistoryRow();
+                h.versionId = r.versionId();
+                h.entityType = r.entityType();
+                h.entityUuid = r.entityUuid();
+                h.sourceNode = selfId;
+                h.arrivedAt = Wire.now();
+                h.versionUpdatedAt = local == null ? null : local.getUpdatedAt();
+                h.data = local == null ? null : codec.serialize(local).toString();
+                h.resolution = r.resolution().wireName();
+                h.open = r.resolution() == Resolution.MANUAL_PENDING;
+                em.persist(h);
+            }
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- conflicts
+
+    @Override
+    public ConflictStrategy defaultStrategy() {
+        return settings.defaultStrategy();
+    }
+
+    @Override
+    public ConflictStrategy strategyFor(String entityType) {
+        TypeCodec tc = codec.type(entityType);
+        return tc == null ? settings.defaultStrategy() : tc.info().strategy();
+    }
+
+    @Override
+    public List<ConflictRecord> openConflicts() {
+        return read(em -> em.createQuery("select h from VersionHistoryRow h where h.open = true order by h.arrivedAt",
+                VersionHistoryRow.class).getResultList().stream().map(this::toRecord).toList());
+    }
+
+    @Override
+    public List<ConflictRecord> history(String entityType, String entityUuid) {
+        return read(em -> em.createQuery("select h from VersionHistoryRow h where h.entityType = :t and h.entityUuid = :u "
+                + "order by h.arrivedAt", VersionHistoryRow.class).setParameter("t", entityType)
+                .setParameter("u", entityUuid).getResultList().stream().map(this::toRecord).toList());
+    }
+
+    private ConflictRecord toRecord(VersionHistoryRow h) {
+        return new ConflictRecord(h.versionId, h.entityType, h.entityUuid, h.sourceNode, h.arrivedAt, parse(h.data),
+                parse(h.otherData), Resolution.fromWireName(h.resolution), h.open);
+    }
+
+    private ObjectNode parse(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return (ObjectNode) packets.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void resolve(String versionId, ObjectNode data) {
+        inTx(em -> {
+            VersionHistoryRow h = em.find(VersionHistoryRow.class, versionId);
+            if (h == null || !h.open) {
+                throw new IllegalArgumentException("there is no open conflict " + versionId);
+            }
+            TypeCodec tc = codec.type(h.entityType);
+            SyncEntity entity = tc == null ? null : em.find(tc.info().type(), h.entityUuid);
+            if (entity == null) {
+                throw new IllegalArgumentException("the entity of conflict " + versionId + " is not here");
+            }
+            try {
+                codec.apply(tc, entity, data, null, resolver(em));
+            } catch (ApplyException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            } catch (MissingReferenceException e) {
+                throw new IllegalArgumentException("the resolution " + e.getMessage());
+            }
+            if (entity.isDeleted()) {
+                throw new IllegalArgumentException("the entity of conflict " + versionId + " was deleted meanwhile");
+            }
+            entity.setUpdatedAt(Wire.now());
+            capture.markResolution(entity.getUuid(), versionId);
+            h.open = false;
+            h.resolution = Resolution.RESOLVED.wireName();
+            h.resolvedAt = Wire.now();
+            return null;
+        });
+    }
+
+    private static void closeConflict(EntityManager em, String versionId) {
+        VersionHistoryRow h = em.find(VersionHistoryRow.class, versionId);
+        if (h != null && h.open) {
+            h.open = false;
+            h.resolution = Resolution.RESOLVED.wireName();
+            h.resolvedAt = Wire.now();
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void requireSelf() {
+        if (selfId == null) {
+            throw new IllegalStateException("this node is not set up yet: initialize it as server or client");
+        }
+    }
+
+    private ReentrantLock nodeLock(String nodeId) {
+        return nodeLocks.computeIfAbsent(nodeId, k -> new ReentrantLock());
+    }
+
+    private static void checkCode(String code) {
+        if (code == null || !CODE.matcher(code).matches()) {
+            throw new IllegalArgumentException("invalid node code '" + Wire.abbreviate(code)
+                    + "': 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+    }
+
+    private static SyncNodeRow newNode(String id, String code, String name) {
+        SyncNodeRow n = new SyncNodeRow();
+        n.nodeId = id;
+        n.code = code;
+        n.name = name;
+        n.createdAt = Wire.now();
+        return n;
+    }
+
+    private static SyncNodeRow selfRow(EntityManager em) {
+        List<SyncNodeRow> rows = em.createQuery("select n from SyncNodeRow n where n.self = true", SyncNodeRow.class)
+                .getResultList();
+        return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    private String entityName(EntityTypeInfo t) {
+        return emf.getMetamodel().entity(t.type()).getName();
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
+    /** Runs work in one transaction; rolls back on any failure. */
+    public <T> T inTx(Function<EntityManager, T> work) {
+        EntityManager em = emf.createEntityManager();
+        EntityTransaction tx = em.getTransaction();
+        try {
+            tx.begin();
+            T result = work.apply(em);
+            tx.commit();
+            return result;
+        } finally {
+            if (tx.isActive()) {
+                tx.rollback();
+            }
+            em.close();
+        }
+    }
+
+    /** Runs read-only work. */
+    public <T> T read(Function<EntityManager, T> work) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            return work.apply(em);
+        } finally {
+            em.close();
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package org.trestle.sync.core.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipException;
+
+import org.trestle.sync.api.PacketManager;
+import org.trestle.sync.api.SyncProtocol;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.api.packet.PacketException;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Packet JSON and GZIP per the protocol. Parsing is strict about the envelope (a missing
+ * or mistyped field refuses the whole packet with the field named) and bounded: nesting
+ * depth, string and number lengths are limited while parsing, and inflating stops at a
+ * byte limit, so a hostile packet costs neither memory nor time.
+ */
+public final class PacketCodec implements PacketManager {
+
+    public static final int MAX_NESTING = 32;
+    public static final int MAX_STRING = 1 << 20;
+
+    private final ObjectMapper json;
+    private final String schemaVersion;
+    private final int maxChanges;
+
+    public PacketCodec(String schemaVersion, int maxChanges) {
+        this.schemaVersion = schemaVersion;
+        this.maxChanges = maxChanges;
+        JsonFactory factory = JsonFactory.builder().streamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(MAX_NESTING).maxStringLength(MAX_STRING).maxNumberLength(100).build()).build();
+        this.json = new ObjectMapper(factory);
+    }
+
+    public ObjectMapper mapper() {
+        return json;
+    }
+
+    @Override
+    public byte[] toJson(Packet packet) {
+        try {
+            return json.writeValueAsBytes(toTree(packet));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a packet could not be written", e);
+        }
+    }
+
+    public ObjectNode toTree(Packet p) {
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
+        root.put("protocol", p.protocol());
+        root.put("schema_version", p.schemaVersion());
+        root.put("sender", p.sender());
+        root.put("target", p.target());
+        root.put("packet_no", p.packetNo());
+        root.put("ack", p.ack());
+        root.put("created_at", Wire.format(p.createdAt()));
+        root.put("has_more", p.hasMore());
+        ArrayNode changes = root.putArray("changes");
+        for (Change c : p.changes()) {
+            changes.add(changeToTree(c));
+        }
+        return root;
+    }
+
+    public static ObjectNode changeToTree(Change c) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("seq", c.seq());
+        n.put("entity_type", c.entityType());
+        n.put("entity_uuid", c.entityUuid());
+        n.put("operation", c.operation().name());
+        n.put("updated_at", Wire.format(c.updatedAt()));
+        if (c.operation() != Operation.DELETE && c.data() != null) {
+            n.set("data", c.data());
+        }
+        if (c.changed() != null) {
+            ArrayNode changed = n.putArray("changed");
+            c.changed().forEach(changed::add);
+        }
+        if (c.base() != null) {
+            n.put("base", c.base());
+        }
+        if (c.resolves() != null) {
+            n.put("resolves", c.resolves());
+        }
+        return n;
+    }
+
+    @Override
+    public Packet fromJson(byte[] bytes) {
+        JsonNode root;
+        try {
+            root = json.readTree(bytes);
+        } catch (IOException e) {
+            throw new PacketException(PacketException.INVALID, "the packet is not valid JSON: " + firstLine(e));
+        }
+        return fromTree(root);
+    }
+
+    public Packet fromTree(JsonNode root) {
+        if (root == null || !root.isObject()) {
+            throw invalid("the packet must be a JSON object");
+        }
+        int protocol = (int) integer(root, "protocol", 1, Integer.MAX_VALUE);
+        if (protocol != SyncProtocol.PROTOCOL_VERSION) {
+            throw invalid("protocol " + protocol + " is not supported; this node speaks " + SyncProtocol.PROTOCOL_VERSION);
+        }
+        String schema = string(root, "schema_version", 32);
+        String sender = string(root, "sender", 64);
+        String target = string(root, "target", 64);
+        long packetNo = integer(root, "packet_no", 1, Long.MAX_VALUE);
+        long ack = integer(root, "ack", 0, Long.MAX_VALUE);
+        java.time.Instant createdAt = timestamp(root, "created_at");
+        JsonNode more = root.get("has_more");
+        if (more == null || !more.isBoolean()) {
+            throw invalid("has_more must be true or false");
+        }
+        JsonNode changes = root.get("changes");
+        if (changes == null || !changes.isArray()) {
+            throw invalid("changes must be an array");
+        }
+        if (changes.size() > maxChanges) {
+            throw new PacketException(PacketException.TOO_LARGE,
+                    "the packet holds " + changes.size() + " changes; at most " + maxChanges + " are accepted");
+        }
+        List<Change> list = new ArrayList<>(changes.size());
+        long lastSeq = 0;
+        int index = 0;
+        for (JsonNode c : changes) {
+            Change change = change(c, index++);
+            if (change.seq() <= lastSeq) {
+                throw invalid("changes[" + (index - 1) + "]: seq " + change.seq() + " does not increase");
+            }
+            lastSeq = change.seq();
+            list.add(change);
+        }
+        return new Packet(protocol, schema, sender, target, packetNo, ack, createdAt, more.booleanValue(), list);
+    }
+
+    private static Change change(JsonNode c, int index) {
+        String at = "changes[" + index + "]";
+        if (!c.isObject()) {
+            throw invalid(at + " must be an object");
+        }
+        long seq = integer(c, "seq", 1, Long.MAX_VALUE, at);
+        String type = string(c, "entity_type", 200, at);
+        String uuid = string(c, "entity_uuid", 200, at);
+        String opText = string(c, "operation", 16, at);
+        Operation op;
+        try {
+            op = Operation.valueOf(opText);
+        } catch (IllegalArgumentException e) {
+            throw invalid(at + ".operation must be INSERT, UPDATE or DELETE");
+        }
+        java.time.Instant updatedAt = timestamp(c, "updated_at", at);
+        JsonNode data = c.get("data");
+        ObjectNode object = null;
+        if (op != Operation.DELETE) {
+            if (data == null || !data.isObject()) {
+                throw invalid(at + ".data must be an object for " + op);
+            }
+            object = (ObjectNode) data;
+        }
+        List<String> changed = null;
+        JsonNode changedNode = c.get("changed");
+        if (changedNode != null && !changedNode.isNull()) {
+            if (!changedNode.isArray()) {
+                throw invalid(at + ".changed must be an array of attribute names");
+            }
+            changed = new ArrayList<>();
+            for (Iterator<JsonNode> it = changedNode.elements(); it.hasNext();) {
+                JsonNode name = it.next();
+                if (!name.isTextual()) {
+                    throw invalid(at + ".changed must hold attribute names");
+                }
+                changed.add(name.textValue());
+            }
+        }
+        Long base = null;
+        JsonNode baseNode = c.get("base");
+        if (baseNode != null && !baseNode.isNull()) {
+            base = integer(c, "base", 0, Long.MAX_VALUE, at);
+        }
+        String resolves = null;
+        JsonNode resolvesNode = c.get("resolves");
+        if (resolvesNode != null && !resolvesNode.isNull()) {
+            resolves = string(c, "resolves", 64, at);
+        }
+        return new Change(seq, type, uuid, op, updatedAt, object, changed, base, resolves);
+    }
+
+    @Override
+    public byte[] compress(Packet packet) {
+        return gzip(toJson(packet));
+    }
+
+    public static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, bytes.length / 4));
+        try (OutputStream gz = new GZIPOutputStream(out, 8192)) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public Packet decompress(byte[] gzip, long maxInflatedBytes) {
+        return fromJson(inflate(gzip, maxInflatedBytes));
+    }
+
+    /**
+     * Inflates GZIP bytes, stopping as soon as the output passes the limit.
+     *
+     * @throws PacketException {@code too_large} past the limit, {@code invalid_packet} for bad GZIP
+     */
+    public static byte[] inflate(byte[] gzip, long maxInflatedBytes) {
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip), 8192)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(gzip.length * 4, 1 << 20));
+            byte[] buffer = new byte[16384];
+            long total = 0;
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                total += n;
+                if (total > maxInflatedBytes) {
+                    throw new PacketException(PacketException.TOO_LARGE,
+                            "the packet inflates past the limit of " + maxInflatedBytes + " bytes");
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (ZipException | java.io.EOFException e) {
+            throw new PacketException(PacketException.INVALID, "the packet is not valid GZIP: " + e.getMessage());
+        } catch (IOException e) {
+            throw new PacketException(PacketException.INVALID, "the packet could not be inflated: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void validate(Packet packet) {
+        int theirs;
+        try {
+            theirs = SyncProtocol.majorVersion(packet.schemaVersion());
+        } catch (IllegalArgumentException e) {
+            throw invalid("schema_version '" + Wire.abbreviate(packet.schemaVersion()) + "' is not a semantic version");
+        }
+        if (theirs != SyncProtocol.majorVersion(schemaVersion)) {
+            throw new PacketException(PacketException.SCHEMA_INCOMPATIBLE, "the packet's schema version "
+                    + packet.schemaVersion() + " is incompatible with this node's " + schemaVersion);
+        }
+        if (packet.changes().size() > maxChanges) {
+            throw new PacketException(PacketException.TOO_LARGE, "at most " + maxChanges + " changes per packet");
+        }
+    }
+
+    private static PacketException invalid(String message) {
+        return new PacketException(PacketException.INVALID, message);
+    }
+
+    private static long integer(JsonNode node, String field, long min, long max) {
+        return integer(node, field, min, max, null);
+    }
+
+    private static long integer(JsonNode node, String field, long min, long max, String at) {
+        JsonNode v = node.get(field);
+        String name = at == null ? field : at + "." + field;
+        if (v == null || v.isNull()) {
+            throw invalid(name + " is missing");
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
+            throw invalid(name + " must be a whole number");
+        }
+        long value = v.longValue();
+        if (value < min || value > max) {
+            throw invalid(name + " must be at least " + min);
+        }
+        return value;
+    }
+
+    private static String string(JsonNode node, String field, int maxLength) {
+        return string(node, field, maxLength, null);
+    }
+
+    private static String string(JsonNode node, String field, int maxLength, String at) {
+        JsonNode v = node.get(field);
+        String name = at == null ? field : at + "." + field;
+        if (v == null || v.isNull()) {
+            throw invalid(name + " is missing");
+        }
+        if (!v.isTextual() || v.textValue().isEmpty()) {
+            throw invalid(name + " must be a non-empty string");
+        }
+        if (v.textValue().length() > maxLength) {
+            throw invalid(name + " is longer than " + maxLength + " characters");
+        }
+        return v.textValue();
+    }
+
+    private static java.time.Instant timestamp(JsonNode node, String field) {
+        return timestamp(node, field, null);
+    }
+
+    private static java.time.Instant timestamp(JsonNode node, String field, String at) {
+        String text = string(node, field, 40, at);
+        try {
+            return Wire.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw invalid((at == null ? field : at + "." + field) + ": " + e.getMessage());
+        }
+    }
+
+    private static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}

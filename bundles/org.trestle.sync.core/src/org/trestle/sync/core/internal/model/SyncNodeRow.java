@@ -1,0 +1,52 @@
+package org.trestle.sync.core.internal.model;
+
+import java.time.Instant;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.UniqueConstraint;
+
+/** A node this node knows: itself, the server, or (on the server) a client. */
+@Entity
+@Table(name = "SYNC_NODES", uniqueConstraints = @UniqueConstraint(name = "SYNC_NODES_CODE", columnNames = "CODE"))
+public class SyncNodeRow {
+    @Id
+    @Column(name = "NODE_ID", length = 36)
+    public String nodeId;
+    @Column(name = "CODE", length = 64, nullable = false)
+    public String code;
+    @Column(name = "NAME", length = 200)
+    public String name;
+    @Column(name = "DESCRIPTION", length = 1000)
+    public String description;
+    @Column(name = "TOKEN_HASH", length = 128)
+    public String tokenHash;
+    @Column(name = "IS_SELF", nullable = false)
+    public boolean self;
+    @Column(name = "IS_SERVER", nullable = false)
+    public boolean server;
+    @Column(name = "REVOKED", nullable = false)
+    public boolean revoked;
+    @Column(name = "SCHEMA_VERSION", length = 32)
+    public String schemaVersion;
+    @Column(name = "CREATED_AT")
+    public Instant createdAt;
+    @Column(name = "LAST_SYNC_IN")
+    public Instant lastSyncIn;
+    @Column(name = "LAST_SYNC_OUT")
+    public Instant lastSyncOut;
+    /** The number of the last packet this node built for that node. */
+    @Column(name = "SENT_PACKET_NO", nullable = false)
+    public long sentPacketNo;
+    /** The highest packet number received from that node. */
+    @Column(name = "RECEIVED_PACKET_NO", nullable = false)
+    public long receivedPacketNo;
+    /** The highest seq of this node's changes that node has acknowledged. */
+    @Column(name = "ACKED_SEQ", nullable = false)
+    public long ackedSeq;
+    /** The highest seq of that node's changes this node applied. */
+    @Column(name = "APPLIED_SEQ", nullable = false)
+    public long appliedSeq;
+}

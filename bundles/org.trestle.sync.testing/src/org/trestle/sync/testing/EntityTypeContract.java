@@ -1,0 +1,146 @@
+package org.trestle.sync.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import jakarta.persistence.EntityManager;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.trestle.sync.api.ConflictStrategy;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.ProcessResult;
+import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.core.internal.NodeEngine;
+
+/**
+ * The contract every synchronized entity type meets. A plugin author extends this class
+ * in a test bundle, says how to make a valid entity and how to change it, and runs it:
+ * the type is then shown to be stored, synchronized both ways, deleted for good, and
+ * conflict-resolved with the strategy it declares, between a server and two clients on
+ * real databases.
+ *
+ * @param <E> the entity class
+ * @since 0.1
+ */
+@TestInstance(Lifecycle.PER_CLASS)
+public abstract class EntityTypeContract<E extends SyncEntity> {
+
+    private SyncTestNodes nodes;
+
+    /** @return the entity type name as declared in the extension */
+    protected abstract String entityType();
+
+    /**
+     * Creates and persists a valid new entity (and any parents it needs) on a node.
+     *
+     * @param em an entity manager in an open transaction
+     */
+    protected abstract E create(EntityManager em);
+
+    /**
+     * Changes one attribute of the entity so that two different calls ({@code variant}
+     * 1 and 2) give different values.
+     */
+    protected abstract void modify(E entity, int variant);
+
+    @BeforeAll
+    void startNodes() {
+        nodes = SyncTestNodes.start(2);
+    }
+
+    @AfterAll
+    void stopNodes() {
+        if (nodes != null) {
+            nodes.close();
+        }
+    }
+
+    @Test
+    void theTypeIsDeclaredThroughTheExtensionPoint() {
+        EntityTypeInfo info = info();
+        assertNotNull(info, entityType() + " is not among the contributed entity types");
+    }
+
+    @Test
+    void anEntityCreatedOnOneClientReachesTheServerAndTheOtherClient() {
+        NodeEngine a = nodes.client(0);
+        String uuid = SyncTestNodes.write(a, em -> create(em).getUuid());
+        nodes.syncAll();
+        nodes.assertConverged();
+        assertNotNull(find(nodes.client(1), uuid), "the entity did not reach the other client");
+    }
+
+    @Test
+    void anEditOnTheServerReachesEveryClient() {
+        String uuid = SyncTestNodes.write(nodes.server(), em -> create(em).getUuid());
+        nodes.syncAll();
+        SyncTestNodes.edit(nodes.server(), em -> modify(found(em, uuid), 1));
+        nodes.syncAll();
+        nodes.assertConverged();
+    }
+
+    @Test
+    void aSoftDeleteReachesEveryNodeAndALaterEditDoesNotBringItBack() {
+        NodeEngine a = nodes.client(0);
+        NodeEngine b = nodes.client(1);
+        String uuid = SyncTestNodes.write(a, em -> create(em).getUuid());
+        nodes.syncAll();
+        SyncTestNodes.edit(b, em -> found(em, uuid).setDeleted(true));
+        SyncTestNodes.edit(a, em -> modify(found(em, uuid), 2));
+        nodes.sync(b);
+        nodes.syncAll();
+        nodes.assertConverged();
+        for (NodeEngine n : List.of(nodes.server(), a, b)) {
+            assertTrue(find(n, uuid).isDeleted(), "a deleted entity came back");
+        }
+    }
+
+    @Test
+    void concurrentEditsAreResolvedWithTheDeclaredStrategy() {
+        NodeEngine a = nodes.client(0);
+        NodeEngine b = nodes.client(1);
+        String uuid = SyncTestNodes.write(a, em -> create(em).getUuid());
+        nodes.syncAll();
+        SyncTestNodes.edit(a, em -> modify(found(em, uuid), 1));
+        SyncTestNodes.edit(b, em -> modify(found(em, uuid), 2));
+        nodes.sync(a);
+        ProcessResult fromB = nodes.exchange(b);
+        assertEquals(1, fromB.conflicts().size(), "the second edit of the same attribute is a conflict");
+        Resolution resolution = fromB.conflicts().get(0).resolution();
+        ConflictStrategy strategy = info().strategy();
+        switch (strategy) {
+        case SERVER_WINS -> assertEquals(Resolution.SERVER_WINS, resolution);
+        case MANUAL -> assertEquals(Resolution.MANUAL_PENDING, resolution);
+        case TIMESTAMP_WINS -> assertTrue(resolution == Resolution.CLIENT_WINS || resolution == Resolution.SERVER_WINS);
+        }
+        nodes.syncAll();
+        nodes.assertConverged();
+        if (strategy == ConflictStrategy.MANUAL) {
+            assertFalse(nodes.server().openConflicts().isEmpty(), "a manual conflict stays open for a person");
+        }
+    }
+
+    private EntityTypeInfo info() {
+        return nodes.server().entityTypes().stream().filter(t -> t.name().equals(entityType())).findFirst().orElse(null);
+    }
+
+    private SyncEntity find(NodeEngine node, String uuid) {
+        return node.read(em -> em.find(info().type(), uuid));
+    }
+
+    @SuppressWarnings("unchecked")
+    private E found(EntityManager em, String uuid) {
+        E e = (E) em.find(info().type(), uuid);
+        assertNotNull(e, "entity " + uuid + " is missing");
+        return e;
+    }
+}

@@ -1,0 +1,191 @@
+package org.trestle.sync.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import jakarta.persistence.EntityManager;
+
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.util.tracker.ServiceTracker;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.ProcessResult;
+import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.core.internal.NodeEngine;
+
+
+/**
+ * A server and clients, each with its own Derby database in a temporary folder, that
+ * exchange packets in process exactly as they would over HTTP: the client builds a
+ * packet, the server processes it and answers with its own, the client records the
+ * reported conflicts and processes the answer.
+ */
+public final class SyncTestNodes implements AutoCloseable {
+
+    private final Path root;
+    private final NodeEngine server;
+    private final List<NodeEngine> clients = new ArrayList<>();
+    private final SyncEngineFactory factory;
+    private final EngineSettings settings;
+
+    private SyncTestNodes(Path root, SyncEngineFactory factory, EngineSettings settings) {
+        this.root = root;
+        this.factory = factory;
+        this.settings = settings;
+        this.server = (NodeEngine) factory.open(root.resolve("server"), settings);
+        server.initializeServer("server");
+    }
+
+    /** Starts a server and {@code clients} registered clients. */
+    public static SyncTestNodes start(int clients) {
+        return start(clients, EngineSettings.defaults());
+    }
+
+    public static SyncTestNodes start(int clients, EngineSettings settings) {
+        try {
+            SyncTestNodes nodes = new SyncTestNodes(Files.createTempDirectory("trestle-nodes"), engineFactory(), settings);
+            for (int i = 1; i <= clients; i++) {
+                nodes.addClient("client-" + i);
+            }
+            return nodes;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the sync engine factory service of the running OSGi framework */
+    public static SyncEngineFactory engineFactory() {
+        var context = FrameworkUtil.getBundle(SyncTestNodes.class).getBundleContext();
+        ServiceTracker<SyncEngineFactory, SyncEngineFactory> tracker = new ServiceTracker<>(context, SyncEngineFactory.class, null);
+        tracker.open();
+        try {
+            SyncEngineFactory f = tracker.waitForService(30_000);
+            assertNotNull(f, "no SyncEngineFactory service: is org.trestle.sync.core in the runtime?");
+            return f;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Registers a new client with the server and opens its database. */
+    public NodeEngine addClient(String code) {
+        NodeInfo registered = server.registerNode(code, code, null);
+        NodeEngine client = (NodeEngine) factory.open(root.resolve(code), settings);
+        client.initializeClient(registered.nodeId(), code, server.self().nodeId());
+        clients.add(client);
+        return client;
+    }
+
+    public NodeEngine server() {
+        return server;
+    }
+
+    public NodeEngine client(int index) {
+        return clients.get(index);
+    }
+
+    public List<NodeEngine> clients() {
+        return List.copyOf(clients);
+    }
+
+    /** One exchange: the client's packet up, the server's answer down. */
+    public ProcessResult exchange(NodeEngine client) {
+        Packet up = client.buildPacket(server.self().nodeId());
+        ProcessResult result = server.processPacket(up);
+        Packet down = server.buildPacket(client.self().nodeId());
+        client.recordConflicts(result.conflicts());
+        client.processPacket(down);
+        return result;
+    }
+
+    /** Exchanges until neither side has anything queued for the other (at most 1,000 rounds). */
+    public void sync(NodeEngine client) {
+        for (int round = 0; round < 1000; round++) {
+            exchange(client);
+            if (client.pendingCount(server.self().nodeId()) == 0 && server.pendingCount(client.self().nodeId()) == 0) {
+                return;
+            }
+        }
+        fail("client " + client.self().code() + " did not converge within 1000 exchanges");
+    }
+
+    /** Synchronizes every client, twice round, so that what one sent reaches the others. */
+    public void syncAll() {
+        for (int pass = 0; pass < 3; pass++) {
+            for (NodeEngine c : clients) {
+                sync(c);
+            }
+        }
+    }
+
+    /** Runs work in one transaction on a node, through plain JPA. */
+    public static <T> T write(NodeEngine node, Function<EntityManager, T> work) {
+        return node.inTx(work);
+    }
+
+    public static void edit(NodeEngine node, Consumer<EntityManager> work) {
+        node.inTx(em -> {
+            work.accept(em);
+            return null;
+        });
+    }
+
+    /** @return every entity of every type on a node, deleted ones included, as type/uuid -> state */
+    public static Map<String, String> snapshot(NodeEngine node) {
+        Map<String, String> all = new TreeMap<>();
+        node.read(em -> {
+            for (EntityTypeInfo t : node.entityTypes()) {
+                List<? extends SyncEntity> rows = em.createQuery("select e from "
+                        + em.getMetamodel().entity(t.type()).getName() + " e", t.type()).getResultList();
+                rows.sort(Comparator.comparing(SyncEntity::getUuid));
+                for (SyncEntity e : rows) {
+                    // a deleted entity is gone: what it held last does not matter
+                    all.put(t.name() + "/" + e.getUuid(), e.isDeleted() ? "DELETED" : node.serialize(e).toString());
+                }
+            }
+            return null;
+        });
+        return all;
+    }
+
+    /** Asserts that every client holds exactly the server's entities, in the same state. */
+    public void assertConverged() {
+        Map<String, String> expected = snapshot(server);
+        for (NodeEngine c : clients) {
+            assertEquals(expected, snapshot(c), "client " + c.self().code() + " differs from the server");
+        }
+    }
+
+    @Override
+    public void close() {
+        for (NodeEngine c : clients) {
+            c.close();
+        }
+        server.close();
+        deleteTree(root);
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temporary folder left behind is harmless
+        }
+    }
+}
