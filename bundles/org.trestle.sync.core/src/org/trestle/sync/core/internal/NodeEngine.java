@@ -623,6 +623,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             codec.apply(tc, existing, dataOf(c), null, resolver(em));
             existing.setUpdatedAt(c.updatedAt());
             capture.markIncoming(uuid, origin, null);
+            // the versions it beat may still be queued for the origin: the final state follows them
+            capture.queue(stateRow(tc.info().name(), existing, origin, Wire.now()));
             resolution = Resolution.CLIENT_WINS;
             if (history) {
                 String loserSource = conflicting.get(conflicting.size() - 1).originNode;

@@ -1,0 +1,277 @@
+package org.trestle.sync.core.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.trestle.sync.api.ConflictRecord;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.ProcessResult;
+import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.api.packet.PacketException;
+import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.testing.SyncTestNodes;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Numbering, acknowledgment, idempotency, batching, deferral and conflicts, per the protocol. */
+class ExchangeTest {
+
+    private SyncTestNodes nodes;
+    private NodeEngine server;
+    private NodeEngine a;
+    private NodeEngine b;
+
+    @BeforeEach
+    void start() {
+        nodes = SyncTestNodes.start(2, EngineSettings.defaults().withBatchSize(5));
+        server = nodes.server();
+        a = nodes.client(0);
+        b = nodes.client(1);
+    }
+
+    @AfterEach
+    void stop() {
+        nodes.close();
+    }
+
+    private String newSite(NodeEngine node, String code) {
+        return SyncTestNodes.write(node, em -> {
+            Site s = new Site();
+            s.setCode(code);
+            s.setName("Site " + code);
+            em.persist(s);
+            return s.getUuid();
+        });
+    }
+
+    private String serverId() {
+        return server.self().nodeId();
+    }
+
+    @Test
+    void packetsAreNumberedAndCarryUnacknowledgedChangesUntilAcknowledged() {
+        newSite(a, "P-1");
+        Packet first = a.buildPacket(serverId());
+        Packet second = a.buildPacket(serverId());
+        assertEquals(first.packetNo() + 1, second.packetNo());
+        assertEquals(1, first.changes().size());
+        assertEquals(first.changes(), second.changes(), "an unacknowledged change is carried again");
+        server.processPacket(second);
+        Packet answer = server.buildPacket(a.self().nodeId());
+        assertEquals(second.packetNo(), answer.ack());
+        a.processPacket(answer);
+        assertEquals(0, a.pendingCount(serverId()), "the server's ack drops the change from the queue");
+        assertTrue(a.buildPacket(serverId()).changes().isEmpty());
+    }
+
+    @Test
+    void aDuplicateOrStalePacketChangesNothingButIsAnswered() {
+        String uuid = newSite(a, "D-1");
+        Packet p = a.buildPacket(serverId());
+        ProcessResult once = server.processPacket(p);
+        assertEquals(1, once.processed());
+        ProcessResult again = server.processPacket(p);
+        assertEquals(0, again.processed());
+        assertEquals(1, again.skipped());
+        assertNotNull(server.read(em -> em.find(Site.class, uuid)));
+        assertEquals(1L, server.read(em -> em.createQuery("select count(s) from Site s", Long.class).getSingleResult()));
+    }
+
+    @Test
+    void aReSentChangeInANewPacketIsNotAppliedTwice() {
+        String uuid = newSite(a, "R-1");
+        server.processPacket(a.buildPacket(serverId())); // the answer is lost
+        SyncTestNodes.edit(server, em -> em.find(Site.class, uuid).setName("Changed on the server"));
+        ProcessResult retry = server.processPacket(a.buildPacket(serverId())); // same change, new packet
+        assertEquals(1, retry.skipped(), "seq at or below the highest applied is skipped");
+        assertEquals("Changed on the server", server.read(em -> em.find(Site.class, uuid).getName()));
+    }
+
+    @Test
+    void batchesAreLimitedAndHasMoreSaysSo() {
+        for (int i = 0; i < 12; i++) {
+            newSite(server, "B-" + i);
+        }
+        Packet p = server.buildPacket(a.self().nodeId());
+        assertEquals(5, p.changes().size());
+        assertTrue(p.hasMore());
+        nodes.sync(a);
+        assertEquals(12L, a.read(em -> em.createQuery("select count(s) from Site s", Long.class).getSingleResult()));
+    }
+
+    @Test
+    void aChildArrivingBeforeItsParentWaitsAndIsAppliedWhenTheParentArrives() {
+        String site = UUID.randomUUID().toString();
+        String task = UUID.randomUUID().toString();
+        ObjectNode taskData = JsonNodeFactory.instance.objectNode().put("site", site).put("title", "Pour slab").put("hours", 8);
+        ObjectNode siteData = JsonNodeFactory.instance.objectNode().put("code", "O-1").put("name", "Late parent")
+                .put("budget", "10.00").put("floors", 2).put("status", "ACTIVE").putNull("startDate");
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        String aId = a.self().nodeId();
+        Packet childFirst = new Packet(1, "1.0.0", aId, serverId(), 1, 0, now, false,
+                List.of(new Change(1, "Task", task, Operation.INSERT, now, taskData, null, null, null)));
+        ProcessResult r1 = server.processPacket(childFirst);
+        assertEquals(0, r1.errors().size(), "a missing parent is not an error");
+        assertEquals(1L, server.deferredCount());
+        assertNull(server.read(em -> em.find(Task.class, task)));
+        Packet parent = new Packet(1, "1.0.0", aId, serverId(), 2, 0, now, false,
+                List.of(new Change(2, "Site", site, Operation.INSERT, now, siteData, null, null, null)));
+        server.processPacket(parent);
+        assertEquals(0L, server.deferredCount());
+        assertEquals(site, server.read(em -> em.find(Task.class, task).getSite().getUuid()));
+    }
+
+    @Test
+    void aDeleteOfAnUnknownEntityIsRememberedSoALateInsertCannotBringItBack() {
+        String uuid = UUID.randomUUID().toString();
+        Instant now = Instant.now();
+        String aId = a.self().nodeId();
+        server.processPacket(new Packet(1, "1.0.0", aId, serverId(), 1, 0, now, false,
+                List.of(new Change(1, "Site", uuid, Operation.DELETE, now, null, null, null, null))));
+        ObjectNode data = JsonNodeFactory.instance.objectNode().put("code", "Z").put("floors", 1);
+        ProcessResult late = server.processPacket(new Packet(1, "1.0.0", aId, serverId(), 2, 0, now, false,
+                List.of(new Change(2, "Site", uuid, Operation.INSERT, now, data, null, null, null))));
+        assertEquals(1, late.skipped());
+        assertNull(server.read(em -> em.find(Site.class, uuid)));
+    }
+
+    @Test
+    void badChangesAreReportedAndKeptWithoutStoppingTheOthers() {
+        Instant now = Instant.now();
+        String good = UUID.randomUUID().toString();
+        ObjectNode ok = JsonNodeFactory.instance.objectNode().put("code", "G").put("floors", 1);
+        ObjectNode unknownAttribute = JsonNodeFactory.instance.objectNode().put("code", "U").put("colour", "red");
+        ObjectNode badValue = JsonNodeFactory.instance.objectNode().put("code", "V").put("budget", "lots");
+        ProcessResult r = server.processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), 1, 0, now, false, List.of(
+                new Change(1, "Crane", UUID.randomUUID().toString(), Operation.INSERT, now, ok, null, null, null),
+                new Change(2, "Site", UUID.randomUUID().toString(), Operation.INSERT, now, unknownAttribute, null, null, null),
+                new Change(3, "Site", UUID.randomUUID().toString(), Operation.INSERT, now, badValue, null, null, null),
+                new Change(4, "Site", good, Operation.INSERT, now, ok, null, null, null))));
+        assertEquals(1, r.processed());
+        assertEquals(List.of("unknown_entity_type", "unknown_attribute", "invalid_value"),
+                r.errors().stream().map(e -> e.error()).toList());
+        assertNotNull(server.read(em -> em.find(Site.class, good)));
+        assertEquals(3, server.deadLetters().size(), "nothing is dropped silently");
+    }
+
+    @Test
+    void packetsFromUnknownSendersOrAnotherSchemaAreRefusedWhole() {
+        Instant now = Instant.now();
+        PacketException stranger = assertThrows(PacketException.class, () -> server.processPacket(
+                new Packet(1, "1.0.0", UUID.randomUUID().toString(), serverId(), 1, 0, now, false, List.of())));
+        assertEquals(PacketException.INVALID, stranger.code());
+        PacketException schema = assertThrows(PacketException.class, () -> server.processPacket(
+                new Packet(1, "2.0.0", a.self().nodeId(), serverId(), 1, 0, now, false, List.of())));
+        assertEquals(PacketException.SCHEMA_INCOMPATIBLE, schema.code());
+        PacketException target = assertThrows(PacketException.class, () -> server.processPacket(
+                new Packet(1, "1.0.0", a.self().nodeId(), b.self().nodeId(), 1, 0, now, false, List.of())));
+        assertEquals(PacketException.INVALID, target.code());
+    }
+
+    @Test
+    void serverWinsKeepsTheServerVersionAndTheLoserInHistory() {
+        String uuid = newSite(a, "SW-1");
+        nodes.syncAll();
+        SyncTestNodes.edit(a, em -> em.find(Site.class, uuid).setName("From A"));
+        SyncTestNodes.edit(b, em -> em.find(Site.class, uuid).setName("From B"));
+        nodes.sync(a);
+        ProcessResult r = nodes.exchange(b);
+        assertEquals(Resolution.SERVER_WINS, r.conflicts().get(0).resolution());
+        nodes.syncAll();
+        nodes.assertConverged();
+        assertEquals("From A", b.read(em -> em.find(Site.class, uuid).getName()));
+        List<ConflictRecord> history = server.history("Site", uuid);
+        assertEquals(1, history.size());
+        assertEquals("From B", history.get(0).data().get("name").asText());
+        assertEquals(b.self().nodeId(), history.get(0).sourceNode());
+    }
+
+    @Test
+    void editsOfDifferentAttributesAreMergedEverywhere() {
+        String uuid = newSite(a, "M-1");
+        nodes.syncAll();
+        SyncTestNodes.edit(a, em -> em.find(Site.class, uuid).setName("Renamed by A"));
+        SyncTestNodes.edit(b, em -> em.find(Site.class, uuid).setBudget(new BigDecimal("99.50")));
+        nodes.sync(a);
+        ProcessResult r = nodes.exchange(b);
+        assertEquals(Resolution.MERGED, r.conflicts().get(0).resolution());
+        nodes.syncAll();
+        nodes.assertConverged();
+        Site merged = server.read(em -> em.find(Site.class, uuid));
+        assertEquals("Renamed by A", merged.getName());
+        assertEquals(new BigDecimal("99.50"), merged.getBudget());
+    }
+
+    @Test
+    void timestampWinsTakesTheLaterEdit() throws InterruptedException {
+        String site = newSite(a, "T-1");
+        String task = SyncTestNodes.write(a, em -> {
+            Task t = new Task();
+            t.setSite(em.find(Site.class, site));
+            t.setTitle("Formwork");
+            em.persist(t);
+            return t.getUuid();
+        });
+        nodes.syncAll();
+        SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Earlier edit"));
+        Thread.sleep(5); // two edits a few milliseconds apart, as a person would make them
+        SyncTestNodes.edit(b, em -> em.find(Task.class, task).setTitle("Later edit"));
+        nodes.sync(a);
+        ProcessResult r = nodes.exchange(b);
+        assertEquals(Resolution.CLIENT_WINS, r.conflicts().get(0).resolution());
+        nodes.syncAll();
+        nodes.assertConverged();
+        assertEquals("Later edit", a.read(em -> em.find(Task.class, task).getTitle()));
+        assertEquals("Earlier edit", server.history("Task", task).get(0).data().get("title").asText(),
+                "the losing version is kept");
+    }
+
+    @Test
+    void aManualConflictStaysOpenUntilAPersonResolvesItAndTheResolutionReachesEveryNode() {
+        String site = newSite(a, "X-1");
+        String memo = SyncTestNodes.write(a, em -> {
+            Memo m = new Memo();
+            m.setSite(em.find(Site.class, site));
+            m.setText("Original");
+            em.persist(m);
+            return m.getUuid();
+        });
+        nodes.syncAll();
+        SyncTestNodes.edit(a, em -> em.find(Memo.class, memo).setText("A's text"));
+        SyncTestNodes.edit(b, em -> em.find(Memo.class, memo).setText("B's text"));
+        nodes.sync(a);
+        ProcessResult r = nodes.exchange(b);
+        assertEquals(Resolution.MANUAL_PENDING, r.conflicts().get(0).resolution());
+        nodes.syncAll();
+        assertEquals(1, server.openConflicts().size());
+        List<ConflictRecord> onB = b.openConflicts();
+        assertEquals(1, onB.size(), "the client that lost records the open conflict with its version");
+        assertEquals("B's text", onB.get(0).data().get("text").asText());
+
+        ObjectNode decided = b.serialize(b.read(em -> em.find(Memo.class, memo)));
+        decided.put("text", "Agreed text");
+        b.resolve(onB.get(0).versionId(), decided);
+        nodes.syncAll();
+        nodes.assertConverged();
+        assertEquals("Agreed text", a.read(em -> em.find(Memo.class, memo).getText()));
+        assertTrue(server.openConflicts().isEmpty(), "the resolution closed the server's conflict");
+        assertTrue(b.openConflicts().isEmpty());
+        assertFalse(server.history("Memo", memo).isEmpty());
+    }
+}
