@@ -1,6 +1,5 @@
 package org.trestle.sync.testing;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -27,6 +26,7 @@ import org.trestle.sync.api.SyncEngineFactory;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.core.internal.model.TombstoneRow;
 
 
 /**
@@ -159,6 +159,10 @@ public final class SyncTestNodes implements AutoCloseable {
                     all.put(t.name() + "/" + e.getUuid(), e.isDeleted() ? "DELETED" : node.serialize(e).toString());
                 }
             }
+            // an entity deleted before it ever arrived is remembered by a tombstone: just as gone
+            for (TombstoneRow t : em.createQuery("select t from TombstoneRow t", TombstoneRow.class).getResultList()) {
+                all.putIfAbsent(t.entityType + "/" + t.entityUuid, "DELETED");
+            }
             return null;
         });
         return all;
@@ -168,7 +172,19 @@ public final class SyncTestNodes implements AutoCloseable {
     public void assertConverged() {
         Map<String, String> expected = snapshot(server);
         for (NodeEngine c : clients) {
-            assertEquals(expected, snapshot(c), "client " + c.self().code() + " differs from the server");
+            Map<String, String> actual = snapshot(c);
+            if (!expected.equals(actual)) {
+                StringBuilder diff = new StringBuilder();
+                java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
+                keys.addAll(actual.keySet());
+                for (String k : keys) {
+                    if (!java.util.Objects.equals(expected.get(k), actual.get(k))) {
+                        diff.append("\n  ").append(k).append(": server ").append(expected.get(k)).append(", client ")
+                                .append(actual.get(k));
+                    }
+                }
+                fail("client " + c.self().code() + " differs from the server:" + diff);
+            }
         }
     }
 
