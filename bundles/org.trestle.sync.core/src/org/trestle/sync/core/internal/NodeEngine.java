@@ -407,6 +407,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         int skipped;
         final List<ChangeError> errors = new ArrayList<>();
         final List<ConflictReport> conflicts = new ArrayList<>();
+        /** Whether any change waits for a reference; when none does, there is nothing to look up. */
+        boolean deferredExist;
     }
 
     /** A change whose writing failed in the database; the packet is processed again without it. */
@@ -441,10 +443,18 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         applyLock.lock();
         try {
             Map<Long, String> failed = new HashMap<>();
+            boolean isolate = false;
             for (int attempt = 0;; attempt++) {
+                boolean flushEach = isolate;
                 try {
-                    Outcome o = inTx(em -> processOnce(em, packet, failed));
+                    Outcome o = inTx(em -> processOnce(em, packet, failed, flushEach));
                     return new ProcessResult(o.processed, o.skipped, o.errors, o.conflicts);
+                } catch (PersistenceException e) {
+                    if (isolate) {
+                        throw e;
+                    }
+                    // some change broke a constraint: process again, flushing after each change to find it
+                    isolate = true;
                 } catch (FailedChange f) {
                     if (failed.containsKey(f.seq) || attempt > packet.changes().size()) {
                         throw new IllegalStateException("packet " + packet.packetNo() + " from " + sender.code
@@ -459,8 +469,9 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
     }
 
-    private Outcome processOnce(EntityManager em, Packet p, Map<Long, String> failed) {
+    private Outcome processOnce(EntityManager em, Packet p, Map<Long, String> failed, boolean flushEach) {
         Outcome o = new Outcome();
+        o.deferredExist = em.createQuery("select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
         SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender());
         if (p.ack() > 0 && p.ack() <= sender.sentPacketNo) {
             SyncPacketRow acked = em.find(SyncPacketRow.class, SyncPacketRow.key(sender.nodeId, p.ack()));
@@ -480,6 +491,10 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 String failure = failed.get(c.seq());
                 if (failure != null) {
                     deadLetter(em, sender.nodeId, c, "apply_failed", failure, o);
+                    continue;
+                }
+                if (!flushEach) {
+                    applyChecked(em, sender, c, o);
                     continue;
                 }
                 try {
@@ -508,6 +523,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             deadLetter(em, sender.nodeId, c, e.code, e.getMessage(), o);
         } catch (MissingReferenceException m) {
             defer(em, sender.nodeId, c, m.missingUuid);
+            o.deferredExist = true;
             o.processed++;
         }
     }
@@ -547,7 +563,9 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 t.deletedAt = c.updatedAt();
                 em.persist(t);
             }
-            dropDeferredFor(em, uuid);
+            if (o.deferredExist) {
+                dropDeferredFor(em, uuid);
+            }
             o.processed++;
             return;
         }
@@ -586,8 +604,10 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             closeConflict(em, c.resolves());
         }
         o.processed++;
-        dropDeferredFor(em, uuid);
-        releaseDeferred(em, uuid, o);
+        if (o.deferredExist) {
+            dropDeferredFor(em, uuid);
+            releaseDeferred(em, uuid, o);
+        }
     }
 
     private void resolveConflict(EntityManager em, String origin, TypeCodec tc, SyncEntity existing, Change c,
@@ -631,7 +651,6 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 VersionHistoryRow h = record(em, versionId, tc, uuid, loserSource, c, serverData, dataOf(c), resolution, false);
                 h.versionUpdatedAt = conflicting.get(conflicting.size() - 1).updatedAt;
             }
-            releaseDeferred(em, uuid, o);
         } else if (strategy == ConflictStrategy.MANUAL) {
             record(em, versionId, tc, uuid, origin, c, dataOf(c), serverData, Resolution.MANUAL_PENDING, true);
             capture.queue(stateRow(tc.info().name(), existing, origin, Wire.now()));
@@ -744,7 +763,9 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 continue;
             }
             try {
-                apply(em, d.sender, seenSeq(em, sender, c.base()), tc, c, new Outcome());
+                Outcome released = new Outcome();
+                released.deferredExist = true;
+                apply(em, d.sender, seenSeq(em, sender, c.base()), tc, c, released);
             } catch (ApplyException e) {
                 deadLetter(em, d.sender, c, e.code, e.getMessage(), o);
             } catch (MissingReferenceException m) {
