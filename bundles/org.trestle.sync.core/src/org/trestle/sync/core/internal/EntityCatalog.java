@@ -63,15 +63,6 @@ public final class EntityCatalog {
         declared.sort(Comparator.comparingInt(Declared::applyOrder).thenComparing(Declared::name));
     }
 
-    /** For tests and tools that assemble a catalog without a registry. */
-    public EntityCatalog(List<EntityTypeInfo> types) {
-        for (EntityTypeInfo t : types) {
-            declared.add(new Declared(t.name(), t.type(), Optional.of(t.strategy()), t.versionHistory(),
-                    t.applyOrder(), t.contributor()));
-        }
-        declared.sort(Comparator.comparingInt(Declared::applyOrder).thenComparing(Declared::name));
-    }
-
     /** @return the types, parents first, with "default" strategies resolved */
     public List<EntityTypeInfo> types(ConflictStrategy defaultStrategy) {
         return declared.stream().map(d -> new EntityTypeInfo(d.name(), d.type(), d.strategy().orElse(defaultStrategy),

@@ -243,6 +243,14 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
 
     @Override
     public NodeInfo registerNode(String code, String name, String description) {
+        return registerNode(code, name, description, null, null);
+    }
+
+    /**
+     * Registers a client node with the hash of its auth token, in one transaction with
+     * the queueing of its initial load.
+     */
+    public NodeInfo registerNode(String code, String name, String description, String schemaVersion, String tokenHash) {
         checkCode(code);
         if (!server) {
             throw new IllegalStateException("only the server registers nodes");
@@ -255,6 +263,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             }
             SyncNodeRow node = newNode(UUID.randomUUID().toString(), code, name == null ? code : name);
             node.description = description;
+            node.schemaVersion = schemaVersion;
+            node.tokenHash = tokenHash;
             node.ackedSeq = capture.lastSeq();
             em.persist(node);
             queueInitialLoad(em, node.nodeId);
@@ -289,6 +299,13 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             return null;
         });
         peers.remove(nodeId);
+    }
+
+    /** @return the live (not revoked) node whose token has this hash */
+    public Optional<NodeInfo> nodeByTokenHash(String tokenHash) {
+        return Optional.ofNullable(read(em -> em.createQuery("select n from SyncNodeRow n where n.tokenHash = :h "
+                + "and n.revoked = false and n.self = false", SyncNodeRow.class).setParameter("h", tokenHash)
+                .getResultStream().findFirst().map(n -> info(em, n)).orElse(null)));
     }
 
     @Override

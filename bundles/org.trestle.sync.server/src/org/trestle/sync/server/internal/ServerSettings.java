@@ -1,80 +1,195 @@
 package org.trestle.sync.server.internal;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 
+import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.SyncProtocol;
 
 /**
- * The server's settings, read from framework (or system) properties that the launcher
- * sets from its command line.
+ * The server's settings. Each is looked up, first found wins, in: the command line
+ * (framework properties {@code trestle.server.<name>} set by {@code bin/trestle-server}),
+ * the environment ({@code TRESTLE_SERVER_<NAME>}, upper case, dashes as underscores),
+ * the file {@code <data dir>/server.properties} (key {@code <name>}), then the default.
+ * The data directory itself comes from {@code trestle.data.dir} or
+ * {@code TRESTLE_DATA_DIR}.
  *
- * @param host          address to bind; loopback by default for plain HTTP
- * @param port          TCP port; {@code 0} picks a free one
- * @param plainHttp     serve HTTP instead of HTTPS
- * @param dataDirectory where the database, keys, certificate and logs live
- * @param schemaVersion the schema version this server speaks
+ * @param host              address to bind; loopback by default for plain HTTP
+ * @param port              TCP port; {@code 0} picks a free one
+ * @param plainHttp         serve HTTP instead of HTTPS
+ * @param dataDirectory     where the database, keys, certificate and logs live
+ * @param schemaVersion     the schema version this server speaks
+ * @param enrollmentKey     the key registration needs, or {@code null} to use the stored or a generated one
+ * @param openEnrollment    whether registration needs no key at all
+ * @param adminToken        the administrator's token, or {@code null} to use the stored or a generated one
+ * @param updatesDirectory  the p2 repository served at {@code /updates/}, or {@code null}
+ * @param batchSize         the most changes per packet the server sends
+ * @param maxBodyBytes      the largest request body accepted, as sent
+ * @param maxInflatedBytes  the largest packet accepted once inflated
+ * @param maxChanges        the most changes accepted in one incoming packet
+ * @param packetTimeoutSeconds how long a connection may stay idle while a packet is sent or received
+ * @param maxRetries        how often a packet is applied again after a transient database failure
  */
-public record ServerSettings(String host, int port, boolean plainHttp, Path dataDirectory, String schemaVersion) {
+public record ServerSettings(String host, int port, boolean plainHttp, Path dataDirectory, String schemaVersion,
+        String enrollmentKey, boolean openEnrollment, String adminToken, Path updatesDirectory, int batchSize,
+        long maxBodyBytes, long maxInflatedBytes, int maxChanges, int packetTimeoutSeconds, int maxRetries) {
 
-    public static final String HOST = "trestle.server.host";
-    public static final String PORT = "trestle.server.port";
-    public static final String HTTP = "trestle.server.http";
+    public static final String PREFIX = "trestle.server.";
     public static final String DATA_DIR = "trestle.data.dir";
-    public static final String SCHEMA_VERSION = "trestle.server.schema-version";
+    public static final String FILE = "server.properties";
+
+    public static final String HOST = PREFIX + "host";
+    public static final String PORT = PREFIX + "port";
+    public static final String HTTP = PREFIX + "http";
+    public static final String SCHEMA_VERSION = PREFIX + "schema-version";
 
     public static final int DEFAULT_PORT = 8443;
 
+    /** Reads the settings from framework properties and the process environment. */
+    public static ServerSettings from(UnaryOperator<String> properties) {
+        return from(properties, System.getenv());
+    }
+
     /**
-     * Reads the settings.
-     *
-     * @param lookup returns a property's value, or {@code null} when it is not set
-     * @throws IllegalArgumentException with a message naming the bad setting
+     * @throws IllegalArgumentException with a message naming the bad setting and where it came from
      */
-    public static ServerSettings from(UnaryOperator<String> lookup) {
-        boolean http = parseBoolean(HTTP, lookup.apply(HTTP));
-        String host = blankToNull(lookup.apply(HOST));
-        if (host == null) {
-            host = http ? "127.0.0.1" : "0.0.0.0";
-        }
-        int port = DEFAULT_PORT;
-        String portText = blankToNull(lookup.apply(PORT));
-        if (portText != null) {
-            try {
-                port = Integer.parseInt(portText.trim());
-            } catch (NumberFormatException e) {
-                port = -1;
-            }
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("Invalid port '" + portText + "': give a number from 0 to 65535");
+    public static ServerSettings from(UnaryOperator<String> properties, Map<String, String> environment) {
+        String dir = firstNonBlank(properties.apply(DATA_DIR), environment.get("TRESTLE_DATA_DIR"));
+        Path dataDirectory = (dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".trestle", "server"))
+                .toAbsolutePath().normalize();
+        Properties file = new Properties();
+        Path fileName = dataDirectory.resolve(FILE);
+        if (Files.isRegularFile(fileName)) {
+            try (Reader in = Files.newBufferedReader(fileName, StandardCharsets.UTF_8)) {
+                file.load(in);
+            } catch (IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("Cannot read " + fileName + ": " + e.getMessage());
             }
         }
-        String dir = blankToNull(lookup.apply(DATA_DIR));
-        Path dataDirectory = dir != null ? Path.of(dir) : Path.of(System.getProperty("user.home"), ".trestle", "server");
-        String schema = blankToNull(lookup.apply(SCHEMA_VERSION));
-        if (schema == null) {
-            schema = SyncProtocol.SCHEMA_VERSION;
-        }
+        Lookup l = new Lookup(properties, environment, file, fileName);
+        boolean http = l.bool("http", false);
+        String host = l.text("host", http ? "127.0.0.1" : "0.0.0.0");
+        int port = (int) l.number("port", DEFAULT_PORT, 0, 65535);
+        String schema = l.text("schema-version", SyncProtocol.SCHEMA_VERSION);
         try {
             SyncProtocol.majorVersion(schema);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("Invalid schema version '" + schema + "': expected MAJOR.MINOR.PATCH");
+            throw new IllegalArgumentException("Invalid schema-version '" + schema + "' (" + l.source("schema-version")
+                    + "): expected MAJOR.MINOR.PATCH");
         }
-        return new ServerSettings(host, port, http, dataDirectory.toAbsolutePath().normalize(), schema);
+        String updates = l.text("updates-dir", null);
+        return new ServerSettings(host, port, http, dataDirectory, schema, l.text("enrollment-key", null),
+                l.bool("open-enrollment", false), l.text("admin-token", null),
+                updates == null ? null : Path.of(updates).toAbsolutePath().normalize(),
+                (int) l.number("batch-size", EngineSettings.DEFAULT_BATCH_SIZE, 1, 100_000),
+                l.size("max-body-bytes", 16L << 20), l.size("max-inflated-bytes", 256L << 20),
+                (int) l.number("max-changes", 10_000, 1, 1_000_000), (int) l.number("packet-timeout", 120, 1, 86_400),
+                (int) l.number("max-retries", 3, 0, 100));
     }
 
-    private static boolean parseBoolean(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return false;
-        }
-        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "yes", "1", "on" -> true;
-            case "false", "no", "0", "off" -> false;
-            default -> throw new IllegalArgumentException("Invalid value '" + value + "' for " + name + ": use true or false");
-        };
+    /** @return the engine settings these server settings imply */
+    public EngineSettings engineSettings() {
+        return new EngineSettings(batchSize, org.trestle.sync.api.ConflictStrategy.SERVER_WINS, schemaVersion);
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
+    private static String firstNonBlank(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.trim();
+            }
+        }
+        return null;
+    }
+
+    /** One setting looked up in the layers, with where it was found for error messages. */
+    private record Lookup(UnaryOperator<String> properties, Map<String, String> environment, Properties file, Path fileName) {
+
+        static String envName(String name) {
+            return "TRESTLE_SERVER_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+        }
+
+        String raw(String name) {
+            return firstNonBlank(properties.apply(PREFIX + name), environment.get(envName(name)), file.getProperty(name));
+        }
+
+        String source(String name) {
+            if (firstNonBlank(properties.apply(PREFIX + name)) != null) {
+                return "command line";
+            }
+            if (firstNonBlank(environment.get(envName(name))) != null) {
+                return "environment " + envName(name);
+            }
+            return fileName.toString();
+        }
+
+        String text(String name, String fallback) {
+            String v = raw(name);
+            return v == null ? fallback : v;
+        }
+
+        boolean bool(String name, boolean fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            return switch (v.toLowerCase(Locale.ROOT)) {
+                case "true", "yes", "1", "on" -> true;
+                case "false", "no", "0", "off" -> false;
+                default -> throw new IllegalArgumentException("Invalid value '" + v + "' for " + name + " ("
+                        + source(name) + "): use true or false");
+            };
+        }
+
+        long number(String name, long fallback, long min, long max) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                long n = Long.parseLong(v);
+                if (n >= min && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("Invalid " + name + " '" + v + "' (" + source(name) + "): give a number from "
+                    + min + " to " + max);
+        }
+
+        /** A byte size: a number with an optional K, M or G (powers of 1024). */
+        long size(String name, long fallback) {
+            String v = raw(name);
+            if (v == null) {
+                return fallback;
+            }
+            String t = v.toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
+            long unit = 1;
+            if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {
+                unit = switch (t.charAt(t.length() - 1)) {
+                    case 'K' -> 1L << 10;
+                    case 'M' -> 1L << 20;
+                    default -> 1L << 30;
+                };
+                t = t.substring(0, t.length() - 1);
+            }
+            try {
+                long n = Long.parseLong(t.trim());
+                if (n > 0 && n <= (1L << 40) / unit) {
+                    return n * unit;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new IllegalArgumentException("Invalid " + name + " '" + v + "' (" + source(name)
+                    + "): give a size such as 16M or 1048576");
+        }
     }
 }

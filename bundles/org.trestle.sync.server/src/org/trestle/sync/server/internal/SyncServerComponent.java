@@ -23,6 +23,9 @@ import org.osgi.framework.Version;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.core.internal.NodeEngine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -38,7 +41,10 @@ public final class SyncServerComponent {
 
     private static final Logger LOG = Logger.getLogger(SyncServerComponent.class.getName());
 
+    @Reference
+    private SyncEngineFactory engines;
     private Server jetty;
+    private NodeEngine engine;
     private ServerLog log;
     private ServiceRegistration<ServerStatus> registration;
 
@@ -71,6 +77,9 @@ public final class SyncServerComponent {
                 LOG.log(Level.WARNING, "Jetty did not stop cleanly", e);
             }
         }
+        if (engine != null) {
+            engine.close();
+        }
         if (log != null) {
             log.close();
         }
@@ -78,6 +87,11 @@ public final class SyncServerComponent {
 
     private ServerStatus start(ServerSettings settings, String serverVersion) throws Exception {
         ObjectMapper json = new ObjectMapper();
+        Secrets.Stored enrollment = Secrets.loadOrCreate(settings.enrollmentKey(),
+                settings.dataDirectory().resolve("enrollment.key"));
+        Secrets.Stored admin = Secrets.loadOrCreate(settings.adminToken(), settings.dataDirectory().resolve("admin.token"));
+        engine = (NodeEngine) engines.open(settings.dataDirectory(), settings.engineSettings());
+        engine.initializeServer("server");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("trestle-http");
         Server server = new Server(threads);
@@ -107,13 +121,16 @@ public final class SyncServerComponent {
         connector.setPort(settings.port());
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(json));
-        server.setHandler(new ApiHandler(json, serverVersion, settings.schemaVersion()));
+        server.setHandler(new ApiHandler(json, engine, settings, serverVersion, enrollment.value(), admin.value()));
+        connector.setIdleTimeout(settings.packetTimeoutSeconds() * 1000L);
         server.setStopAtShutdown(false);
         server.setStopTimeout(5_000);
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
+            engine.close();
+            engine = null;
             throw e;
         }
         jetty = server;
@@ -124,6 +141,19 @@ public final class SyncServerComponent {
         }
         URI uri = URI.create((settings.plainHttp() ? "http" : "https") + "://" + shownHost + ":" + connector.getLocalPort());
         LOG.info("Data directory: " + settings.dataDirectory());
+        if (settings.openEnrollment()) {
+            LOG.warning("Open enrollment is on: anyone who reaches this server can register a node");
+        } else if (settings.enrollmentKey() == null) {
+            LOG.info("Enrollment key" + (enrollment.generated() ? " generated" : "") + " in "
+                    + settings.dataDirectory().resolve("enrollment.key"));
+        }
+        if (settings.adminToken() == null) {
+            LOG.info("Admin token" + (admin.generated() ? " generated" : "") + " in "
+                    + settings.dataDirectory().resolve("admin.token"));
+        }
+        if (settings.updatesDirectory() != null) {
+            LOG.info("Serving the update site " + settings.updatesDirectory() + " at /updates/");
+        }
         if (fingerprint != null) {
             LOG.info("TLS certificate SHA-256 fingerprint: " + fingerprint);
         } else {

@@ -5,12 +5,14 @@ import java.time.Instant;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 import jakarta.persistence.UniqueConstraint;
 
 /** A node this node knows: itself, the server, or (on the server) a client. */
 @Entity
-@Table(name = "SYNC_NODES", uniqueConstraints = @UniqueConstraint(name = "SYNC_NODES_CODE", columnNames = "CODE"))
+@Table(name = "SYNC_NODES", uniqueConstraints = @UniqueConstraint(name = "SYNC_NODES_CODE", columnNames = "CODE"),
+        indexes = @Index(name = "SYNC_NODES_TOKEN", columnList = "TOKEN_HASH"))
 public class SyncNodeRow {
     @Id
     @Column(name = "NODE_ID", length = 36)

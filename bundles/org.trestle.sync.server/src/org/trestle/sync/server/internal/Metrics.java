@@ -1,0 +1,76 @@
+package org.trestle.sync.server.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** Counters and the exchange latency histogram, in Prometheus text format. */
+final class Metrics {
+
+    private static final double[] BUCKETS_SECONDS = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+
+    final AtomicLong exchanges = new AtomicLong();
+    final AtomicLong exchangeFailures = new AtomicLong();
+    final AtomicLong changesApplied = new AtomicLong();
+    final AtomicLong changesSkipped = new AtomicLong();
+    final AtomicLong changesSent = new AtomicLong();
+    final AtomicLong conflicts = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicLong registrations = new AtomicLong();
+    final AtomicLong enrollmentFailures = new AtomicLong();
+    final AtomicLong bytesIn = new AtomicLong();
+    final AtomicLong bytesOut = new AtomicLong();
+    private final AtomicLongArray latencyBuckets = new AtomicLongArray(BUCKETS_SECONDS.length);
+    private final AtomicLong latencyCount = new AtomicLong();
+    private final AtomicLong latencyMicros = new AtomicLong();
+
+    void observeExchange(long nanos) {
+        double seconds = nanos / 1e9;
+        for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
+            if (seconds <= BUCKETS_SECONDS[i]) {
+                latencyBuckets.incrementAndGet(i);
+            }
+        }
+        latencyCount.incrementAndGet();
+        latencyMicros.addAndGet(nanos / 1000);
+    }
+
+    String render(long nodes, long openConflicts, long deadLetters) {
+        StringBuilder out = new StringBuilder(2048);
+        counter(out, "trestle_exchanges_total", "Exchanges answered successfully.", exchanges.get());
+        counter(out, "trestle_exchange_failures_total", "Exchanges refused or failed.", exchangeFailures.get());
+        counter(out, "trestle_changes_applied_total", "Incoming changes applied (or held for a reference).", changesApplied.get());
+        counter(out, "trestle_changes_skipped_total", "Incoming changes skipped as already applied or stale.", changesSkipped.get());
+        counter(out, "trestle_changes_sent_total", "Changes sent to nodes.", changesSent.get());
+        counter(out, "trestle_conflicts_total", "Conflicts met while applying changes.", conflicts.get());
+        counter(out, "trestle_change_errors_total", "Incoming changes that could not be applied.", errors.get());
+        counter(out, "trestle_registrations_total", "Nodes registered.", registrations.get());
+        counter(out, "trestle_enrollment_failures_total", "Registrations refused for a wrong or missing key.", enrollmentFailures.get());
+        counter(out, "trestle_bytes_in_total", "Request body bytes of exchanges, as sent.", bytesIn.get());
+        counter(out, "trestle_bytes_out_total", "Response body bytes of exchanges, as sent.", bytesOut.get());
+        gauge(out, "trestle_nodes", "Registered client nodes.", nodes);
+        gauge(out, "trestle_open_conflicts", "Manual conflicts waiting for a person.", openConflicts);
+        gauge(out, "trestle_dead_letters", "Changes kept because they could not be applied.", deadLetters);
+        out.append("# HELP trestle_exchange_duration_seconds Time to answer an exchange.\n");
+        out.append("# TYPE trestle_exchange_duration_seconds histogram\n");
+        for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
+            out.append("trestle_exchange_duration_seconds_bucket{le=\"").append(BUCKETS_SECONDS[i]).append("\"} ")
+                    .append(latencyBuckets.get(i)).append('\n');
+        }
+        out.append("trestle_exchange_duration_seconds_bucket{le=\"+Inf\"} ").append(latencyCount.get()).append('\n');
+        out.append("trestle_exchange_duration_seconds_sum ").append(latencyMicros.get() / 1e6).append('\n');
+        out.append("trestle_exchange_duration_seconds_count ").append(latencyCount.get()).append('\n');
+        return out.toString();
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" counter\n");
+        out.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(" gauge\n");
+        out.append(name).append(' ').append(value).append('\n');
+    }
+}
