@@ -15,7 +15,7 @@ class ServerSettingsTest {
 
     @Test
     void defaultsAreHttpsOnAllAddressesAtPort8443() {
-        ServerSettings settings = ServerSettings.from(Map.<String, String>of()::get);
+        ServerSettings settings = ServerSettings.from(Map.<String, String>of()::get, Map.of());
         assertFalse(settings.plainHttp());
         assertEquals(8443, settings.port());
         assertEquals("0.0.0.0", settings.host());
@@ -24,7 +24,7 @@ class ServerSettingsTest {
 
     @Test
     void plainHttpListensOnLoopbackUnlessToldOtherwise() {
-        ServerSettings settings = ServerSettings.from(Map.of(ServerSettings.HTTP, "true", ServerSettings.PORT, "18080")::get);
+        ServerSettings settings = ServerSettings.from(Map.of(ServerSettings.HTTP, "true", ServerSettings.PORT, "18080")::get, Map.of());
         assertTrue(settings.plainHttp());
         assertEquals("127.0.0.1", settings.host());
         assertEquals(18080, settings.port());
@@ -33,13 +33,31 @@ class ServerSettingsTest {
     @Test
     void badValuesNameTheSetting() {
         var badPort = assertThrows(IllegalArgumentException.class,
-                () -> ServerSettings.from(Map.of(ServerSettings.PORT, "80a")::get));
+                () -> ServerSettings.from(Map.of(ServerSettings.PORT, "80a")::get, Map.of()));
         assertTrue(badPort.getMessage().contains("80a"), badPort.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(ServerSettings.PORT, "70000")::get));
+        assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(ServerSettings.PORT, "70000")::get, Map.of()));
         var badFlag = assertThrows(IllegalArgumentException.class,
-                () -> ServerSettings.from(Map.of(ServerSettings.HTTP, "maybe")::get));
-        assertTrue(badFlag.getMessage().contains(ServerSettings.HTTP), badFlag.getMessage());
+                () -> ServerSettings.from(Map.of(ServerSettings.HTTP, "maybe")::get, Map.of()));
+        assertTrue(badFlag.getMessage().contains("http") && badFlag.getMessage().contains("command line"), badFlag.getMessage());
         assertThrows(IllegalArgumentException.class,
-                () -> ServerSettings.from(Map.of(ServerSettings.SCHEMA_VERSION, "one")::get));
+                () -> ServerSettings.from(Map.of(ServerSettings.SCHEMA_VERSION, "one")::get, Map.of()));
+    }
+
+    @Test
+    void theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFile(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("server.properties"), "port=1111\nbatch-size=7\nhost=10.0.0.1\n");
+        Map<String, String> env = Map.of("TRESTLE_SERVER_PORT", "2222", "TRESTLE_SERVER_HOST", "127.0.0.2");
+        ServerSettings fromAll = ServerSettings.from(Map.of(ServerSettings.DATA_DIR, dir.toString(),
+                ServerSettings.PORT, "3333")::get, env);
+        assertEquals(3333, fromAll.port());
+        assertEquals("127.0.0.2", fromAll.host());
+        assertEquals(7, fromAll.batchSize());
+        var e = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(ServerSettings.DATA_DIR,
+                dir.toString())::get, Map.of("TRESTLE_SERVER_MAX_BODY_BYTES", "lots")));
+        assertTrue(e.getMessage().contains("TRESTLE_SERVER_MAX_BODY_BYTES"), e.getMessage());
+        assertEquals(16L << 20, fromAll.maxBodyBytes());
+        assertEquals(2L << 20, ServerSettings.from(Map.of(ServerSettings.DATA_DIR, dir.toString(),
+                "trestle.server.max-body-bytes", "2M")::get, Map.of()).maxBodyBytes());
     }
 }

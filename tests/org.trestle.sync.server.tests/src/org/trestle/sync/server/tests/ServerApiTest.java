@@ -1,0 +1,237 @@
+package org.trestle.sync.server.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.zip.GZIPInputStream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The protocol's endpoints and error codes over real HTTP, as a hostile or careless client meets them. */
+class ServerApiTest {
+
+    private static URI base;
+
+    @BeforeAll
+    static void connect() throws InterruptedException {
+        base = RunningServer.uri();
+    }
+
+    private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {
+        assertEquals(status, r.statusCode(), r.body());
+        JsonNode body = ProtocolClient.JSON.readTree(r.body());
+        assertEquals(code, body.path("error").asText(), r.body());
+        assertTrue(body.path("message").asText().length() > 5, r.body());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+    }
+
+    @Test
+    void registrationGivesARandomTokenOfAtLeast128Bits() throws Exception {
+        ProtocolClient a = ProtocolClient.register(base, "reg");
+        ProtocolClient b = ProtocolClient.register(base, "reg");
+        assertTrue(Base64.getUrlDecoder().decode(a.token).length >= 16);
+        assertNotEquals(a.token, b.token);
+        assertTrue(!a.token.contains(a.nodeId) && !a.token.contains(a.code));
+    }
+
+    @Test
+    void registrationErrorsFollowTheProtocol() throws Exception {
+        assertError(ProtocolClient.post(base, "/api/sync/register", null, "{\"code\": \"nokey\"}"), 401, "unauthorized");
+        assertError(ProtocolClient.post(base, "/api/sync/register", "wrong", "{\"code\": \"badkey\"}"), 401, "unauthorized");
+        assertError(ProtocolClient.post(base, "/api/sync/register", "test-enrollment-key", "{\"code\": "), 400, "bad_request");
+        assertError(ProtocolClient.post(base, "/api/sync/register", "test-enrollment-key", "{\"name\": \"x\"}"), 400, "bad_request");
+        assertError(ProtocolClient.post(base, "/api/sync/register", "test-enrollment-key", "{\"code\": \"no spaces!\"}"),
+                400, "bad_request");
+        assertError(ProtocolClient.post(base, "/api/sync/register", "test-enrollment-key",
+                "{\"code\": \"future\", \"schema_version\": \"2.0.0\"}"), 422, "schema_incompatible");
+        ProtocolClient a = ProtocolClient.register(base, "dup");
+        assertError(ProtocolClient.post(base, "/api/sync/register", "test-enrollment-key",
+                "{\"code\": \"" + a.code + "\"}"), 409, "already_registered");
+    }
+
+    @Test
+    void exchangeAppliesChangesInEveryRequestForm() throws Exception {
+        ProtocolClient c = ProtocolClient.register(base, "forms");
+        JsonNode object = c.exchange(c.packet(c.widgets(3)));
+        assertEquals(3, object.get("processed_count").asInt(), object.toString());
+        assertTrue(object.get("packet_data").isObject());
+        assertEquals(c.packetNo, object.get("packet_data").get("ack").asLong());
+
+        byte[] gz = ProtocolClient.gzip(c.packet(c.widgets(2)).toString());
+        HttpResponse<String> hex = c.exchangeRaw("{\"packet_data\": \"" + HexFormat.of().formatHex(gz) + "\"}");
+        assertEquals(200, hex.statusCode(), hex.body());
+        JsonNode hexBody = ProtocolClient.JSON.readTree(hex.body());
+        assertEquals(2, hexBody.get("processed_count").asInt());
+        assertTrue(hexBody.get("packet_data").isTextual(), "asked in hex, answered in hex");
+        byte[] inner = HexFormat.of().parseHex(hexBody.get("packet_data").asText());
+        JsonNode answerPacket = ProtocolClient.JSON.readTree(new GZIPInputStream(new java.io.ByteArrayInputStream(inner)));
+        assertEquals(c.serverId, answerPacket.get("sender").asText());
+
+        HttpResponse<byte[]> raw = c.exchangeGzip(ProtocolClient.gzip(c.packet(c.widgets(1)).toString()));
+        assertEquals(200, raw.statusCode());
+        assertEquals("application/vnd.sync.packet+gzip", raw.headers().firstValue("Content-Type").orElse(""));
+        JsonNode rawBody = ProtocolClient.JSON.readTree(new GZIPInputStream(new java.io.ByteArrayInputStream(raw.body())));
+        assertEquals(1, rawBody.get("processed_count").asInt());
+        assertTrue(rawBody.get("packet_data").isObject());
+    }
+
+    @Test
+    void aDuplicatePacketIsAnsweredButChangesNothing() throws Exception {
+        ProtocolClient c = ProtocolClient.register(base, "dupe");
+        ObjectNode p = c.packet(c.widgets(2));
+        assertEquals(2, c.exchange(p).get("processed_count").asInt());
+        JsonNode again = c.exchange(p);
+        assertEquals(0, again.get("processed_count").asInt());
+        assertEquals(2, again.get("skipped_count").asInt());
+    }
+
+    @Test
+    void exchangeRefusesWhatIsWrong() throws Exception {
+        ProtocolClient c = ProtocolClient.register(base, "hostile");
+        ProtocolClient other = ProtocolClient.register(base, "victim");
+        HttpResponse<String> noToken = ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/exchange"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertError(noToken, 401, "unauthorized");
+        String realToken = c.token;
+        c.token = "not-a-token";
+        assertError(c.exchangeRaw("{\"packet_data\": {}}"), 401, "unauthorized");
+        c.token = realToken;
+        assertError(c.exchangeRaw("{\"packet_data\": \"zz-not-hex\"}"), 422, "invalid_packet");
+        assertError(c.exchangeRaw("{\"packet_data\": \"" + HexFormat.of().formatHex("not gzip".getBytes()) + "\"}"),
+                422, "invalid_packet");
+        assertError(c.exchangeRaw("{\"packet_data\": {\"protocol\": 1"), 422, "invalid_packet");
+        assertError(c.exchangeRaw("{\"packet_data\": {\"protocol\": 1}}"), 422, "invalid_packet");
+        assertError(c.exchangeRaw("{\"nothing\": true}"), 422, "invalid_packet");
+        ObjectNode spoofed = c.packet(null);
+        spoofed.put("sender", other.nodeId);
+        assertError(c.exchangeRaw("{\"packet_data\": " + spoofed + "}"), 422, "invalid_packet");
+        ObjectNode wrongTarget = c.packet(null);
+        wrongTarget.put("target", other.nodeId);
+        assertError(c.exchangeRaw("{\"packet_data\": " + wrongTarget + "}"), 422, "invalid_packet");
+        ObjectNode future = c.packet(null);
+        future.put("schema_version", "2.0.0");
+        assertError(c.exchangeRaw("{\"packet_data\": " + future + "}"), 422, "schema_incompatible");
+        String deep = "[".repeat(10_000) + "]".repeat(10_000);
+        assertError(c.exchangeRaw("{\"packet_data\": " + deep + "}"), 422, "invalid_packet");
+        assertError(c.exchangeRaw("{\"packet_data\": \"" + "ab".repeat(600_000) + "\"}"), 413, "too_large");
+        HttpResponse<String> text = ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/exchange"))
+                .header("Authorization", "Bearer " + c.token).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString("hello")).build(), HttpResponse.BodyHandlers.ofString());
+        assertError(text, 415, "unsupported_media_type");
+        // and it still serves
+        assertEquals(1, c.exchange(c.packet(c.widgets(1))).get("processed_count").asInt());
+    }
+
+    @Test
+    void aGzipBombIsRefusedAndTheServerKeepsServing() throws Exception {
+        ProtocolClient c = ProtocolClient.register(base, "bomb");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 1024; i++) {
+                gz.write(spaces); // a gigabyte of spaces, about a megabyte compressed
+            }
+        }
+        byte[] bomb = bytes.toByteArray();
+        assertTrue(bomb.length < 1 << 20, "the bomb fits under the body limit: " + bomb.length);
+        long started = System.nanoTime();
+        HttpResponse<byte[]> r = c.exchangeGzip(bomb);
+        assertEquals(413, r.statusCode());
+        assertEquals("too_large", ProtocolClient.JSON.readTree(r.body()).get("error").asText());
+        assertTrue(Duration.ofNanos(System.nanoTime() - started).toSeconds() < 30);
+        assertEquals(200, ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+
+    @Test
+    void aNodeReadsItsOwnStatusOnly() throws Exception {
+        ProtocolClient a = ProtocolClient.register(base, "status-a");
+        ProtocolClient b = ProtocolClient.register(base, "status-b");
+        a.exchange(a.packet(a.widgets(1)));
+        HttpResponse<String> own = a.get("/api/sync/status/" + a.nodeId);
+        assertEquals(200, own.statusCode(), own.body());
+        JsonNode s = ProtocolClient.JSON.readTree(own.body());
+        assertEquals(a.code, s.get("node_code").asText());
+        assertEquals(1, s.get("received_packet_no").asLong());
+        assertTrue(s.get("last_sync_in").asText().endsWith("Z"));
+        assertTrue(s.has("pending_changes") && s.has("sent_packet_no") && s.has("last_sync_out"));
+        assertError(a.get("/api/sync/status/" + b.nodeId), 403, "forbidden");
+        assertError(a.get("/api/sync/status/00000000-0000-0000-0000-000000000000"), 404, "not_found");
+    }
+
+    @Test
+    void administrationNeedsTheAdminTokenAndRevocationLocksANodeOut() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "admin-target");
+        ProtocolClient admin = ProtocolClient.register(base, "admin-helper");
+        admin.token = "test-admin-token";
+        HttpResponse<String> nodes = admin.get("/api/admin/nodes");
+        assertEquals(200, nodes.statusCode(), nodes.body());
+        assertTrue(nodes.body().contains(node.code));
+        assertError(node.get("/api/admin/nodes"), 403, "forbidden");
+        String nodeToken = node.token;
+        node.token = "guess";
+        assertError(node.get("/api/admin/nodes"), 401, "unauthorized");
+        node.token = nodeToken;
+
+        ObjectNode bad = node.packet(ProtocolClient.JSON.createArrayNode());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) bad.get("changes")).addObject().put("seq", 1)
+                .put("entity_type", "Crane").put("entity_uuid", "crane-1").put("operation", "INSERT")
+                .put("updated_at", "2026-11-25T10:00:00.000Z").putObject("data");
+        node.seq = 1;
+        JsonNode result = node.exchange(bad);
+        assertEquals("unknown_entity_type", result.get("errors").get(0).get("error").asText());
+        HttpResponse<String> errors = admin.get("/api/admin/errors?entity_type=Crane&entity_uuid=crane-1");
+        assertEquals(1, ProtocolClient.JSON.readTree(errors.body()).get("errors").size(), errors.body());
+        HttpResponse<String> none = admin.get("/api/admin/errors?entity_uuid=other");
+        assertEquals(0, ProtocolClient.JSON.readTree(none.body()).get("errors").size());
+        assertEquals(200, admin.get("/api/admin/conflicts?entity_type=Widget").statusCode());
+
+        HttpResponse<String> metrics = admin.get("/api/admin/metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        assertTrue(metrics.body().contains("trestle_exchanges_total ") && metrics.body().contains("trestle_exchange_duration_seconds_bucket"));
+
+        HttpResponse<String> revoke = ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/admin/nodes/"
+                + node.nodeId + "/revoke")).header("Authorization", "Bearer test-admin-token")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, revoke.statusCode(), revoke.body());
+        assertError(node.exchangeRaw("{\"packet_data\": " + node.packet(null) + "}"), 401, "unauthorized");
+        assertError(node.get("/api/sync/status/" + node.nodeId), 401, "unauthorized");
+    }
+
+    @Test
+    void theUpdateSiteIsServedAndNothingOutsideIt() throws Exception {
+        Path updates = Path.of(System.getProperty("trestle.server.updates-dir"));
+        Files.createDirectories(updates.resolve("plugins"));
+        Files.writeString(updates.resolve("p2.index"), "version=1\n");
+        Files.writeString(updates.resolve("plugins/a.jar"), "jar");
+        Files.writeString(updates.getParent().resolve("secret.txt"), "secret");
+        HttpResponse<String> index = ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/updates/p2.index")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, index.statusCode());
+        assertEquals("version=1\n", index.body());
+        assertEquals(200, ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/updates/plugins/a.jar")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        for (String sneaky : new String[] { "/updates/%2e%2e/secret.txt", "/updates/..%2fsecret.txt", "/updates/nothing.jar" }) {
+            HttpResponse<String> r = ProtocolClient.HTTP.send(HttpRequest.newBuilder(URI.create(base + sneaky)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertTrue(r.statusCode() == 400 || r.statusCode() == 404, sneaky + " answered " + r.statusCode());
+            assertTrue(!r.body().contains("secret") || r.body().contains("\"error\""), r.body());
+        }
+    }
+}
