@@ -36,6 +36,8 @@ final class ProtocolClient {
     long lastReceived;
     long seq;
     URI base;
+    /** How often each entity uuid arrived in the server's packets. */
+    final java.util.Map<String, Integer> received = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ProtocolClient(URI base, String code) {
         this.base = base;
@@ -95,6 +97,9 @@ final class ProtocolClient {
         assertEquals(200, r.statusCode(), r.body());
         JsonNode body = JSON.readTree(r.body());
         lastReceived = Math.max(lastReceived, body.get("packet_data").get("packet_no").asLong());
+        for (JsonNode change : body.get("packet_data").get("changes")) {
+            received.merge(change.get("entity_uuid").asText(), 1, Integer::sum);
+        }
         return body;
     }
 
