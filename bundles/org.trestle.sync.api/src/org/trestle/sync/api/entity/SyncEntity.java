@@ -1,6 +1,7 @@
 package org.trestle.sync.api.entity;
 
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Id;
@@ -60,5 +61,27 @@ public abstract class SyncEntity {
 
     public void setDeleted(boolean deleted) {
         this.deleted = deleted;
+    }
+
+    /**
+     * Checks the domain's rules. Called by the sync engine before it applies an incoming
+     * change (a violation is reported as that change's error) and by user interfaces
+     * before they save.
+     *
+     * @param validation answers questions about other entities, such as uniqueness
+     * @return one message per broken rule, each starting with the attribute name; empty
+     *         when the entity is valid
+     */
+    public List<String> validate(Validation validation) {
+        return List.of();
+    }
+
+    /**
+     * Recomputes {@link Derived} attributes, here or in related entities. Called before
+     * every commit that touches the entity, on every node, for local edits and applied
+     * changes alike.
+     */
+    public void updateDerived() {
+        // most entities have nothing to derive
     }
 }

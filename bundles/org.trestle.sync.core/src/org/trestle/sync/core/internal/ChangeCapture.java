@@ -20,6 +20,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.persistence.descriptors.DescriptorEvent;
 import org.eclipse.persistence.descriptors.DescriptorEventAdapter;
 import org.eclipse.persistence.internal.sessions.AbstractSession;
+import org.eclipse.persistence.internal.sessions.UnitOfWorkImpl;
 import org.eclipse.persistence.sessions.SessionEvent;
 import org.eclipse.persistence.sessions.SessionEventAdapter;
 import org.eclipse.persistence.sessions.changesets.ObjectChangeSet;
@@ -143,6 +144,19 @@ final class ChangeCapture extends SessionEventAdapter {
         }
     }
 
+    /** Lets entities recompute derived values before EclipseLink looks for changes. */
+    @Override
+    public void preCalculateUnitOfWorkChangeSet(SessionEvent event) {
+        if (!(event.getSession() instanceof UnitOfWorkImpl uow)) {
+            return;
+        }
+        for (Object clone : List.copyOf(uow.getCloneMapping().keySet())) {
+            if (clone instanceof SyncEntity entity && !entity.isDeleted()) {
+                entity.updateDerived();
+            }
+        }
+    }
+
     @Override
     public void postCalculateUnitOfWorkChangeSet(SessionEvent event) {
         if (!(event.getProperty("UnitOfWorkChangeSet") instanceof UnitOfWorkChangeSet changes)) {
@@ -165,6 +179,7 @@ final class ChangeCapture extends SessionEventAdapter {
             }
             Set<String> names = new LinkedHashSet<>(change.getChangedAttributeNames());
             names.remove(SyncEntity.UPDATED_AT);
+            names.removeAll(engine.codec().derivedNames(codec)); // recomputing is not a change to send
             boolean deletedNow = names.remove(SyncEntity.DELETED) && entity.isDeleted();
             if (deletedNow) {
                 note(s, codec.info().name(), entity, Operation.DELETE, null);

@@ -21,6 +21,7 @@ import jakarta.persistence.metamodel.Metamodel;
 import jakarta.persistence.metamodel.SingularAttribute;
 
 import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.entity.Derived;
 import org.trestle.sync.api.entity.SyncEntity;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,7 +47,7 @@ public final class EntityCodec {
 
     /** One serialized attribute. */
     public record AttributeCodec(String name, Field field, Class<?> javaType, Class<? extends SyncEntity> reference,
-            boolean primitive) {
+            boolean primitive, boolean derived) {
     }
 
     public EntityCodec(List<EntityTypeInfo> types, Metamodel metamodel) {
@@ -74,7 +75,7 @@ public final class EntityCodec {
                     continue;
                 }
                 attributes.add(new AttributeCodec(attribute.getName(), field, attribute.getJavaType(), reference,
-                        attribute.getJavaType().isPrimitive()));
+                        attribute.getJavaType().isPrimitive(), field.isAnnotationPresent(Derived.class)));
             }
             attributes.sort(Comparator.comparing(AttributeCodec::name));
             Map<String, AttributeCodec> names = new LinkedHashMap<>();
@@ -83,6 +84,17 @@ public final class EntityCodec {
             byName.put(info.name(), codec);
             byClass.put(info.type(), codec);
         }
+    }
+
+    /** @return the names of the derived attributes of a type */
+    public Set<String> derivedNames(TypeCodec codec) {
+        Set<String> names = new java.util.HashSet<>();
+        for (AttributeCodec a : codec.attributes()) {
+            if (a.derived()) {
+                names.add(a.name());
+            }
+        }
+        return names;
     }
 
     public TypeCodec type(String name) {
@@ -135,8 +147,8 @@ public final class EntityCodec {
         }
         Map<AttributeCodec, Object> values = new LinkedHashMap<>();
         for (AttributeCodec a : codec.attributes()) {
-            if (only != null && !only.contains(a.name())) {
-                continue;
+            if (a.derived() || (only != null && !only.contains(a.name()))) {
+                continue; // a derived value is computed here, whatever the sender computed
             }
             values.put(a, fromJson(codec, a, data.get(a.name()), resolver));
         }

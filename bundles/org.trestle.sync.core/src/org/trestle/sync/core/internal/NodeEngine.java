@@ -609,6 +609,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 return;
             }
         }
+        checkRules(em, tc, existing, uuid, dataOf(c), null);
         SyncEntity entity = existing != null ? existing : instantiate(type, uuid);
         codec.apply(tc, entity, dataOf(c), null, resolver(em));
         entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
@@ -645,6 +646,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         ConflictStrategy strategy = tc.info().strategy();
         Resolution resolution;
         if (incoming != null && ours != null && c.operation() == Operation.UPDATE && Collections.disjoint(incoming, ours)) {
+            checkRules(em, tc, existing, uuid, dataOf(c), incoming);
             codec.apply(tc, existing, dataOf(c), incoming, resolver(em));
             if (c.updatedAt() != null && c.updatedAt().isAfter(existing.getUpdatedAt())) {
                 existing.setUpdatedAt(c.updatedAt());
@@ -657,6 +659,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             }
         } else if (strategy == ConflictStrategy.TIMESTAMP_WINS && c.updatedAt() != null
                 && c.updatedAt().isAfter(existing.getUpdatedAt())) {
+            checkRules(em, tc, existing, uuid, dataOf(c), null);
             codec.apply(tc, existing, dataOf(c), null, resolver(em));
             existing.setUpdatedAt(c.updatedAt());
             capture.markIncoming(uuid, origin, null);
@@ -681,6 +684,80 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
         o.processed++;
         o.conflicts.add(new ConflictReport(versionId, tc.info().name(), uuid, resolution));
+    }
+
+    /**
+     * Checks the domain's rules on what the entity would become, before anything of it
+     * changes: a violation is this change's error and leaves the entity as it was.
+     */
+    private void checkRules(EntityManager em, TypeCodec tc, SyncEntity existing, String uuid, ObjectNode data,
+            Set<String> only) {
+        if (!overridesValidate(tc.info().type())) {
+            return;
+        }
+        SyncEntity candidate = instantiate(tc.info().type(), uuid);
+        if (existing != null) {
+            codec.apply(tc, candidate, codec.serialize(existing), null, resolver(em));
+        }
+        codec.apply(tc, candidate, data, only, resolver(em));
+        List<String> problems = candidate.validate(validation(em, tc, uuid));
+        if (!problems.isEmpty()) {
+            throw new ApplyException("invalid_value", tc.info().name() + ": " + String.join("; ", problems));
+        }
+    }
+
+    private final Map<Class<?>, Boolean> validating = new ConcurrentHashMap<>();
+
+    private boolean overridesValidate(Class<?> type) {
+        return validating.computeIfAbsent(type, t -> {
+            try {
+                return t.getMethod("validate", org.trestle.sync.api.entity.Validation.class).getDeclaringClass() != SyncEntity.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        });
+    }
+
+    private org.trestle.sync.api.entity.Validation validation(EntityManager em, TypeCodec tc, String uuid) {
+        String entity = entityName(tc.info());
+        return new org.trestle.sync.api.entity.Validation() {
+            @Override
+            public boolean isUnique(String attribute, Object value) {
+                checkAttribute(tc, attribute);
+                return em.createQuery("select count(e) from " + entity + " e where e.deleted = false and e." + attribute
+                        + " = :v and e.uuid <> :u", Long.class).setParameter("v", value).setParameter("u", uuid)
+                        .setFlushMode(jakarta.persistence.FlushModeType.COMMIT).getSingleResult() == 0;
+            }
+
+            @Override
+            public boolean isUniqueWithin(String attribute, Object value, String scopeAttribute, Object scopeValue) {
+                checkAttribute(tc, attribute);
+                checkAttribute(tc, scopeAttribute);
+                return em.createQuery("select count(e) from " + entity + " e where e.deleted = false and e." + attribute
+                        + " = :v and e." + scopeAttribute + " = :s and e.uuid <> :u", Long.class).setParameter("v", value)
+                        .setParameter("s", scopeValue).setParameter("u", uuid)
+                        .setFlushMode(jakarta.persistence.FlushModeType.COMMIT).getSingleResult() == 0;
+            }
+        };
+    }
+
+    private static void checkAttribute(TypeCodec tc, String attribute) {
+        if (!tc.byName().containsKey(attribute)) {
+            throw new IllegalArgumentException(tc.info().name() + " has no attribute " + attribute);
+        }
+    }
+
+    /**
+     * Checks an entity against its domain rules, as a user interface does before saving.
+     *
+     * @return one message per broken rule; empty when valid
+     */
+    public List<String> validate(SyncEntity entity) {
+        TypeCodec tc = codec.typeOf(entity.getClass());
+        if (tc == null) {
+            throw new IllegalArgumentException(entity.getClass().getName() + " is not a synchronized entity type");
+        }
+        return read(em -> entity.validate(validation(em, tc, entity.getUuid() == null ? "" : entity.getUuid())));
     }
 
     private static ObjectNode dataOf(Change c) {
