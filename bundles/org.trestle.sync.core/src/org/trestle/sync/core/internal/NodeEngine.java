@@ -218,14 +218,35 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         return self();
     }
 
+    /**
+     * Gives a client that has not registered yet an identity of its own, so that edits
+     * made before registration are captured; registering later takes them along.
+     */
+    public NodeInfo initializeLocal() {
+        inTx(em -> {
+            if (selfRow(em) == null) {
+                String id = UUID.randomUUID().toString();
+                SyncNodeRow self = newNode(id, "unregistered-" + id.substring(0, 8), "This computer");
+                self.self = true;
+                em.persist(self);
+            }
+            return null;
+        });
+        loadNodes();
+        return self();
+    }
+
     @Override
     public NodeInfo initializeClient(String selfNodeId, String selfCode, String serverNodeId) {
         checkCode(selfCode);
         inTx(em -> {
             SyncNodeRow self = selfRow(em);
             if (self != null) {
-                if (self.server || !self.nodeId.equals(selfNodeId)) {
-                    throw new IllegalStateException("this node is already set up as " + self.code);
+                if (self.server) {
+                    throw new IllegalStateException("this node is set up as a server");
+                }
+                if (!self.nodeId.equals(selfNodeId)) {
+                    rebind(em, self, selfNodeId, selfCode, serverNodeId);
                 }
                 return null;
             }
@@ -239,6 +260,31 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         });
         loadNodes();
         return self();
+    }
+
+    /**
+     * The node registered again (its old token was revoked or lost) and got a new id:
+     * its own changes are re-labelled, and the server's packet numbering starts over for
+     * the new identity, so that nothing local is lost and nothing from the server is
+     * mistaken for stale.
+     */
+    private static void rebind(EntityManager em, SyncNodeRow self, String newId, String newCode, String serverNodeId) {
+        String oldId = self.nodeId;
+        SyncNodeRow fresh = newNode(newId, newCode, newCode);
+        fresh.self = true;
+        em.remove(self);
+        em.flush();
+        em.persist(fresh);
+        em.createQuery("update SyncChangeRow r set r.originNode = :n where r.originNode = :o").setParameter("n", newId)
+                .setParameter("o", oldId).executeUpdate();
+        SyncNodeRow master = em.find(SyncNodeRow.class, serverNodeId);
+        if (master == null) {
+            master = newNode(serverNodeId, "server", "Trestle server");
+            master.server = true;
+            em.persist(master);
+        }
+        master.receivedPacketNo = 0;
+        master.revoked = false;
     }
 
     @Override
@@ -356,6 +402,59 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         return em.createQuery("select count(r) from SyncChangeRow r where r.seq > :acked and r.originNode <> :t "
                 + "and (r.targetNode is null or r.targetNode = :t)", Long.class)
                 .setParameter("acked", n.ackedSeq).setParameter("t", n.nodeId).getSingleResult();
+    }
+
+    /**
+     * Creates or updates an entity from attribute values as a person entered them (the
+     * attributes named in {@code data}), checking the domain's rules first.
+     *
+     * @return whether the entity was created
+     * @throws IllegalArgumentException naming every broken rule or wrong value
+     */
+    public boolean putEntity(String type, String uuid, ObjectNode data) {
+        TypeCodec tc = codec.type(type);
+        if (tc == null) {
+            throw new IllegalArgumentException("unknown entity type " + type);
+        }
+        return inTx(em -> {
+            SyncEntity existing = em.find(tc.info().type(), uuid);
+            if (existing != null && existing.isDeleted()) {
+                throw new IllegalArgumentException(type + " " + uuid + " was deleted");
+            }
+            java.util.Set<String> only = new java.util.HashSet<>();
+            data.fieldNames().forEachRemaining(only::add);
+            try {
+                // attributes not named keep their value (or, for a new entity, its defaults)
+                checkRules(em, tc, existing, uuid, data, only);
+                SyncEntity entity = existing != null ? existing : instantiate(tc.info().type(), uuid);
+                codec.apply(tc, entity, data, only, resolver(em));
+                if (existing == null) {
+                    em.persist(entity);
+                }
+            } catch (ApplyException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            } catch (MissingReferenceException e) {
+                throw new IllegalArgumentException("the entity " + e.getMessage());
+            }
+            return existing == null;
+        });
+    }
+
+    /** @return the live entities of a type with their serialized data, oldest edit first */
+    public List<Map.Entry<SyncEntity, ObjectNode>> listLive(String type) {
+        TypeCodec tc = codec.type(type);
+        if (tc == null) {
+            throw new IllegalArgumentException("unknown entity type " + type);
+        }
+        return read(em -> em.createQuery("select e from " + entityName(tc.info()) + " e where e.deleted = false "
+                + "order by e.updatedAt", tc.info().type()).getResultList().stream()
+                .<Map.Entry<SyncEntity, ObjectNode>>map(e -> Map.entry(e, codec.serialize(e))).toList());
+    }
+
+    /** @return how many changes this node made itself (before registration: all waiting to be sent) */
+    public long localChangeCount() {
+        return read(em -> em.createQuery("select count(r) from SyncChangeRow r where r.originNode = :s", Long.class)
+                .setParameter("s", selfId == null ? "" : selfId).getSingleResult());
     }
 
     @Override

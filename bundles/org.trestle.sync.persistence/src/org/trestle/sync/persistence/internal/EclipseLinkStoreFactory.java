@@ -95,6 +95,10 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         settings.put(PersistenceUnitProperties.DDL_GENERATION, PersistenceUnitProperties.CREATE_OR_EXTEND);
         settings.put(PersistenceUnitProperties.DDL_GENERATION_MODE, PersistenceUnitProperties.DDL_DATABASE_GENERATION);
         settings.put(PersistenceUnitProperties.LOGGING_LEVEL, "WARNING");
+        // extending existing tables re-issues constraints the database refuses as duplicates: harmless,
+        // so DDL talk stays out of the log; everything else goes to a file in the data directory
+        settings.put(PersistenceUnitProperties.CATEGORY_LOGGING_LEVEL_ + "ddl", "OFF");
+        settings.put(PersistenceUnitProperties.LOGGING_FILE, definition.directory().resolve("eclipselink.log").toString());
         settings.put(PersistenceUnitProperties.CLASSLOADER, loader);
         settings.put(PersistenceUnitProperties.NON_JTA_DATASOURCE, dataSource);
         settings.putAll(definition.properties());

@@ -1,0 +1,71 @@
+package org.trestle.sync.api;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The client's synchronization with its server: registration, synchronizing now and in
+ * the background, file transfer when there is no network, and conflicts. A Declarative
+ * Services service of the workbench and of the command line. Every local edit commits
+ * at once; this service only moves changes.
+ *
+ * @since 0.1
+ */
+public interface SyncService {
+
+    /** @return the engine over this node's database (entities are read and written through it) */
+    SyncEngine engine();
+
+    /** @return the current state */
+    SyncState state();
+
+    /**
+     * Registers this node with a server.
+     *
+     * @param serverUrl     the server's base URL ({@code https://host:8443})
+     * @param code          this node's code
+     * @param enrollmentKey the server's enrollment key, or {@code null} for an open server
+     * @param fingerprint   the SHA-256 fingerprint of the server's self-signed certificate to
+     *                      trust, or {@code null} to trust only certificates the JDK trusts
+     * @throws SyncException when the server refuses or cannot be reached, with the reason
+     */
+    NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException;
+
+    /**
+     * Exchanges with the server until neither side has more to send.
+     *
+     * @throws SyncException when the server cannot be reached or refuses; nothing is lost
+     */
+    SyncOutcome syncNow() throws SyncException;
+
+    /** Writes the changes the server has not acknowledged into a file (one GZIP packet). */
+    int exportPending(Path file) throws SyncException;
+
+    /**
+     * Applies a packet file from the server (for example the answer to an export).
+     *
+     * @throws SyncException when the file is not a valid packet for this node
+     */
+    ProcessResult importFile(Path file) throws SyncException;
+
+    /** @return the open conflicts, oldest first */
+    List<ConflictRecord> openConflicts();
+
+    /** Resolves a conflict with the entity's state as a person decided it. */
+    void resolveConflict(String versionId, ObjectNode data);
+
+    boolean isAutoSync();
+
+    void setAutoSync(boolean on);
+
+    Duration interval();
+
+    void setInterval(Duration interval);
+
+    boolean isCompression();
+
+    void setCompression(boolean on);
+}

@@ -1,0 +1,42 @@
+package org.trestle.sync.api;
+
+/**
+ * Event Admin topics the client sync service posts (e4 parts subscribe with
+ * {@code @UIEventTopic}). Properties are listed per topic; {@link #PROPERTY_STATE}
+ * always carries the {@link SyncState} after the event.
+ *
+ * @since 0.1
+ */
+public final class SyncTopics {
+
+    /** The root of every sync topic; subscribe to {@code org/trestle/sync/*} for all. */
+    public static final String ALL = "org/trestle/sync/*";
+
+    /** A synchronization started. */
+    public static final String STARTED = "org/trestle/sync/started";
+
+    /** A synchronization completed; properties: processed, errors, conflicts (counts). */
+    public static final String COMPLETED = "org/trestle/sync/completed";
+
+    /** A synchronization failed; property: reason. */
+    public static final String FAILED = "org/trestle/sync/failed";
+
+    /** The server reported conflicts for this node's changes; property: conflicts (count). */
+    public static final String CONFLICT = "org/trestle/sync/conflict";
+
+    /** The status changed (online, offline, syncing, ...). */
+    public static final String STATUS = "org/trestle/sync/status";
+
+    /** Progress of a running synchronization; properties: received (count), more (boolean). */
+    public static final String PROGRESS = "org/trestle/sync/progress";
+
+    public static final String PROPERTY_STATE = "state";
+    public static final String PROPERTY_PROCESSED = "processed";
+    public static final String PROPERTY_ERRORS = "errors";
+    public static final String PROPERTY_CONFLICTS = "conflicts";
+    public static final String PROPERTY_REASON = "reason";
+    public static final String PROPERTY_RECEIVED = "received";
+
+    private SyncTopics() {
+    }
+}

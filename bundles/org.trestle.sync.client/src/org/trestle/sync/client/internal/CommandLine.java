@@ -1,0 +1,388 @@
+package org.trestle.sync.client.internal;
+
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.eclipse.equinox.app.IApplication;
+import org.eclipse.equinox.app.IApplicationContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.util.tracker.ServiceTracker;
+import org.trestle.sync.api.ConflictRecord;
+import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.ProcessResult;
+import org.trestle.sync.api.SyncException;
+import org.trestle.sync.api.SyncOutcome;
+import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncState;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.core.internal.Wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code bin/trestle-sync}: the client's synchronization and data from a shell, on the
+ * same OSGi runtime and services as the workbench, without a display. Exit code 0 on
+ * success; otherwise a one-line error on standard error and 1 (usage: 2).
+ */
+public final class CommandLine implements IApplication {
+
+    static final String USAGE = """
+            Usage: trestle-sync [--data-dir DIR] [--json] <command>
+              register --server URL --code CODE [--enrollment-key KEY] [--fingerprint SHA256]
+              sync                         exchange with the server until both sides are done
+              status                       registration, connection, pending changes, conflicts
+              export FILE                  write the changes the server has not acknowledged to FILE
+              import FILE                  apply a file the server produced for this node
+              conflicts                    list open conflicts
+              resolve VERSION_ID (--take local|server | --data JSON)
+              list TYPE                    live entities of a type (Project, Estimate, EstimateItem, Material, ...)
+              put TYPE [--uuid U] key=value ...   create or update an entity
+              delete TYPE UUID             delete an entity (for good, on every node)
+              types                        the entity types and their attributes
+            """;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private PrintStream out = System.out;
+    private boolean jsonOutput;
+
+    /** A mistake in the command line. */
+    static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public Object start(IApplicationContext context) throws Exception {
+        String[] args = (String[]) context.getArguments().getOrDefault(IApplicationContext.APPLICATION_ARGS, new String[0]);
+        context.applicationRunning();
+        List<String> rest = new ArrayList<>(Arrays.asList(args));
+        jsonOutput = rest.remove("--json");
+        if (rest.isEmpty() || rest.contains("--help") || rest.contains("-h")) {
+            System.out.print(USAGE);
+            return rest.isEmpty() ? Integer.valueOf(2) : EXIT_OK;
+        }
+        var tracker = new ServiceTracker<SyncService, SyncService>(
+                FrameworkUtil.getBundle(getClass()).getBundleContext(), SyncService.class, null);
+        tracker.open();
+        try {
+            SyncService service = tracker.waitForService(60_000);
+            if (service == null) {
+                System.err.println("trestle-sync: the sync service did not start (see the log in the data directory)");
+                return Integer.valueOf(1);
+            }
+            run(service, rest);
+            return EXIT_OK;
+        } catch (UsageException e) {
+            System.err.println("trestle-sync: " + e.getMessage());
+            System.err.print(USAGE);
+            return Integer.valueOf(2);
+        } catch (SyncException | IllegalArgumentException | IllegalStateException e) {
+            System.err.println("trestle-sync: " + oneLine(e.getMessage()));
+            return Integer.valueOf(1);
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            System.err.println("trestle-sync: " + oneLine(e.getMessage() + (root != e ? " (" + root.getMessage() + ")" : "")));
+            return Integer.valueOf(1);
+        } finally {
+            tracker.close();
+        }
+    }
+
+    @Override
+    public void stop() {
+        // commands are short; nothing to interrupt
+    }
+
+    void run(SyncService service, List<String> args) throws Exception {
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        NodeEngine engine = (NodeEngine) service.engine();
+        switch (command) {
+            case "register" -> register(service, rest);
+            case "sync" -> {
+                SyncOutcome o = service.syncNow();
+                print(json.createObjectNode().put("exchanges", o.exchanges()).put("sent", o.sent()).put("received", o.received())
+                        .put("errors", o.errors().size()).put("conflicts", o.conflicts().size()),
+                        "Synchronized: " + o.sent() + " sent, " + o.received() + " received, " + o.errors().size()
+                                + " refused, " + o.conflicts().size() + " conflicts (" + o.exchanges() + " exchanges)");
+                for (var e : o.errors()) {
+                    System.err.println("refused: " + e.entityType() + " " + e.entityUuid() + ": " + e.error() + ": " + e.message());
+                }
+            }
+            case "status" -> {
+                SyncState s = service.state();
+                ObjectNode n = json.createObjectNode().put("status", s.status().name().toLowerCase())
+                        .put("server", s.serverUrl()).put("node_code", s.nodeCode()).put("node_id", s.nodeId())
+                        .put("pending_changes", s.pendingChanges()).put("open_conflicts", s.openConflicts())
+                        .put("last_success", Wire.format(s.lastSuccess())).put("last_error", s.lastError())
+                        .put("auto_sync", service.isAutoSync()).put("interval_seconds", service.interval().toSeconds())
+                        .put("compression", service.isCompression());
+                print(n, "status: " + n.get("status").asText() + "\nserver: " + s.serverUrl() + "\nnode: " + s.nodeCode()
+                        + " (" + s.nodeId() + ")\npending changes: " + s.pendingChanges() + "\nopen conflicts: "
+                        + s.openConflicts());
+            }
+            case "export" -> {
+                Path file = Path.of(arg(rest, 0, "FILE"));
+                int count = service.exportPending(file);
+                print(json.createObjectNode().put("file", file.toAbsolutePath().toString()).put("changes", count),
+                        "Exported " + count + " changes to " + file.toAbsolutePath());
+            }
+            case "import" -> {
+                Path file = Path.of(arg(rest, 0, "FILE"));
+                ProcessResult r = service.importFile(file);
+                print(json.createObjectNode().put("processed", r.processed()).put("skipped", r.skipped())
+                        .put("errors", r.errors().size()), "Imported " + file + ": " + r.processed() + " applied, "
+                                + r.skipped() + " already here, " + r.errors().size() + " refused");
+            }
+            case "conflicts" -> {
+                ArrayNode list = json.createArrayNode();
+                StringBuilder text = new StringBuilder();
+                for (ConflictRecord c : service.openConflicts()) {
+                    ObjectNode o = list.addObject().put("version_id", c.versionId()).put("entity_type", c.entityType())
+                            .put("entity_uuid", c.entityUuid()).put("arrived_at", Wire.format(c.arrivedAt()))
+                            .put("resolution", c.resolution().wireName());
+                    o.set("local", c.data());
+                    text.append(c.versionId()).append('\t').append(c.entityType()).append('\t').append(c.entityUuid())
+                            .append('\t').append(c.data()).append('\n');
+                }
+                print(list, text.length() == 0 ? "No open conflicts" : text.toString().stripTrailing());
+            }
+            case "resolve" -> resolve(service, engine, rest);
+            case "list" -> list(engine, arg(rest, 0, "TYPE"));
+            case "put" -> put(engine, rest);
+            case "delete" -> {
+                TypeCodec tc = type(engine, arg(rest, 0, "TYPE"));
+                String uuid = arg(rest, 1, "UUID");
+                engine.inTx(em -> {
+                    SyncEntity e = em.find(tc.info().type(), uuid);
+                    if (e == null || e.isDeleted()) {
+                        throw new IllegalArgumentException("no live " + tc.info().name() + " " + uuid);
+                    }
+                    e.setDeleted(true);
+                    return null;
+                });
+                print(json.createObjectNode().put("deleted", uuid), "Deleted " + tc.info().name() + " " + uuid);
+            }
+            case "types" -> {
+                ArrayNode list = json.createArrayNode();
+                StringBuilder text = new StringBuilder();
+                for (TypeCodec tc : engine.codec().types()) {
+                    ArrayNode attributes = list.addObject().put("name", tc.info().name())
+                            .put("strategy", tc.info().strategy().wireName()).putArray("attributes");
+                    text.append(tc.info().name()).append(" (").append(tc.info().strategy().wireName()).append("):");
+                    for (AttributeCodec a : tc.attributes()) {
+                        attributes.add(a.name());
+                        text.append(' ').append(a.name());
+                    }
+                    text.append('\n');
+                }
+                print(list, text.toString().stripTrailing());
+            }
+            default -> throw new UsageException("unknown command '" + command + "'");
+        }
+    }
+
+    private void register(SyncService service, List<String> args) throws Exception {
+        Map<String, String> options = options(args, List.of("--server", "--code", "--enrollment-key", "--fingerprint"));
+        String server = required(options, "--server");
+        String code = required(options, "--code");
+        NodeInfo node = service.register(server, code, options.get("--enrollment-key"), options.get("--fingerprint"));
+        print(json.createObjectNode().put("node_id", node.nodeId()).put("code", node.code()).put("server", server),
+                "Registered as " + node.code() + " (" + node.nodeId() + ") with " + server);
+    }
+
+    private void resolve(SyncService service, NodeEngine engine, List<String> args) throws Exception {
+        String versionId = arg(args, 0, "VERSION_ID");
+        Map<String, String> options = options(args.subList(1, args.size()), List.of("--take", "--data"));
+        ConflictRecord conflict = service.openConflicts().stream().filter(c -> c.versionId().equals(versionId)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("there is no open conflict " + versionId));
+        ObjectNode data;
+        if (options.containsKey("--data")) {
+            JsonNode parsed = json.readTree(options.get("--data"));
+            if (!parsed.isObject()) {
+                throw new IllegalArgumentException("--data must be a JSON object of attributes");
+            }
+            TypeCodec tc = type(engine, conflict.entityType());
+            data = current(engine, tc, conflict.entityUuid());
+            data.setAll((ObjectNode) parsed);
+        } else if ("local".equals(options.get("--take"))) {
+            if (conflict.data() == null) {
+                throw new IllegalArgumentException("this conflict holds no local version");
+            }
+            data = conflict.data();
+        } else if ("server".equals(options.get("--take"))) {
+            data = current(engine, type(engine, conflict.entityType()), conflict.entityUuid());
+        } else {
+            throw new UsageException("resolve needs --take local, --take server or --data JSON");
+        }
+        service.resolveConflict(versionId, data);
+        print(json.createObjectNode().put("resolved", versionId), "Resolved " + versionId
+                + "; the resolution reaches every node with the next sync");
+    }
+
+    private ObjectNode current(NodeEngine engine, TypeCodec tc, String uuid) {
+        return engine.read(em -> {
+            SyncEntity e = em.find(tc.info().type(), uuid);
+            if (e == null) {
+                throw new IllegalArgumentException("no " + tc.info().name() + " " + uuid + " here");
+            }
+            return engine.serialize(e);
+        });
+    }
+
+    private void list(NodeEngine engine, String typeName) {
+        TypeCodec tc = type(engine, typeName);
+        ArrayNode list = json.createArrayNode();
+        StringBuilder text = new StringBuilder("uuid");
+        tc.attributes().forEach(a -> text.append('\t').append(a.name()));
+        for (var entry : engine.listLive(tc.info().name())) {
+            SyncEntity e = entry.getKey();
+            ObjectNode data = entry.getValue();
+            ObjectNode row = list.addObject().put("uuid", e.getUuid()).put("updated_at", Wire.format(e.getUpdatedAt()));
+            row.set("data", data);
+            text.append('\n').append(e.getUuid());
+            tc.attributes().forEach(a -> text.append('\t').append(data.get(a.name()).isNull() ? "" : data.get(a.name()).asText()));
+        }
+        print(list, text.toString());
+    }
+
+    private void put(NodeEngine engine, List<String> args) throws UsageException {
+        TypeCodec tc = type(engine, arg(args, 0, "TYPE"));
+        String uuid = null;
+        Map<String, String> values = new LinkedHashMap<>();
+        for (int i = 1; i < args.size(); i++) {
+            String a = args.get(i);
+            if ("--uuid".equals(a) && i + 1 < args.size()) {
+                uuid = args.get(++i);
+            } else if (a.contains("=") && !a.startsWith("=")) {
+                values.put(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
+            } else {
+                throw new UsageException("put takes key=value pairs, not '" + a + "'");
+            }
+        }
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        for (Map.Entry<String, String> v : values.entrySet()) {
+            AttributeCodec attribute = tc.byName().get(v.getKey());
+            if (attribute == null) {
+                throw new IllegalArgumentException(tc.info().name() + " has no attribute '" + v.getKey() + "'; it has "
+                        + String.join(", ", tc.byName().keySet()));
+            }
+            if (attribute.derived()) {
+                throw new IllegalArgumentException(tc.info().name() + "." + v.getKey() + " is computed, not set");
+            }
+            data.set(v.getKey(), literal(tc, attribute, v.getValue()));
+        }
+        String id = uuid == null ? UUID.randomUUID().toString() : uuid;
+        boolean created = engine.putEntity(tc.info().name(), id, data);
+        print(json.createObjectNode().put("uuid", id).put("created", created),
+                (created ? "Created " : "Updated ") + tc.info().name() + " " + id);
+    }
+
+    private static JsonNode literal(TypeCodec tc, AttributeCodec a, String text) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (text.isEmpty()) {
+            return f.nullNode();
+        }
+        Class<?> t = a.javaType();
+        try {
+            if (t == int.class || t == Integer.class) {
+                return f.numberNode(Integer.parseInt(text));
+            }
+            if (t == long.class || t == Long.class) {
+                return f.numberNode(Long.parseLong(text));
+            }
+            if (t == double.class || t == Double.class) {
+                return f.numberNode(Double.parseDouble(text));
+            }
+            if (t == boolean.class || t == Boolean.class) {
+                if (!text.equals("true") && !text.equals("false")) {
+                    throw new IllegalArgumentException("use true or false");
+                }
+                return f.booleanNode(Boolean.parseBoolean(text));
+            }
+            if (t == BigDecimal.class) {
+                return f.textNode(new BigDecimal(text).toPlainString());
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(tc.info().name() + "." + a.name() + ": '" + text + "' is not a number");
+        }
+        return f.textNode(text);
+    }
+
+    private static TypeCodec type(NodeEngine engine, String name) {
+        TypeCodec tc = engine.codec().type(name);
+        if (tc == null) {
+            throw new IllegalArgumentException("unknown entity type '" + name + "'; known: "
+                    + String.join(", ", engine.codec().types().stream().map(t -> t.info().name()).toList()));
+        }
+        return tc;
+    }
+
+    private static String arg(List<String> args, int index, String name) throws UsageException {
+        if (args.size() <= index || args.get(index).startsWith("--")) {
+            throw new UsageException(name + " is missing");
+        }
+        return args.get(index);
+    }
+
+    private static Map<String, String> options(List<String> args, List<String> known) throws UsageException {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String value;
+            String name;
+            if (a.contains("=") && a.startsWith("--")) {
+                name = a.substring(0, a.indexOf('='));
+                value = a.substring(a.indexOf('=') + 1);
+            } else {
+                name = a;
+                if (i + 1 >= args.size()) {
+                    throw new UsageException(a + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (!known.contains(name)) {
+                throw new UsageException("unknown option '" + name + "'");
+            }
+            options.put(name, value);
+        }
+        return options;
+    }
+
+    private static String required(Map<String, String> options, String name) throws UsageException {
+        String v = options.get(name);
+        if (v == null || v.isBlank()) {
+            throw new UsageException(name + " is required");
+        }
+        return v;
+    }
+
+    private void print(JsonNode node, String text) {
+        out.println(jsonOutput ? node.toString() : text);
+        out.flush();
+    }
+
+    private static String oneLine(String message) {
+        return String.valueOf(message).replace('\n', ' ');
+    }
+}
