@@ -334,6 +334,38 @@ final class ApiHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * A file a node exported (one GZIP packet) is applied as if the node had sent it;
+     * the answer is the server's packet for that node, to be imported there.
+     */
+    private void importFile(Request request, Response response, Callback callback) {
+        byte[] body = Http.body(request, settings.maxBodyBytes());
+        Packet packet;
+        try {
+            packet = packets.decompress(body, settings.maxInflatedBytes());
+        } catch (PacketException e) {
+            throw new ApiError(PacketException.TOO_LARGE.equals(e.code()) ? 413 : 422, e.code(),
+                    "Not a valid sync file: " + e.getMessage());
+        }
+        NodeInfo node = engine.node(packet.sender()).filter(n -> !n.self() && !n.revoked())
+                .orElseThrow(() -> new ApiError(422, PacketException.INVALID, "The file's sender is not a registered node"));
+        ProcessResult result;
+        try {
+            result = processWithRetries(packet, node);
+        } catch (PacketException e) {
+            throw new ApiError(422, e.code(), e.getMessage());
+        }
+        Packet answer = engine.buildPacket(node.nodeId());
+        LOG.info("Imported a file of node " + node.code() + ": " + result.processed() + " applied, " + result.errors().size()
+                + " refused");
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, SyncProtocol.MEDIA_TYPE_PACKET_GZIP);
+        response.getHeaders().put("X-Trestle-Processed", result.processed());
+        response.getHeaders().put("X-Trestle-Errors", result.errors().size());
+        response.getHeaders().put("X-Trestle-Conflicts", result.conflicts().size());
+        response.write(true, ByteBuffer.wrap(packets.compress(answer)), callback);
+    }
+
     private ProcessResult processWithRetries(Packet packet, NodeInfo node) {
         for (int attempt = 0;; attempt++) {
             try {
@@ -440,6 +472,9 @@ final class ApiHandler extends Handler.Abstract {
             LOG.warning("Node " + node.get().code() + " (" + id + ") revoked by an administrator");
             ErrorBody.writeJson(json, response, callback, 200,
                     json.createObjectNode().put("node_id", id).put("code", node.get().code()).put("revoked", true));
+        } else if ("import".equals(rest)) {
+            allow(method, "POST");
+            importFile(request, response, callback);
         } else if ("metrics".equals(rest)) {
             allow(method, "GET");
             List<NodeInfo> nodes = engine.nodes();

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# End to end: a real server process and two clients, each its own data directory,
+# driven with bin/trestle-sync exactly as docs/cli.md shows. Needs the built products
+# (bin/test runs it after the Maven build). Prints "N passed, N failed".
+set -uo pipefail
+root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+work="$(mktemp -d)"
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+passed=0 failed=0
+check() { # description, command...
+  local what="$1"; shift
+  if "$@" >>"$work/checks.log" 2>&1; then passed=$((passed + 1)); echo "ok   - $what"
+  else failed=$((failed + 1)); echo "FAIL - $what"; fi
+}
+sync() { "$root/bin/trestle-sync" --data-dir "$work/$1" "${@:2}" 2>>"$work/client-$1.log"; }
+
+# --- the server -----------------------------------------------------------------
+"$root/bin/trestle-server" --http --port 0 --data-dir "$work/server" --enrollment-key site-key \
+  --admin-token admin-secret >"$work/server.log" 2>&1 &
+server_pid=$!
+url=""
+for _ in $(seq 1 600); do
+  url="$(sed -n 's/^Trestle server listening on //p' "$work/server.log" | head -n 1)"
+  [ -n "$url" ] && break
+  kill -0 "$server_pid" 2>/dev/null || break
+  sleep 0.1
+done
+if [ -z "$url" ]; then echo "the server did not start:"; cat "$work/server.log"; echo "0 passed, 1 failed"; exit 1; fi
+
+# --- registration and a record created on one client arriving on the other -------
+check "A registers" sync a register --server "$url" --code LAPTOP-A --enrollment-key site-key
+check "B registers" sync b register --server "$url" --code LAPTOP-B --enrollment-key site-key
+check "a wrong enrollment key is refused" bash -c "! '$root/bin/trestle-sync' --data-dir '$work/c' register --server '$url' --code LAPTOP-C --enrollment-key guess 2>/dev/null"
+project="$(sync a --json put Project code=HB-01 'name=Harbour bridge' budget=1250000.00 | sed -n 's/.*"uuid":"\([^"]*\)".*/\1/p')"
+check "A creates a project offline" test -n "$project"
+check "A syncs" sync a sync
+check "B syncs" sync b sync
+check "the project arrived on B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-01'"
+
+# --- a manual conflict on an estimate, resolved on B, reaching A -------------------
+estimate="$(sync a --json put Estimate project="$project" number=E-1 'title=Foundations' | sed -n 's/.*"uuid":"\([^"]*\)".*/\1/p')"
+sync a put EstimateItem estimate="$estimate" 'description=Concrete C30/37' unit=m3 quantity=12.5 unitPrice=95.00 >/dev/null
+sync a sync >/dev/null; sync b sync >/dev/null
+check "B received the estimate with its total" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Estimate 2>/dev/null | grep -q '1187.50'"
+sync a put Estimate --uuid "$estimate" 'title=Foundations (A)' >/dev/null
+sync b put Estimate --uuid "$estimate" 'title=Foundations (B)' >/dev/null
+sync a sync >/dev/null
+sync b sync >/dev/null
+version="$(sync b --json conflicts | sed -n 's/.*"version_id":"\([^"]*\)".*/\1/p' | head -n 1)"
+check "B has an open conflict" test -n "$version"
+check "B resolves it with its own version" sync b resolve "$version" --take local
+sync b sync >/dev/null; sync a sync >/dev/null
+check "the resolution reached A" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' list Estimate 2>/dev/null | grep -q 'Foundations (B)'"
+check "no conflict is left on B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' conflicts 2>/dev/null | grep -q 'No open conflicts'"
+
+# --- no network: export on A, import at the server, answer back -------------------
+sync a put Material code=RB-12 'name=Rebar B500B 12 mm' unit=kg unitPrice=1.15 >/dev/null
+check "A exports its pending changes" sync a export "$work/a-to-server.sync"
+check "the administrator imports the file at the server" curl -sf -X POST -H "Authorization: Bearer admin-secret" \
+  -H 'Content-Type: application/vnd.sync.packet+gzip' --data-binary "@$work/a-to-server.sync" \
+  -o "$work/server-to-a.sync" "$url/api/admin/import"
+check "A imports the server's answer" sync a import "$work/server-to-a.sync"
+sync b sync >/dev/null
+check "the material reached B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'RB-12'"
+check "nothing is pending on A" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' status 2>/dev/null | grep -q 'pending changes: 0'"
+
+# --- the server goes away: edits stay local, then everything arrives ---------------
+kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
+sync a put Project code=HB-02 'name=Ferry pier' >/dev/null
+check "without a server, sync fails with exit 1 and loses nothing" bash -c "! '$root/bin/trestle-sync' --data-dir '$work/a' sync 2>/dev/null"
+check "A reports itself offline" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' status 2>/dev/null | grep -q 'status: offline'"
+port="${url##*:}"
+"$root/bin/trestle-server" --http --port "$port" --data-dir "$work/server" --enrollment-key site-key \
+  --admin-token admin-secret >"$work/server2.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 600); do grep -q '^Trestle server listening on' "$work/server2.log" && break; sleep 0.1; done
+check "after the restart A syncs" sync a sync
+check "and B receives the edit made offline" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-02'"
+
+if [ "$failed" -gt 0 ]; then
+  echo "--- details"; tail -n 40 "$work/checks.log"; tail -n 20 "$work/server.log"
+fi
+echo "cli-sequence: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
