@@ -82,6 +82,32 @@ for _ in $(seq 1 600); do grep -q '^Trestle server listening on' "$work/server2.
 check "after the restart A syncs" sync a sync
 check "and B receives the edit made offline" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-02'"
 
+# --- revocation: the node is told to register again, it does not retry forever ------
+a_id="$(sync a --json status | sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p')"
+check "the administrator revokes A" curl -sf -X POST -H "Authorization: Bearer admin-secret" "$url/api/admin/nodes/$a_id/revoke"
+check "A's next sync is refused" bash -c "! '$root/bin/trestle-sync' --data-dir '$work/a' sync 2>/dev/null"
+check "A shows that it must register again" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' status 2>/dev/null | grep -q 'status: reregister'"
+sync a put Project code=HB-03 'name=Made while revoked' >/dev/null
+check "A registers again under a new code" sync a register --server "$url" --code LAPTOP-A2 --enrollment-key site-key
+check "and its edit made meanwhile arrives" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-03'"
+
+# --- HTTPS with a self-signed certificate, trusted by its pinned fingerprint --------
+"$root/bin/trestle-server" --port 0 --host 127.0.0.1 --data-dir "$work/tls-server" --enrollment-key tls-key \
+  >"$work/tls.log" 2>&1 &
+tls_pid=$!
+tls_url=""
+for _ in $(seq 1 600); do
+  tls_url="$(sed -n 's/^Trestle server listening on //p' "$work/tls.log" | head -n 1)"
+  [ -n "$tls_url" ] && break
+  sleep 0.1
+done
+fingerprint="$(sed -n 's/.*TLS certificate SHA-256 fingerprint: //p' "$work/tls.log" | head -n 1)"
+check "the HTTPS server prints its fingerprint" test -n "$fingerprint"
+check "a client without the fingerprint does not trust the self-signed certificate" \
+  bash -c "! '$root/bin/trestle-sync' --data-dir '$work/t1' register --server '$tls_url' --code T1 --enrollment-key tls-key 2>/dev/null"
+check "a client with the pinned fingerprint registers and syncs" bash -c "'$root/bin/trestle-sync' --data-dir '$work/t2' register --server '$tls_url' --code T2 --enrollment-key tls-key --fingerprint '$fingerprint' >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/t2' sync >/dev/null 2>&1"
+kill "$tls_pid" 2>/dev/null; wait "$tls_pid" 2>/dev/null
+
 if [ "$failed" -gt 0 ]; then
   echo "--- details"; tail -n 40 "$work/checks.log"; tail -n 20 "$work/server.log"
 fi
