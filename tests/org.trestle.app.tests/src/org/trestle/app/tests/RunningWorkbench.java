@@ -93,7 +93,12 @@ public final class RunningWorkbench implements BeforeAllCallback, AfterAllCallba
             }
             Thread.sleep(50);
         }
-        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+        String shells = "";
+        if (display != null && !display.isDisposed()) {
+            shells = onUi(() -> java.util.Arrays.stream(display.getShells()).filter(s -> s.isVisible())
+                    .map(s -> s.getText() + ": " + WorkbenchWindowTest.texts(s)).reduce("", (a, b) -> a + " [" + b + "]"));
+        }
+        fail("timed out after " + timeout.toSeconds() + " s waiting for " + what + "; visible: " + shells);
         return null;
     }
 

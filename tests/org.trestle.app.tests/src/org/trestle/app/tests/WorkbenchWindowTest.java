@@ -1,6 +1,7 @@
 package org.trestle.app.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 
+import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.CTabFolder;
 import org.eclipse.swt.custom.CTabItem;
 import org.eclipse.swt.widgets.Composite;
@@ -16,7 +18,26 @@ import org.eclipse.swt.widgets.Shell;
 import org.eclipse.swt.widgets.Text;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.trestle.app.internal.parts.ConflictsPart;
+import org.trestle.app.internal.parts.EntityTablePart;
 import org.trestle.app.internal.parts.HomePart;
+import org.trestle.app.internal.parts.SyncStatusControl;
+import org.trestle.sync.api.ConflictReport;
+import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncTopics;
+import org.trestle.sync.core.internal.NodeEngine;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.event.Event;
+import org.osgi.service.event.EventAdmin;
+import org.osgi.util.tracker.ServiceTracker;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Table;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 /** The real workbench window, as a person sees it. */
 class WorkbenchWindowTest {
@@ -38,6 +59,7 @@ class WorkbenchWindowTest {
     @Test
     void theHomePartShowsWhereLocalDataLives() throws Exception {
         Shell shell = mainShell();
+        showTab(shell, "About this computer");
         Text field = WORKBENCH.waitForUi(WAIT, "the data-directory field of the Home part",
                 () -> find(shell, Text.class, t -> t.getData(HomePart.DATA_DIRECTORY_FIELD) != null).orElse(null));
         String expected = Path.of(System.getProperty("trestle.data.dir")).toAbsolutePath().normalize().toString();
@@ -46,7 +68,163 @@ class WorkbenchWindowTest {
 
         String tabs = WORKBENCH.onUi(() -> find(shell, CTabFolder.class, f -> true)
                 .map(f -> String.join(",", Arrays.stream(f.getItems()).map(CTabItem::getText).toList())).orElse(""));
-        assertTrue(tabs.contains("Home"), "the Home part has a tab: " + tabs);
+        assertTrue(tabs.contains("About this computer") && tabs.contains("Projects") && tabs.contains("Materials"),
+                "the parts have tabs: " + tabs);
+    }
+
+    @Test
+    void theSyncStatusIsAlwaysVisible() throws Exception {
+        Shell shell = mainShell();
+        Label status = WORKBENCH.waitForUi(WAIT, "the sync status line",
+                () -> find(shell, Label.class, l -> l.getData(SyncStatusControl.STATUS_LABEL) != null).orElse(null));
+        String text = WORKBENCH.onUi(status::getText);
+        assertTrue(text.startsWith("Not registered (working locally)") && text.contains("pending") && text.contains("last sync never"),
+                text);
+        assertTrue(WORKBENCH.onUi(() -> find(shell, Button.class, b -> b.getData(SyncStatusControl.SYNC_BUTTON) != null)
+                .map(Button::isVisible).orElse(false)), "Sync now is offered");
+    }
+
+    @Test
+    void aProjectIsCreatedInTheFormAndAppearsInTheTable() throws Exception {
+        Shell shell = mainShell();
+        showTab(shell, "Projects");
+        Table table = WORKBENCH.waitForUi(WAIT, "the Projects table",
+                () -> find(shell, Table.class, t -> "Project".equals(t.getData(EntityTablePart.TABLE))).orElse(null));
+        WORKBENCH.waitForUi(WAIT, "the project form", () -> visibleField(shell, "code"));
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "code").setText("UI-7");
+            visibleField(shell, "name").setText("Depot extension");
+            visibleField(shell, "budget").setText("48000.00");
+            return null;
+        });
+        click(shell, "Save");
+        String row = WORKBENCH.waitForUi(WAIT, "the new project in the table", () -> Arrays.stream(table.getItems())
+                .map(i -> i.getText(0) + "|" + i.getText(1) + "|" + i.getText(3)).filter(r -> r.startsWith("UI-7"))
+                .findFirst().orElse(null));
+        assertEquals("UI-7|Depot extension|48000.00", row);
+        assertEquals("", WORKBENCH.onUi(() -> visibleField(shell, "code").getText()), "the form is ready for the next one");
+    }
+
+    @Test
+    void ruleViolationsAreShownNextToTheirFieldsAndNothingIsSaved() throws Exception {
+        Shell shell = mainShell();
+        showTab(shell, "Materials");
+        Table table = WORKBENCH.waitForUi(WAIT, "the Materials table",
+                () -> find(shell, Table.class, t -> "Material".equals(t.getData(EntityTablePart.TABLE))).orElse(null));
+        WORKBENCH.waitForUi(WAIT, "the material form", () -> visibleField(shell, "unitPrice"));
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "unitPrice").setText("-3");
+            return null;
+        });
+        int before = WORKBENCH.onUi(table::getItemCount);
+        click(shell, "Save");
+        String messages = WORKBENCH.waitForUi(WAIT, "the rule messages", () -> {
+            String all = String.join("|", labels(shell));
+            return all.contains("required") && all.contains("must not be negative") ? all : null;
+        });
+        assertTrue(messages.contains("required"), messages);
+        assertEquals(before, (int) WORKBENCH.onUi(table::getItemCount), "nothing invalid was saved");
+        assertEquals("-3", WORKBENCH.onUi(() -> visibleField(shell, "unitPrice").getText()), "what the person typed stays");
+    }
+
+    private static Text visibleField(Shell shell, String attribute) {
+        return all(shell, Text.class).stream().filter(t -> attribute.equals(t.getData("trestle.field")) && t.isVisible())
+                .findFirst().orElse(null);
+    }
+
+    /** Presses a visible button as a click would. */
+    private static void click(Shell shell, String text) throws InterruptedException {
+        Button button = WORKBENCH.waitForUi(WAIT, "the button " + text, () -> all(shell, Button.class).stream()
+                .filter(b -> text.equals(b.getText()) && b.isVisible() && b.isEnabled()).findFirst().orElse(null));
+        WORKBENCH.onUi(() -> {
+            button.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+    }
+
+    @Test
+    void theConflictViewShowsAnyEntityTypeSideBySideAndResolvesIt() throws Exception {
+        SyncService sync = service(SyncService.class);
+        NodeEngine engine = (NodeEngine) sync.engine();
+        String uuid = UUID.randomUUID().toString();
+        engine.putEntity("Material", uuid, JsonNodeFactory.instance.objectNode().put("code", "CF-1").put("name", "Cement")
+                .put("unit", "bag").put("unitPrice", "7.50"));
+        // this computer's version was recorded when the server reported the conflict; the server's came after
+        engine.recordConflicts(List.of(new ConflictReport(UUID.randomUUID().toString(), "Material", uuid,
+                Resolution.MANUAL_PENDING)));
+        engine.putEntity("Material", uuid, JsonNodeFactory.instance.objectNode().put("unitPrice", "8.10"));
+        service(EventAdmin.class).postEvent(new Event(SyncTopics.CONFLICT, Map.of()));
+
+        Shell shell = mainShell();
+        Table list = WORKBENCH.waitForUi(WAIT, "the conflict list", () -> find(shell, Table.class,
+                t -> t.getData(ConflictsPart.LIST) != null && t.getItemCount() > 0).orElse(null));
+        assertEquals("Material", WORKBENCH.onUi(() -> list.getItem(0).getText(0)));
+        Table compare = WORKBENCH.waitForUi(WAIT, "the comparison", () -> find(shell, Table.class,
+                t -> t.getData(ConflictsPart.COMPARE) != null && t.getItemCount() > 0).orElse(null));
+        String differing = WORKBENCH.onUi(() -> Arrays.stream(compare.getItems())
+                .filter(i -> !i.getText(1).equals(i.getText(2))).map(i -> i.getText(0) + "=" + i.getText(1) + "/" + i.getText(2))
+                .reduce("", (a, b) -> a + b + ";"));
+        assertEquals("Unit price=7.50/8.10;", differing, "only the attribute that differs is marked");
+        click(shell, "Keep this computer's version");
+        WORKBENCH.waitForUi(WAIT, "the conflict to be resolved", () -> sync.openConflicts().isEmpty() ? Boolean.TRUE : null);
+        assertEquals(new java.math.BigDecimal("7.50"), engine.read(em -> em.find(org.trestle.resources.Material.class, uuid))
+                .getUnitPrice());
+    }
+
+    private static <T> T service(Class<T> type) throws InterruptedException {
+        var context = FrameworkUtil.getBundle(WorkbenchWindowTest.class).getBundleContext();
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open();
+        T service = tracker.waitForService(30_000);
+        assertNotNull(service, type.getName());
+        return service;
+    }
+
+    private static List<String> labels(Composite root) {
+        List<String> texts = new java.util.ArrayList<>();
+        for (Control c : root.getChildren()) {
+            if (c instanceof Label l) {
+                texts.add(l.getText());
+            } else if (c instanceof Composite k) {
+                texts.addAll(labels(k));
+            }
+        }
+        return texts;
+    }
+
+    /** What a dialog shows, for failure messages. */
+    static String texts(Shell dialog) {
+        return dialog.isDisposed() ? "(closed)" : String.join("|", labels(dialog));
+    }
+
+    private static void showTab(Shell shell, String label) throws InterruptedException {
+        WORKBENCH.waitForUi(WAIT, "the tab " + label, () -> {
+            for (CTabFolder folder : all(shell, CTabFolder.class)) {
+                for (CTabItem item : folder.getItems()) {
+                    if (label.equals(item.getText())) {
+                        folder.setSelection(item);
+                        org.eclipse.swt.widgets.Event e = new org.eclipse.swt.widgets.Event();
+                        e.item = item;
+                        folder.notifyListeners(SWT.Selection, e);
+                        return Boolean.TRUE;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    private static <T extends Control> List<T> all(Control root, Class<T> type) {
+        List<T> found = new java.util.ArrayList<>();
+        if (type.isInstance(root)) {
+            found.add(type.cast(root));
+        }
+        if (root instanceof Composite composite) {
+            for (Control child : composite.getChildren()) {
+                found.addAll(all(child, type));
+            }
+        }
+        return found;
     }
 
     private static Shell mainShell() throws InterruptedException {

@@ -1,0 +1,227 @@
+package org.trestle.app.internal.parts;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.jface.layout.GridLayoutFactory;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Combo;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Text;
+import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.NodeEngine;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Creates or edits one entity of any type, in the part itself rather than in a modal
+ * dialog: a field per attribute (a choice for enums and references), the domain's rules
+ * checked on Save with each message shown next to its field.
+ */
+final class EntityForm {
+
+    /** Widget data key holding the attribute name of a field, for tests. */
+    public static final String FIELD = "trestle.field";
+
+    private final NodeEngine engine;
+    private final TypeCodec type;
+    private ObjectNode row;
+    private final Composite area;
+    private final Label heading;
+    private final Runnable saved;
+    private final Map<AttributeCodec, Control> fields = new LinkedHashMap<>();
+    private final Map<AttributeCodec, Label> messages = new LinkedHashMap<>();
+    private final Map<AttributeCodec, List<String>> referenceChoices = new LinkedHashMap<>();
+    private Label general;
+
+    EntityForm(Composite parent, NodeEngine engine, TypeCodec type, Runnable saved) {
+        this.engine = engine;
+        this.type = type;
+        this.saved = saved;
+        area = new Composite(parent, SWT.NONE);
+        GridLayoutFactory.swtDefaults().numColumns(3).applyTo(area);
+        heading = new Label(area, SWT.NONE);
+        heading.setFont(org.eclipse.jface.resource.JFaceResources.getBannerFont());
+        GridDataFactory.fillDefaults().span(3, 1).applyTo(heading);
+        build();
+        Composite buttons = new Composite(area, SWT.NONE);
+        GridLayoutFactory.fillDefaults().numColumns(2).applyTo(buttons);
+        GridDataFactory.fillDefaults().span(3, 1).applyTo(buttons);
+        org.eclipse.swt.widgets.Button save = new org.eclipse.swt.widgets.Button(buttons, SWT.PUSH);
+        save.setText("Save");
+        save.addListener(SWT.Selection, e -> save());
+        org.eclipse.swt.widgets.Button clear = new org.eclipse.swt.widgets.Button(buttons, SWT.PUSH);
+        clear.setText("Clear");
+        clear.addListener(SWT.Selection, e -> show(null));
+        show(null);
+    }
+
+    Composite control() {
+        return area;
+    }
+
+    /** Shows a row for editing, or empty fields for a new entity. */
+    void show(ObjectNode row) {
+        this.row = row;
+        heading.setText(row == null ? "New " + type.info().name() : type.info().name() + " " + Labels.title(row));
+        messages.values().forEach(l -> l.setText(""));
+        general.setText("");
+        for (Map.Entry<AttributeCodec, Control> f : fields.entrySet()) {
+            AttributeCodec a = f.getKey();
+            String current = row == null ? "" : Labels.value(row, a);
+            if (f.getValue() instanceof Combo combo) {
+                List<String> values = a.reference() != null ? referenceChoices(a, combo) : List.of(combo.getItems());
+                int index = values.indexOf(current);
+                if (index < 0 && row == null && a.javaType().isEnum()) {
+                    index = 0;
+                }
+                if (index >= 0) {
+                    combo.select(index);
+                } else {
+                    combo.deselectAll();
+                }
+            } else {
+                ((Text) f.getValue()).setText(current);
+            }
+        }
+        area.layout(true, true);
+    }
+
+    private void build() {
+        for (AttributeCodec a : Labels.ordered(type.attributes())) {
+            new Label(area, SWT.NONE).setText(Labels.of(a.name()) + ":");
+            Control field;
+            if (a.javaType().isEnum() || a.reference() != null) {
+                Combo combo = new Combo(area, SWT.DROP_DOWN | SWT.READ_ONLY);
+                List<String> values = new ArrayList<>();
+                if (a.javaType().isEnum()) {
+                    for (Object constant : a.javaType().getEnumConstants()) {
+                        combo.add(((Enum<?>) constant).name());
+                        values.add(((Enum<?>) constant).name());
+                    }
+                } else {
+                    referenceChoices.put(a, values);
+                }
+                field = combo;
+            } else {
+                field = new Text(area, SWT.BORDER | (a.derived() ? SWT.READ_ONLY : SWT.NONE));
+            }
+            field.setData(FIELD, a.name());
+            field.setEnabled(!a.derived());
+            GridDataFactory.fillDefaults().grab(true, false).hint(280, SWT.DEFAULT).applyTo(field);
+            Label message = new Label(area, SWT.NONE);
+            message.setForeground(area.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
+            GridDataFactory.fillDefaults().hint(260, SWT.DEFAULT).applyTo(message);
+            fields.put(a, field);
+            messages.put(a, message);
+        }
+        general = new Label(area, SWT.WRAP);
+        general.setForeground(area.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
+        GridDataFactory.fillDefaults().span(3, 1).applyTo(general);
+    }
+
+    /** Fills a reference choice with the live entities it may point at, now. */
+    private List<String> referenceChoices(AttributeCodec a, Combo combo) {
+        List<String> values = referenceChoices.get(a);
+        values.clear();
+        combo.removeAll();
+        String referenced = engine.codec().typeOf(a.reference()).info().name();
+        for (var entry : engine.listLive(referenced)) {
+            ObjectNode data = entry.getValue().deepCopy();
+            data.put("uuid", entry.getKey().getUuid());
+            combo.add(Labels.title(data));
+            values.add(entry.getKey().getUuid());
+        }
+        return values;
+    }
+
+    private void save() {
+        messages.values().forEach(l -> l.setText(""));
+        general.setText("");
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        boolean ok = true;
+        for (Map.Entry<AttributeCodec, Control> f : fields.entrySet()) {
+            AttributeCodec a = f.getKey();
+            if (a.derived()) {
+                continue;
+            }
+            try {
+                data.set(a.name(), value(a, f.getValue()));
+            } catch (IllegalArgumentException e) {
+                messages.get(a).setText(e.getMessage());
+                ok = false;
+            }
+        }
+        if (ok) {
+            String uuid = row == null ? UUID.randomUUID().toString() : row.get("uuid").asText();
+            try {
+                engine.putEntity(type.info().name(), uuid, data);
+                show(null);
+                saved.run();
+                return;
+            } catch (IllegalArgumentException e) {
+                showRefusal(e.getMessage());
+            }
+        }
+        area.layout(true, true);
+    }
+
+    /** Puts each "attribute: message" of a refusal next to its field. */
+    private void showRefusal(String refusal) {
+        String text = refusal.startsWith(type.info().name() + ": ") ? refusal.substring(type.info().name().length() + 2)
+                : refusal;
+        for (String part : text.split("; ")) {
+            int colon = part.indexOf(':');
+            String attribute = colon > 0 ? part.substring(0, colon) : "";
+            AttributeCodec target = type.byName().get(attribute.contains(".") ? attribute.substring(attribute.indexOf('.') + 1)
+                    : attribute);
+            if (target != null) {
+                messages.get(target).setText(part.substring(colon + 1).trim());
+            } else {
+                general.setText((general.getText().isEmpty() ? "" : general.getText() + "\n") + part);
+            }
+        }
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode value(AttributeCodec a, Control field) {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        if (field instanceof Combo combo) {
+            int index = combo.getSelectionIndex();
+            if (index < 0) {
+                return f.nullNode();
+            }
+            return f.textNode(a.reference() != null ? referenceChoices.get(a).get(index) : combo.getItem(index));
+        }
+        String text = ((Text) field).getText().trim();
+        if (text.isEmpty()) {
+            return f.nullNode();
+        }
+        Class<?> t = a.javaType();
+        try {
+            if (t == int.class || t == Integer.class) {
+                return f.numberNode(Integer.parseInt(text));
+            }
+            if (t == long.class || t == Long.class) {
+                return f.numberNode(Long.parseLong(text));
+            }
+            if (t == BigDecimal.class) {
+                return f.textNode(new BigDecimal(text.replace(',', '.')).toPlainString());
+            }
+            if (t == boolean.class || t == Boolean.class) {
+                return f.booleanNode(Boolean.parseBoolean(text));
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("not a number");
+        }
+        return f.textNode(text);
+    }
+}

@@ -1,0 +1,217 @@
+package org.trestle.app.internal.parts;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Inject;
+
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.e4.core.di.annotations.Optional;
+import org.eclipse.e4.core.di.extensions.Service;
+import org.eclipse.e4.ui.di.Focus;
+import org.eclipse.e4.ui.di.UIEventTopic;
+import org.eclipse.e4.ui.di.UISynchronize;
+import org.eclipse.e4.ui.model.application.ui.basic.MPart;
+import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.jface.layout.GridLayoutFactory;
+import org.eclipse.jface.viewers.ArrayContentProvider;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
+import org.eclipse.jface.viewers.Viewer;
+import org.eclipse.jface.viewers.ViewerFilter;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Text;
+import org.osgi.service.event.Event;
+import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncTopics;
+import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.NodeEngine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A filterable table of the live entities of one type (named in the part's persisted
+ * state {@value #ENTITY_TYPE}) with create, edit and delete. It knows no entity type:
+ * columns and fields come from the type's attributes, so a plugin's new type gets a
+ * table by adding a part to the model.
+ */
+public class EntityTablePart {
+
+    public static final String ENTITY_TYPE = "trestle.entityType";
+    public static final String TABLE = "trestle.entity.table";
+    public static final String FILTER = "trestle.entity.filter";
+    public static final String DELETE = "trestle.entity.delete";
+    static final String CONFIRM = "Really delete?";
+
+    @Inject
+    @Service
+    SyncService sync;
+
+    @Inject
+    UISynchronize ui;
+
+    @Inject
+    MPart part;
+
+    private TypeCodec type;
+    private EntityForm form;
+    private TableViewer viewer;
+    private Text filter;
+    private Label summary;
+    private Button delete;
+
+    @PostConstruct
+    public void create(Composite parent) {
+        GridLayoutFactory.swtDefaults().numColumns(5).applyTo(parent);
+        NodeEngine engine = (NodeEngine) sync.engine();
+        type = engine.codec().type(part.getPersistedState().get(ENTITY_TYPE));
+        if (type == null) {
+            new Label(parent, SWT.WRAP).setText("No entity type '" + part.getPersistedState().get(ENTITY_TYPE)
+                    + "' is installed.");
+            return;
+        }
+        new Label(parent, SWT.NONE).setText("Filter:");
+        filter = new Text(parent, SWT.SEARCH | SWT.ICON_CANCEL | SWT.BORDER);
+        filter.setMessage("type to filter " + type.info().name() + " rows");
+        filter.setData(FILTER, Boolean.TRUE);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(filter);
+        button(parent, "New", () -> {
+            viewer.setSelection(org.eclipse.jface.viewers.StructuredSelection.EMPTY);
+            form.show(null);
+        });
+        Button delete = button(parent, "Delete", this::deleteSelected);
+        delete.setData(DELETE, Boolean.TRUE);
+        this.delete = delete;
+        new Label(parent, SWT.NONE);
+        org.eclipse.swt.custom.SashForm sash = new org.eclipse.swt.custom.SashForm(parent, SWT.VERTICAL);
+        GridDataFactory.fillDefaults().grab(true, true).span(5, 1).applyTo(sash);
+        Composite tableArea = new Composite(sash, SWT.NONE);
+        GridLayoutFactory.fillDefaults().applyTo(tableArea);
+
+        viewer = new TableViewer(tableArea, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
+        viewer.getTable().setHeaderVisible(true);
+        viewer.getTable().setLinesVisible(true);
+        viewer.getTable().setData(TABLE, type.info().name());
+        viewer.setContentProvider(ArrayContentProvider.getInstance());
+        for (AttributeCodec a : Labels.ordered(type.attributes())) {
+            TableViewerColumn column = new TableViewerColumn(viewer, SWT.NONE);
+            column.getColumn().setText(Labels.of(a.name()));
+            column.getColumn().setWidth(a.reference() != null ? 120 : 150);
+            column.setLabelProvider(new ColumnLabelProvider() {
+                @Override
+                public String getText(Object element) {
+                    return Labels.value((ObjectNode) element, a);
+                }
+            });
+        }
+        viewer.addFilter(new ViewerFilter() {
+            @Override
+            public boolean select(Viewer v, Object parentElement, Object element) {
+                String wanted = filter.getText().trim().toLowerCase(Locale.ROOT);
+                return wanted.isEmpty() || element.toString().toLowerCase(Locale.ROOT).contains(wanted);
+            }
+        });
+        filter.addModifyListener(e -> viewer.refresh());
+        viewer.addSelectionChangedListener(e -> {
+            delete.setEnabled(selected() != null);
+            delete.setText("Delete");
+            form.show(selected());
+        });
+        delete.setEnabled(false);
+        GridDataFactory.fillDefaults().grab(true, true).applyTo(viewer.getControl());
+        summary = new Label(tableArea, SWT.NONE);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(summary);
+        org.eclipse.swt.custom.ScrolledComposite scroll = new org.eclipse.swt.custom.ScrolledComposite(sash,
+                SWT.V_SCROLL | SWT.H_SCROLL);
+        form = new EntityForm(scroll, engine, type, this::reload);
+        scroll.setContent(form.control());
+        scroll.setExpandHorizontal(true);
+        scroll.setExpandVertical(true);
+        scroll.setMinSize(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT));
+        sash.setWeights(1, 1);
+        reload();
+    }
+
+    private static Button button(Composite parent, String text, Runnable action) {
+        Button b = new Button(parent, SWT.PUSH);
+        b.setText(text);
+        b.addListener(SWT.Selection, e -> action.run());
+        return b;
+    }
+
+    private ObjectNode selected() {
+        return viewer == null ? null : (ObjectNode) ((IStructuredSelection) viewer.getSelection()).getFirstElement();
+    }
+
+    /** Loads the rows in the background and shows them when ready. */
+    public void reload() {
+        if (type == null) {
+            return;
+        }
+        NodeEngine engine = (NodeEngine) sync.engine();
+        Job.create("Loading " + type.info().name(), (IProgressMonitor monitor) -> {
+            List<ObjectNode> rows = new ArrayList<>();
+            for (var entry : engine.listLive(type.info().name())) {
+                ObjectNode row = entry.getValue().deepCopy();
+                row.put("uuid", entry.getKey().getUuid());
+                rows.add(row);
+            }
+            ui.asyncExec(() -> {
+                if (!viewer.getControl().isDisposed()) {
+                    viewer.setInput(rows);
+                    summary.setText(rows.size() + " " + type.info().name() + (rows.size() == 1 ? "" : " rows"));
+                    summary.getParent().layout();
+                }
+            });
+            return Status.OK_STATUS;
+        }).schedule();
+    }
+
+    /** Deletes on a second press of the button: no modal dialog stands between a person and the table. */
+    private void deleteSelected() {
+        ObjectNode row = selected();
+        if (row == null) {
+            return;
+        }
+        if (!CONFIRM.equals(delete.getText())) {
+            delete.setText(CONFIRM);
+            delete.setToolTipText("Press again to delete " + Labels.title(row) + " on every computer at the next sync");
+            delete.getParent().layout();
+            return;
+        }
+        delete.setText("Delete");
+        String uuid = row.get("uuid").asText();
+        ((NodeEngine) sync.engine()).inTx(em -> {
+            var entity = em.find(type.info().type(), uuid);
+            if (entity != null) {
+                entity.setDeleted(true);
+            }
+            return null;
+        });
+        form.show(null);
+        reload();
+    }
+
+    @Inject
+    @Optional
+    void onSynchronized(@UIEventTopic(SyncTopics.COMPLETED) Event event) {
+        reload();
+    }
+
+    @Focus
+    public void focus() {
+        if (filter != null && !filter.isDisposed()) {
+            filter.setFocus();
+        }
+    }
+}
