@@ -201,27 +201,9 @@ final class EntityForm {
             }
             return f.textNode(a.reference() != null ? referenceChoices.get(a).get(index) : combo.getItem(index));
         }
+        // a decimal comma is what many people type
         String text = ((Text) field).getText().trim();
-        if (text.isEmpty()) {
-            return f.nullNode();
-        }
-        Class<?> t = a.javaType();
-        try {
-            if (t == int.class || t == Integer.class) {
-                return f.numberNode(Integer.parseInt(text));
-            }
-            if (t == long.class || t == Long.class) {
-                return f.numberNode(Long.parseLong(text));
-            }
-            if (t == BigDecimal.class) {
-                return f.textNode(new BigDecimal(text.replace(',', '.')).toPlainString());
-            }
-            if (t == boolean.class || t == Boolean.class) {
-                return f.booleanNode(Boolean.parseBoolean(text));
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number");
-        }
-        return f.textNode(text);
+        return org.trestle.sync.core.internal.EntityCodec.fromText(a,
+                a.javaType() == BigDecimal.class ? text.replace(',', '.') : text);
     }
 }

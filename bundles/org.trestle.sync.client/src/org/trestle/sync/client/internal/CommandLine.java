@@ -1,7 +1,6 @@
 package org.trestle.sync.client.internal;
 
 import java.io.PrintStream;
-import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -299,34 +298,11 @@ public final class CommandLine implements IApplication {
     }
 
     private static JsonNode literal(TypeCodec tc, AttributeCodec a, String text) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        if (text.isEmpty()) {
-            return f.nullNode();
-        }
-        Class<?> t = a.javaType();
         try {
-            if (t == int.class || t == Integer.class) {
-                return f.numberNode(Integer.parseInt(text));
-            }
-            if (t == long.class || t == Long.class) {
-                return f.numberNode(Long.parseLong(text));
-            }
-            if (t == double.class || t == Double.class) {
-                return f.numberNode(Double.parseDouble(text));
-            }
-            if (t == boolean.class || t == Boolean.class) {
-                if (!text.equals("true") && !text.equals("false")) {
-                    throw new IllegalArgumentException("use true or false");
-                }
-                return f.booleanNode(Boolean.parseBoolean(text));
-            }
-            if (t == BigDecimal.class) {
-                return f.textNode(new BigDecimal(text).toPlainString());
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(tc.info().name() + "." + a.name() + ": '" + text + "' is not a number");
+            return org.trestle.sync.core.internal.EntityCodec.fromText(a, text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(tc.info().name() + "." + a.name() + ": '" + text + "' is " + e.getMessage());
         }
-        return f.textNode(text);
     }
 
     private static TypeCodec type(NodeEngine engine, String name) {
