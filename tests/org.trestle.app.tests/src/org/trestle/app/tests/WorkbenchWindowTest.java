@@ -22,6 +22,7 @@ import org.trestle.app.internal.parts.ConflictsPart;
 import org.trestle.app.internal.parts.EntityTablePart;
 import org.trestle.app.internal.parts.HomePart;
 import org.trestle.app.internal.parts.SyncStatusControl;
+import org.trestle.app.internal.parts.SyncSettingsPart;
 import org.trestle.sync.api.ConflictReport;
 import org.trestle.sync.api.Resolution;
 import org.trestle.sync.api.SyncService;
@@ -125,6 +126,38 @@ class WorkbenchWindowTest {
         assertTrue(messages.contains("required"), messages);
         assertEquals(before, (int) WORKBENCH.onUi(table::getItemCount), "nothing invalid was saved");
         assertEquals("-3", WORKBENCH.onUi(() -> visibleField(shell, "unitPrice").getText()), "what the person typed stays");
+    }
+
+    @Test
+    void registrationFailuresAreShownInTheSettingsAndSettingsApplyAtOnce() throws Exception {
+        Shell shell = mainShell();
+        showTab(shell, "Sync settings");
+        Text server = WORKBENCH.waitForUi(WAIT, "the server field", () -> all(shell, Text.class).stream()
+                .filter(t -> t.getData(SyncSettingsPart.SERVER) != null && t.isVisible()).findFirst().orElse(null));
+        WORKBENCH.onUi(() -> {
+            server.setText("http://127.0.0.1:9");
+            all(shell, Text.class).stream().filter(t -> t.getData(SyncSettingsPart.CODE) != null).findFirst().orElseThrow()
+                    .setText("LAPTOP-UI");
+            return null;
+        });
+        click(shell, "Register");
+        String result = WORKBENCH.waitForUi(WAIT, "the registration result", () -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(SyncSettingsPart.RESULT) != null && l.getText().startsWith("Not registered"))
+                .map(Label::getText).findFirst().orElse(null));
+        assertTrue(result.contains("cannot be reached"), result);
+
+        SyncService sync = service(SyncService.class);
+        org.eclipse.swt.widgets.Spinner interval = WORKBENCH.onUi(() -> all(shell, org.eclipse.swt.widgets.Spinner.class)
+                .stream().filter(sp -> sp.getData(SyncSettingsPart.INTERVAL) != null).findFirst().orElseThrow());
+        WORKBENCH.onUi(() -> {
+            interval.setSelection(15);
+            interval.notifyListeners(SWT.Modify, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        assertEquals(java.time.Duration.ofMinutes(15), sync.interval());
+        String details = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(SyncSettingsPart.DEBUG) != null).map(Label::getText).findFirst().orElse(""));
+        assertTrue(details.contains("Status: unregistered") && details.contains("Pending changes:"), details);
     }
 
     private static Text visibleField(Shell shell, String attribute) {
