@@ -202,6 +202,25 @@ class WorkbenchWindowTest {
         WORKBENCH.waitForUi(WAIT, "the conflict to be resolved", () -> sync.openConflicts().isEmpty() ? Boolean.TRUE : null);
         assertEquals(new java.math.BigDecimal("7.50"), engine.read(em -> em.find(org.trestle.resources.Material.class, uuid))
                 .getUnitPrice());
+
+        // the record's history lists the stored version and how it ended
+        showTab(shell, "Materials");
+        Table materials = WORKBENCH.waitForUi(WAIT, "the material in the table", () -> find(shell, Table.class,
+                t -> "Material".equals(t.getData(EntityTablePart.TABLE)) && Arrays.stream(t.getItems())
+                        .anyMatch(i -> "CF-1".equals(i.getText(0)))).orElse(null));
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < materials.getItemCount(); i++) {
+                if ("CF-1".equals(materials.getItem(i).getText(0))) {
+                    materials.setSelection(i);
+                    materials.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                }
+            }
+            return null;
+        });
+        String history = WORKBENCH.waitForUi(WAIT, "the history of CF-1", () -> all(shell, Table.class).stream()
+                .filter(t -> t.getData(EntityTablePart.HISTORY) != null && t.isVisible() && t.getItemCount() > 0)
+                .map(t -> t.getItem(0).getText(2) + " " + t.getItem(0).getText(3)).findFirst().orElse(null));
+        assertTrue(history.startsWith("resolved") && history.contains("7.50"), history);
     }
 
     private static <T> T service(Class<T> type) throws InterruptedException {

@@ -51,6 +51,7 @@ public class EntityTablePart {
     public static final String TABLE = "trestle.entity.table";
     public static final String FILTER = "trestle.entity.filter";
     public static final String DELETE = "trestle.entity.delete";
+    public static final String HISTORY = "trestle.entity.history";
     static final String CONFIRM = "Really delete?";
 
     @Inject
@@ -69,6 +70,7 @@ public class EntityTablePart {
     private Text filter;
     private Label summary;
     private Button delete;
+    private org.eclipse.swt.widgets.Table history;
 
     @PostConstruct
     public void create(Composite parent) {
@@ -126,6 +128,7 @@ public class EntityTablePart {
             delete.setEnabled(selected() != null);
             delete.setText("Delete");
             form.show(selected());
+            showHistory(selected());
         });
         delete.setEnabled(false);
         GridDataFactory.fillDefaults().grab(true, true).applyTo(viewer.getControl());
@@ -138,7 +141,15 @@ public class EntityTablePart {
         scroll.setExpandHorizontal(true);
         scroll.setExpandVertical(true);
         scroll.setMinSize(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT));
-        sash.setWeights(1, 1);
+        history = new org.eclipse.swt.widgets.Table(sash, SWT.BORDER | SWT.FULL_SELECTION);
+        history.setHeaderVisible(true);
+        history.setData(HISTORY, Boolean.TRUE);
+        for (String title : new String[] { "Stored version from", "Arrived", "Resolution", "Its data" }) {
+            org.eclipse.swt.widgets.TableColumn c = new org.eclipse.swt.widgets.TableColumn(history, SWT.NONE);
+            c.setText(title);
+            c.setWidth(title.equals("Its data") ? 420 : 150);
+        }
+        sash.setWeights(5, 5, 2);
         reload();
     }
 
@@ -202,16 +213,47 @@ public class EntityTablePart {
         reload();
     }
 
-    @Inject
-    @Optional
-    void onSynchronized(@UIEventTopic(SyncTopics.COMPLETED) Event event) {
-        reload();
+    /** The stored versions of the selected record: who sent them, when, and how each conflict ended. */
+    private void showHistory(ObjectNode row) {
+        history.removeAll();
+        if (row == null) {
+            return;
+        }
+        String uuid = row.get("uuid").asText();
+        Job.create("Loading the history of " + Labels.title(row), (IProgressMonitor monitor) -> {
+            var versions = sync.engine().conflictResolver().history(type.info().name(), uuid);
+            var nodes = ((NodeEngine) sync.engine()).nodes();
+            ui.asyncExec(() -> {
+                if (history.isDisposed()) {
+                    return;
+                }
+                for (var v : versions) {
+                    String source = nodes.stream().filter(n -> n.nodeId().equals(v.sourceNode())).map(n -> n.code())
+                            .findFirst().orElse(v.sourceNode());
+                    org.eclipse.swt.widgets.TableItem item = new org.eclipse.swt.widgets.TableItem(history, SWT.NONE);
+                    item.setText(new String[] { source, String.valueOf(v.arrivedAt()),
+                            v.resolution().wireName() + (v.open() ? " (open)" : ""), String.valueOf(v.data()) });
+                }
+            });
+            return Status.OK_STATUS;
+        }).schedule();
     }
 
+    /** Synchronizations, imports and conflict resolutions change data: show it. */
+    @Inject
+    @Optional
+    void onSyncEvent(@UIEventTopic(SyncTopics.ALL) Event event) {
+        if (viewer != null && !SyncTopics.PROGRESS.equals(event.getTopic()) && !SyncTopics.STARTED.equals(event.getTopic())) {
+            reload();
+        }
+    }
+
+    /** Coming back to the part shows what changed meanwhile (conflict resolutions, other parts' edits). */
     @Focus
     public void focus() {
         if (filter != null && !filter.isDisposed()) {
             filter.setFocus();
+            reload();
         }
     }
 }
