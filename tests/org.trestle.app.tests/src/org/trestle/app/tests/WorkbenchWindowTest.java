@@ -22,6 +22,7 @@ import org.trestle.app.internal.parts.ConflictsPart;
 import org.trestle.app.internal.parts.EntityTablePart;
 import org.trestle.app.internal.parts.HomePart;
 import org.trestle.app.internal.parts.SyncStatusControl;
+import org.trestle.app.internal.parts.EstimateEditorPart;
 import org.trestle.app.internal.parts.SyncSettingsPart;
 import org.trestle.sync.api.ConflictReport;
 import org.trestle.sync.api.Resolution;
@@ -158,6 +159,80 @@ class WorkbenchWindowTest {
         String details = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
                 .filter(l -> l.getData(SyncSettingsPart.DEBUG) != null).map(Label::getText).findFirst().orElse(""));
         assertTrue(details.contains("Status: unregistered") && details.contains("Pending changes:"), details);
+    }
+
+    @Test
+    void anEstimatesItemsAreEditedInPlaceWithTheTotalKeptCurrentAndSavedTogether() throws Exception {
+        NodeEngine engine = (NodeEngine) service(SyncService.class).engine();
+        String project = UUID.randomUUID().toString();
+        String estimate = UUID.randomUUID().toString();
+        engine.putAll(List.of(
+                new NodeEngine.Put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "ED-1")
+                        .put("name", "Editor test"), false),
+                new NodeEngine.Put("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("project", project)
+                        .put("number", "E-77").put("title", "Walls"), false),
+                new NodeEngine.Put("EstimateItem", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                        .put("estimate", estimate).put("position", 1).put("description", "Concrete").put("unit", "m3")
+                        .put("quantity", "12.500").put("unitPrice", "95.00"), false)));
+        Shell shell = mainShell();
+        showTab(shell, "Estimate editor");
+        org.eclipse.swt.widgets.Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimate chooser", () -> all(shell,
+                org.eclipse.swt.widgets.Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+                        && Arrays.asList(c.getItems()).stream().anyMatch(i -> i.startsWith("E-77"))).findFirst().orElse(null));
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < chooser.getItemCount(); i++) {
+                if (chooser.getItem(i).startsWith("E-77")) {
+                    chooser.select(i);
+                    chooser.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                }
+            }
+            return null;
+        });
+        Label total = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(EstimateEditorPart.TOTAL) != null).findFirst().orElseThrow());
+        assertEquals("Total: 1187.50", WORKBENCH.onUi(total::getText));
+
+        click(shell, "Add item");
+        type(shell, "Scaffolding");
+        Table items = WORKBENCH.onUi(() -> all(shell, Table.class).stream()
+                .filter(t -> t.getData(EstimateEditorPart.ITEMS) != null).findFirst().orElseThrow());
+        editCell(shell, items, 1, 3, "2");
+        editCell(shell, items, 1, 4, "150.00");
+        assertEquals("Total: 1487.50", WORKBENCH.onUi(total::getText), "the total follows while typing");
+        assertEquals("300.00", WORKBENCH.onUi(() -> items.getItem(1).getText(5)));
+
+        click(shell, "Save");
+        WORKBENCH.waitForUi(WAIT, "the saved total", () -> new java.math.BigDecimal("1487.50").equals(engine.read(em ->
+                em.find(org.trestle.construction.Estimate.class, estimate)).getTotal()) ? Boolean.TRUE : null);
+        assertEquals(2L, engine.listLive("EstimateItem").stream()
+                .filter(e -> estimate.equals(e.getValue().path("estimate").asText())).count());
+    }
+
+    /** Opens the cell editor of a table cell as a click would, types the text and presses Enter. */
+    private static void editCell(Shell shell, Table table, int row, int column, String text) throws InterruptedException {
+        WORKBENCH.onUi(() -> {
+            org.eclipse.swt.graphics.Rectangle cell = table.getItem(row).getBounds(column);
+            org.eclipse.swt.widgets.Event down = new org.eclipse.swt.widgets.Event();
+            down.x = cell.x + cell.width / 2;
+            down.y = cell.y + cell.height / 2;
+            down.button = 1;
+            table.notifyListeners(SWT.MouseDown, down);
+            return null;
+        });
+        type(shell, text);
+    }
+
+    /** Types into the open cell editor and applies it with Enter. */
+    private static void type(Shell shell, String text) throws InterruptedException {
+        Text editor = WORKBENCH.waitForUi(WAIT, "an open cell editor", () -> all(shell, Table.class).stream()
+                .filter(t -> t.getData(EstimateEditorPart.ITEMS) != null)
+                .flatMap(t -> Arrays.stream(t.getChildren())).filter(c -> c instanceof Text && c.isVisible())
+                .map(c -> (Text) c).findFirst().orElse(null));
+        WORKBENCH.onUi(() -> {
+            editor.setText(text);
+            editor.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
     }
 
     private static Text visibleField(Shell shell, String attribute) {

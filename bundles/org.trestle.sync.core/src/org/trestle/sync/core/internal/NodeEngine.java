@@ -412,32 +412,60 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
      * @throws IllegalArgumentException naming every broken rule or wrong value
      */
     public boolean putEntity(String type, String uuid, ObjectNode data) {
-        TypeCodec tc = codec.type(type);
-        if (tc == null) {
-            throw new IllegalArgumentException("unknown entity type " + type);
-        }
-        return inTx(em -> {
-            SyncEntity existing = em.find(tc.info().type(), uuid);
-            if (existing != null && existing.isDeleted()) {
-                throw new IllegalArgumentException(type + " " + uuid + " was deleted");
+        return inTx(em -> put(em, new Put(type, uuid, data, false)));
+    }
+
+    /** One write of {@link #putAll}: attributes to set, or a delete. */
+    public record Put(String type, String uuid, ObjectNode data, boolean delete) {
+    }
+
+    /**
+     * Applies several creates, updates and deletes in one transaction: all of them, or,
+     * when one breaks a rule, none.
+     *
+     * @throws IllegalArgumentException naming the first broken rule
+     */
+    public void putAll(List<Put> puts) {
+        inTx(em -> {
+            for (Put p : puts) {
+                put(em, p);
             }
-            java.util.Set<String> only = new java.util.HashSet<>();
-            data.fieldNames().forEachRemaining(only::add);
-            try {
-                // attributes not named keep their value (or, for a new entity, its defaults)
-                checkRules(em, tc, existing, uuid, data, only);
-                SyncEntity entity = existing != null ? existing : instantiate(tc.info().type(), uuid);
-                codec.apply(tc, entity, data, only, resolver(em));
-                if (existing == null) {
-                    em.persist(entity);
-                }
-            } catch (ApplyException e) {
-                throw new IllegalArgumentException(e.getMessage());
-            } catch (MissingReferenceException e) {
-                throw new IllegalArgumentException("the entity " + e.getMessage());
-            }
-            return existing == null;
+            return null;
         });
+    }
+
+    private boolean put(EntityManager em, Put p) {
+        TypeCodec tc = codec.type(p.type());
+        if (tc == null) {
+            throw new IllegalArgumentException("unknown entity type " + p.type());
+        }
+        SyncEntity existing = em.find(tc.info().type(), p.uuid());
+        if (p.delete()) {
+            if (existing != null) {
+                existing.setDeleted(true);
+            }
+            return false;
+        }
+        if (existing != null && existing.isDeleted()) {
+            throw new IllegalArgumentException(p.type() + " " + p.uuid() + " was deleted");
+        }
+        java.util.Set<String> only = new java.util.HashSet<>();
+        p.data().fieldNames().forEachRemaining(only::add);
+        try {
+            // attributes not named keep their value (or, for a new entity, its defaults)
+            checkRules(em, tc, existing, p.uuid(), p.data(), only);
+            SyncEntity entity = existing != null ? existing : instantiate(tc.info().type(), p.uuid());
+            codec.apply(tc, entity, p.data(), only, resolver(em));
+            if (existing == null) {
+                em.persist(entity);
+                em.flush(); // later writes of the same batch may reference it
+            }
+        } catch (ApplyException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        } catch (MissingReferenceException e) {
+            throw new IllegalArgumentException("the entity " + e.getMessage());
+        }
+        return existing == null;
     }
 
     /** @return the live entities of a type with their serialized data, oldest edit first */

@@ -1,0 +1,360 @@
+package org.trestle.app.internal.parts;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.inject.Inject;
+
+import org.eclipse.e4.core.di.annotations.Optional;
+import org.eclipse.e4.core.di.extensions.Service;
+import org.eclipse.e4.ui.di.Focus;
+import org.eclipse.e4.ui.di.Persist;
+import org.eclipse.e4.ui.di.UIEventTopic;
+import org.eclipse.e4.ui.model.application.ui.MDirtyable;
+import org.eclipse.jface.layout.GridDataFactory;
+import org.eclipse.jface.layout.GridLayoutFactory;
+import org.eclipse.jface.viewers.ArrayContentProvider;
+import org.eclipse.jface.viewers.CellEditor;
+import org.eclipse.jface.viewers.ColumnLabelProvider;
+import org.eclipse.jface.viewers.EditingSupport;
+import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.jface.viewers.TableViewer;
+import org.eclipse.jface.viewers.TableViewerColumn;
+import org.eclipse.jface.viewers.TextCellEditor;
+import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Combo;
+import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Text;
+import org.osgi.service.event.Event;
+import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncTopics;
+import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.core.internal.NodeEngine.Put;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The estimator's editor: an estimate's header and its items, edited in place, the
+ * total kept current while typing. Changes are saved together (Save or Ctrl+S) through
+ * the e4 dirty/save mechanism, in one transaction.
+ */
+public class EstimateEditorPart {
+
+    public static final String CHOOSER = "trestle.estimate.chooser";
+    public static final String ITEMS = "trestle.estimate.items";
+    public static final String TOTAL = "trestle.estimate.total";
+    public static final String MESSAGE = "trestle.estimate.message";
+
+    private static final String[] COLUMNS = { "position", "description", "unit", "quantity", "unitPrice" };
+    private static final String[] TITLES = { "Pos", "Description", "Unit", "Quantity", "Unit price" };
+
+    /** An item as edited, before it is saved. */
+    static final class ItemRow {
+        String uuid;
+        final String[] values = new String[COLUMNS.length];
+        boolean deleted;
+
+        BigDecimal lineTotal() {
+            try {
+                return new BigDecimal(values[3].replace(',', '.')).multiply(new BigDecimal(values[4].replace(',', '.')));
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+    }
+
+    @Inject
+    @Service
+    SyncService sync;
+
+    @Inject
+    MDirtyable dirty;
+
+    private Combo chooser;
+    private final List<String> estimates = new ArrayList<>();
+    private String estimate;
+    private Text title;
+    private Combo status;
+    private Text notes;
+    private TableViewer items;
+    private final List<ItemRow> rows = new ArrayList<>();
+    private Label total;
+    private Label message;
+    private boolean loading;
+
+    @PostConstruct
+    public void create(Composite parent) {
+        GridLayoutFactory.swtDefaults().numColumns(4).applyTo(parent);
+        new Label(parent, SWT.NONE).setText("Estimate:");
+        chooser = new Combo(parent, SWT.DROP_DOWN | SWT.READ_ONLY);
+        chooser.setData(CHOOSER, Boolean.TRUE);
+        GridDataFactory.fillDefaults().grab(true, false).span(3, 1).applyTo(chooser);
+        chooser.addListener(SWT.Selection, e -> open(chooser.getSelectionIndex()));
+
+        new Label(parent, SWT.NONE).setText("Title:");
+        title = new Text(parent, SWT.BORDER);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(title);
+        new Label(parent, SWT.NONE).setText("Status:");
+        status = new Combo(parent, SWT.DROP_DOWN | SWT.READ_ONLY);
+        for (String s : new String[] { "DRAFT", "SUBMITTED", "APPROVED", "REJECTED" }) {
+            status.add(s);
+        }
+        new Label(parent, SWT.NONE).setText("Notes:");
+        notes = new Text(parent, SWT.BORDER | SWT.MULTI | SWT.WRAP | SWT.V_SCROLL);
+        GridDataFactory.fillDefaults().grab(true, false).span(3, 1).hint(SWT.DEFAULT, 48).applyTo(notes);
+        title.addModifyListener(e -> changed());
+        notes.addModifyListener(e -> changed());
+        status.addListener(SWT.Selection, e -> changed());
+
+        items = new TableViewer(parent, SWT.BORDER | SWT.FULL_SELECTION);
+        items.getTable().setData(ITEMS, Boolean.TRUE);
+        items.getTable().setHeaderVisible(true);
+        items.getTable().setLinesVisible(true);
+        items.setContentProvider(ArrayContentProvider.getInstance());
+        for (int i = 0; i < COLUMNS.length; i++) {
+            int column = i;
+            TableViewerColumn c = new TableViewerColumn(items, SWT.NONE);
+            c.getColumn().setText(TITLES[i]);
+            c.getColumn().setWidth(i == 1 ? 300 : 90);
+            c.setLabelProvider(new ColumnLabelProvider() {
+                @Override
+                public String getText(Object element) {
+                    return ((ItemRow) element).values[column];
+                }
+            });
+            c.setEditingSupport(new EditingSupport(items) {
+                @Override
+                protected CellEditor getCellEditor(Object element) {
+                    return new TextCellEditor(items.getTable());
+                }
+
+                @Override
+                protected boolean canEdit(Object element) {
+                    return true;
+                }
+
+                @Override
+                protected Object getValue(Object element) {
+                    return ((ItemRow) element).values[column];
+                }
+
+                @Override
+                protected void setValue(Object element, Object value) {
+                    ((ItemRow) element).values[column] = String.valueOf(value);
+                    items.update(element, null);
+                    changed();
+                }
+            });
+        }
+        TableViewerColumn line = new TableViewerColumn(items, SWT.RIGHT);
+        line.getColumn().setText("Line total");
+        line.getColumn().setWidth(110);
+        line.setLabelProvider(new ColumnLabelProvider() {
+            @Override
+            public String getText(Object element) {
+                BigDecimal t = ((ItemRow) element).lineTotal();
+                return t == null ? "?" : t.setScale(2, RoundingMode.HALF_UP).toPlainString();
+            }
+        });
+        GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.getControl());
+
+        Composite bottom = new Composite(parent, SWT.NONE);
+        GridLayoutFactory.fillDefaults().numColumns(5).applyTo(bottom);
+        GridDataFactory.fillDefaults().grab(true, false).span(4, 1).applyTo(bottom);
+        button(bottom, "Add item", this::addItem);
+        button(bottom, "Remove item", this::removeItem);
+        button(bottom, "Save", () -> save());
+        total = new Label(bottom, SWT.NONE);
+        total.setData(TOTAL, Boolean.TRUE);
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(total);
+        message = new Label(bottom, SWT.WRAP);
+        message.setData(MESSAGE, Boolean.TRUE);
+        message.setForeground(parent.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
+        GridDataFactory.fillDefaults().grab(true, false).span(5, 1).applyTo(message);
+        refreshChoices();
+    }
+
+    private static void button(Composite parent, String text, Runnable action) {
+        Button b = new Button(parent, SWT.PUSH);
+        b.setText(text);
+        b.addListener(SWT.Selection, e -> action.run());
+    }
+
+    private NodeEngine engine() {
+        return (NodeEngine) sync.engine();
+    }
+
+    private void refreshChoices() {
+        String current = estimate;
+        chooser.removeAll();
+        estimates.clear();
+        for (var entry : engine().listLive("Estimate")) {
+            ObjectNode data = entry.getValue();
+            chooser.add(data.path("number").asText() + "  " + data.path("title").asText());
+            estimates.add(entry.getKey().getUuid());
+        }
+        int index = estimates.indexOf(current);
+        if (index >= 0) {
+            chooser.select(index);
+        }
+    }
+
+    private void open(int index) {
+        if (index < 0 || index >= estimates.size()) {
+            return;
+        }
+        loading = true;
+        estimate = estimates.get(index);
+        ObjectNode header = engine().listLive("Estimate").stream().filter(e -> e.getKey().getUuid().equals(estimate))
+                .map(e -> e.getValue()).findFirst().orElse(JsonNodeFactory.instance.objectNode());
+        title.setText(header.path("title").asText(""));
+        status.setText(header.path("status").asText("DRAFT"));
+        notes.setText(header.path("notes").isNull() ? "" : header.path("notes").asText(""));
+        rows.clear();
+        for (var entry : engine().listLive("EstimateItem")) {
+            ObjectNode data = entry.getValue();
+            if (!estimate.equals(data.path("estimate").asText())) {
+                continue;
+            }
+            ItemRow row = new ItemRow();
+            row.uuid = entry.getKey().getUuid();
+            for (int i = 0; i < COLUMNS.length; i++) {
+                row.values[i] = data.path(COLUMNS[i]).isNull() ? "" : data.path(COLUMNS[i]).asText("");
+            }
+            rows.add(row);
+        }
+        rows.sort(Comparator.comparingInt(r -> parseInt(r.values[0])));
+        showRows();
+        message.setText("");
+        loading = false;
+        dirty.setDirty(false);
+    }
+
+    private void showRows() {
+        items.setInput(rows.stream().filter(r -> !r.deleted).toList());
+        updateTotal();
+    }
+
+    private void addItem() {
+        if (estimate == null) {
+            message.setText("Choose an estimate first.");
+            return;
+        }
+        ItemRow row = new ItemRow();
+        row.values[0] = String.valueOf(rows.stream().filter(r -> !r.deleted).mapToInt(r -> parseInt(r.values[0])).max()
+                .orElse(0) + 1);
+        row.values[1] = "";
+        row.values[2] = "pcs";
+        row.values[3] = "1";
+        row.values[4] = "0.00";
+        rows.add(row);
+        showRows();
+        changed();
+        items.editElement(row, 1);
+    }
+
+    private void removeItem() {
+        Object selected = ((IStructuredSelection) items.getSelection()).getFirstElement();
+        if (selected instanceof ItemRow row) {
+            row.deleted = true;
+            showRows();
+            changed();
+        }
+    }
+
+    private void changed() {
+        if (!loading && estimate != null) {
+            dirty.setDirty(true);
+            updateTotal();
+        }
+    }
+
+    private void updateTotal() {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (ItemRow r : rows) {
+            if (!r.deleted && r.lineTotal() != null) {
+                sum = sum.add(r.lineTotal());
+            }
+        }
+        total.setText("Total: " + sum.setScale(2, RoundingMode.HALF_UP).toPlainString());
+        total.getParent().layout();
+    }
+
+    /** Saves header and items together; on a broken rule nothing is saved and the message says what. */
+    @Persist
+    public void save() {
+        if (estimate == null || !dirty.isDirty()) {
+            return;
+        }
+        List<Put> puts = new ArrayList<>();
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        puts.add(new Put("Estimate", estimate, f.objectNode().put("title", title.getText()).put("status", status.getText())
+                .put("notes", notes.getText().isEmpty() ? null : notes.getText()), false));
+        int line = 0;
+        for (ItemRow r : rows) {
+            line++;
+            if (r.deleted) {
+                if (r.uuid != null) {
+                    puts.add(new Put("EstimateItem", r.uuid, f.objectNode(), true));
+                }
+                continue;
+            }
+            ObjectNode data = f.objectNode().put("estimate", estimate).put("description", r.values[1])
+                    .put("unit", r.values[2]);
+            try {
+                data.put("position", Integer.parseInt(r.values[0].trim()));
+                data.put("quantity", new BigDecimal(r.values[3].trim().replace(',', '.')).toPlainString());
+                data.put("unitPrice", new BigDecimal(r.values[4].trim().replace(',', '.')).toPlainString());
+            } catch (NumberFormatException e) {
+                message.setText("Item " + line + ": position, quantity and unit price must be numbers");
+                return;
+            }
+            puts.add(new Put("EstimateItem", r.uuid == null ? UUID.randomUUID().toString() : r.uuid, data, false));
+        }
+        try {
+            engine().putAll(puts);
+        } catch (IllegalArgumentException e) {
+            message.setText("Not saved: " + e.getMessage());
+            return;
+        }
+        message.setText("");
+        dirty.setDirty(false);
+        refreshChoices();
+        open(estimates.indexOf(estimate));
+    }
+
+    private static int parseInt(String text) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
+    @Inject
+    @Optional
+    void onSyncEvent(@UIEventTopic(SyncTopics.COMPLETED) Event event) {
+        if (chooser != null && !chooser.isDisposed() && !dirty.isDirty()) {
+            refreshChoices();
+            if (estimate != null) {
+                open(estimates.indexOf(estimate));
+            }
+        }
+    }
+
+    @Focus
+    public void focus() {
+        if (!dirty.isDirty()) {
+            refreshChoices();
+        }
+        chooser.setFocus();
+    }
+}
