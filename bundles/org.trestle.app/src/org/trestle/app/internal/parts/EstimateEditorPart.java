@@ -123,7 +123,7 @@ public class EstimateEditorPart {
             int column = i;
             TableViewerColumn c = new TableViewerColumn(items, SWT.NONE);
             c.getColumn().setText(TITLES[i]);
-            c.getColumn().setWidth(i == 1 ? 300 : 90);
+            c.getColumn().setWidth(i == 0 ? 50 : i == 1 ? 260 : 90);
             c.setLabelProvider(new ColumnLabelProvider() {
                 @Override
                 public String getText(Object element) {
@@ -204,6 +204,11 @@ public class EstimateEditorPart {
         int index = estimates.indexOf(current);
         if (index >= 0) {
             chooser.select(index);
+        } else if (current == null && !estimates.isEmpty()) {
+            chooser.select(0); // open the first estimate rather than an empty form
+            open(0);
+        } else {
+            updateTotal();
         }
     }
 

@@ -61,6 +61,17 @@ public class SyncStatusControl {
         syncNow.setData(SYNC_BUTTON, Boolean.TRUE);
         syncNow.addListener(SWT.Selection, e -> syncInBackground());
         refresh();
+        scheduleRefresh(bar);
+    }
+
+    /** Local edits post no event: the pending count is read again every few seconds. */
+    private void scheduleRefresh(Composite bar) {
+        bar.getDisplay().timerExec(3000, () -> {
+            if (!bar.isDisposed()) {
+                refresh();
+                scheduleRefresh(bar);
+            }
+        });
     }
 
     /** Starts a synchronization in a background job; the status line follows its events. */
