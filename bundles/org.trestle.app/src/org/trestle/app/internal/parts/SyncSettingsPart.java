@@ -162,7 +162,17 @@ public class SyncSettingsPart {
         if (debug == null || debug.isDisposed()) {
             return;
         }
-        SyncState s = sync.state();
+        Job.create("Reading the sync status", (IProgressMonitor monitor) -> {
+            SyncState s = sync.state();
+            ui.asyncExec(() -> show(s));
+            return Status.OK_STATUS;
+        }).schedule();
+    }
+
+    private void show(SyncState s) {
+        if (debug.isDisposed()) {
+            return;
+        }
         debug.setText("Status: " + s.status().name().toLowerCase() + "\nServer: " + (s.serverUrl() == null ? "none" : s.serverUrl())
                 + "\nThis computer: " + s.nodeCode() + " (" + s.nodeId() + ")\nPending changes: " + s.pendingChanges()
                 + "\nOpen conflicts: " + s.openConflicts() + "\nLast successful sync: "

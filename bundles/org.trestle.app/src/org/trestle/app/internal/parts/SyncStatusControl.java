@@ -112,10 +112,18 @@ public class SyncStatusControl {
             status.setText("Sync service not available");
             return;
         }
-        SyncState s = sync.state();
-        status.setText(describe(s));
-        status.setToolTipText(s.lastError() == null ? s.serverUrl() : s.lastError());
-        status.getParent().layout();
+        // reading the state queries the database: off the UI thread, shown when ready
+        Job.create("Reading the sync status", (IProgressMonitor monitor) -> {
+            SyncState s = sync.state();
+            ui.asyncExec(() -> {
+                if (!status.isDisposed()) {
+                    status.setText(describe(s));
+                    status.setToolTipText(s.lastError() == null ? s.serverUrl() : s.lastError());
+                    status.getParent().layout();
+                }
+            });
+            return Status.OK_STATUS;
+        }).schedule();
     }
 
     static String describe(SyncState s) {

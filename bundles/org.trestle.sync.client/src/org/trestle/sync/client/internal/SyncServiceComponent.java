@@ -139,7 +139,7 @@ public final class SyncServiceComponent implements SyncService {
         NodeInfo self = engine.self();
         long pending = engine.serverId() == null ? engine.localChangeCount() : engine.pendingCount(engine.serverId());
         return new SyncState(status, prefs.get("serverUrl", null), self == null ? null : self.code(),
-                self == null ? null : self.nodeId(), pending, engine.openConflicts().size(), lastSuccess, lastError,
+                self == null ? null : self.nodeId(), pending, (int) engine.openConflictCount(), lastSuccess, lastError,
                 nextAttempt);
     }
 

@@ -1022,6 +1022,23 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         o.errors.add(new ChangeError(c.seq(), c.entityType(), c.entityUuid(), code, message));
     }
 
+    /** @return how many manual conflicts wait for a person (one count query) */
+    public long openConflictCount() {
+        return read(em -> em.createQuery("select count(h) from VersionHistoryRow h where h.open = true", Long.class)
+                .getSingleResult());
+    }
+
+    /** @return how many received changes could not be applied (one count query) */
+    public long deadLetterCount() {
+        return read(em -> em.createQuery("select count(d) from DeadLetterRow d", Long.class).getSingleResult());
+    }
+
+    /** @return how many other nodes this node knows (one count query) */
+    public long peerCount() {
+        return read(em -> em.createQuery("select count(n) from SyncNodeRow n where n.self = false", Long.class)
+                .getSingleResult());
+    }
+
     /** @return the changes kept because they could not be applied, newest last */
     public List<ChangeError> deadLetters() {
         return read(em -> em.createQuery("select d from DeadLetterRow d order by d.receivedAt", DeadLetterRow.class)

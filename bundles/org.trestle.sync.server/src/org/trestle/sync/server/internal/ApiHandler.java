@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLTransactionRollbackException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Level;
@@ -397,7 +396,7 @@ final class ApiHandler extends Handler.Abstract {
             }
             throw ApiError.notFound("No node " + Wire.abbreviate(nodeId));
         }
-        NodeInfo self = engine.node(nodeId).orElseThrow();
+        NodeInfo self = caller; // authentication already read the caller's row, counters included
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("node_id", self.nodeId());
         body.put("node_code", self.code());
@@ -477,9 +476,8 @@ final class ApiHandler extends Handler.Abstract {
             importFile(request, response, callback);
         } else if ("metrics".equals(rest)) {
             allow(method, "GET");
-            List<NodeInfo> nodes = engine.nodes();
-            String text = metrics.render(nodes.stream().filter(n -> !n.self()).count(), engine.openConflicts().size(),
-                    engine.deadLetters().size());
+            // counts, not lists: a scrape every few seconds must not load every node, conflict and error
+            String text = metrics.render(engine.peerCount(), engine.openConflictCount(), engine.deadLetterCount());
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             response.write(true, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), callback);
