@@ -105,6 +105,10 @@ final class ApiHandler extends Handler.Abstract {
             if (e.allow != null) {
                 response.getHeaders().put(HttpHeader.ALLOW, e.allow);
             }
+            if (e.status == 413) {
+                // the rest of the refused body is never read: the connection cannot carry another request
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             ErrorBody.writeError(json, response, callback, e.status, e.code, e.getMessage());
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Request " + method + " " + Wire.abbreviate(path) + " failed", e);
