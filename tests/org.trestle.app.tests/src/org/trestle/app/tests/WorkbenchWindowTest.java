@@ -79,7 +79,7 @@ class WorkbenchWindowTest {
         Shell shell = mainShell();
         Label status = WORKBENCH.waitForUi(WAIT, "the sync status line",
                 () -> find(shell, Label.class, l -> l.getData(SyncStatusControl.STATUS_LABEL) != null).orElse(null));
-        String text = WORKBENCH.onUi(status::getText);
+        String text = WORKBENCH.waitForUi(WAIT, "the status text", () -> status.getText().isEmpty() ? null : status.getText());
         assertTrue(text.startsWith("Not registered (working locally)") && text.contains("pending") && text.contains("last sync never"),
                 text);
         assertTrue(WORKBENCH.onUi(() -> find(shell, Button.class, b -> b.getData(SyncStatusControl.SYNC_BUTTON) != null)
@@ -156,8 +156,9 @@ class WorkbenchWindowTest {
             return null;
         });
         assertEquals(java.time.Duration.ofMinutes(15), sync.interval());
-        String details = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
-                .filter(l -> l.getData(SyncSettingsPart.DEBUG) != null).map(Label::getText).findFirst().orElse(""));
+        String details = WORKBENCH.waitForUi(WAIT, "the connection details", () -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(SyncSettingsPart.DEBUG) != null && l.getText().startsWith("Status:"))
+                .map(Label::getText).findFirst().orElse(null));
         assertTrue(details.contains("Status: unregistered") && details.contains("Pending changes:"), details);
     }
 
