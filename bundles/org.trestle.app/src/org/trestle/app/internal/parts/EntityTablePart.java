@@ -149,7 +149,7 @@ public class EntityTablePart {
             c.setText(title);
             c.setWidth(title.equals("Its data") ? 420 : 150);
         }
-        sash.setWeights(5, 5, 2);
+        sash.setWeights(3, 6, 2); // the form with its Save button stays in view on a laptop screen
         reload();
     }
 
