@@ -41,7 +41,7 @@ find_jdk() {
 # The folder a product was materialized into by the build.
 product_dir() {
   case "$1" in
-    workbench) echo "$TRESTLE_ROOT/releng/org.trestle.workbench.product/target/products/org.trestle.workbench/linux/gtk/x86_64/trestle" ;;
+    workbench) echo "${TRESTLE_WORKBENCH_DIR:-$TRESTLE_ROOT/releng/org.trestle.workbench.product/target/products/org.trestle.workbench/linux/gtk/x86_64/trestle}" ;;
     server) echo "$TRESTLE_ROOT/server/org.trestle.server.product/target/products/org.trestle.server/linux/gtk/x86_64/trestle-server" ;;
   esac
 }

@@ -35,6 +35,13 @@ public interface SyncService {
     NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException;
 
     /**
+     * @return the SHA-256 fingerprint of the server certificate pinned at registration, or
+     *         {@code null} when the server's certificate is trusted by the JDK (or there is
+     *         no registration)
+     */
+    String serverFingerprint();
+
+    /**
      * Exchanges with the server until neither side has more to send.
      *
      * @throws SyncException when the server cannot be reached or refuses; nothing is lost

@@ -8,17 +8,10 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.security.GeneralSecurityException;
-import java.security.cert.CertificateException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.trestle.sync.api.ChangeError;
 import org.trestle.sync.api.ConflictReport;
@@ -62,7 +55,7 @@ final class HttpTransport {
         this.packets = packets;
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
         if (fingerprint != null && !fingerprint.isBlank()) {
-            builder.sslContext(pinned(fingerprint));
+            builder.sslContext(PinnedTrust.context(fingerprint));
         }
         this.http = builder.build();
     }
@@ -181,66 +174,7 @@ final class HttpTransport {
         }
     }
 
-    /** Trusts exactly the certificate with this SHA-256 fingerprint, whatever name it carries. */
-    private static SSLContext pinned(String fingerprint) {
-        String pin = normalize(fingerprint);
-        X509ExtendedTrustManager trust = new X509ExtendedTrustManager() {
-            private void check(X509Certificate[] chain) throws CertificateException {
-                if (chain == null || chain.length == 0
-                        || !normalize(org.trestle.sync.client.internal.Fingerprints.sha256(chain[0])).equals(pin)) {
-                    throw new CertificateException("the server's certificate does not have the pinned fingerprint");
-                }
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                    throws CertificateException {
-                check(chain);
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
-                    throws CertificateException {
-                check(chain);
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-                check(chain);
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                    throws CertificateException {
-                throw new CertificateException("not a server");
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, java.net.Socket socket)
-                    throws CertificateException {
-                throw new CertificateException("not a server");
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-                throw new CertificateException("not a server");
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new javax.net.ssl.TrustManager[] { trust }, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     static String normalize(String fingerprint) {
-        return fingerprint.replace(":", "").replace(" ", "").toUpperCase(Locale.ROOT);
+        return PinnedTrust.normalize(fingerprint);
     }
 }

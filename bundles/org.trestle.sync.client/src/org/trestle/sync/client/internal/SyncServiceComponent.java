@@ -144,6 +144,11 @@ public final class SyncServiceComponent implements SyncService {
     }
 
     @Override
+    public String serverFingerprint() {
+        return prefs.get("fingerprint", null);
+    }
+
+    @Override
     public NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException {
         URI server = serverUri(serverUrl);
         synchronized (syncLock) {

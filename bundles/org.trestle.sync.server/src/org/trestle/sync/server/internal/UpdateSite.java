@@ -39,6 +39,8 @@ final class UpdateSite {
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, contentType(file));
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, bytes.length);
+            response.getHeaders().put(HttpHeader.LAST_MODIFIED, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME
+                    .format(Files.getLastModifiedTime(file).toInstant().atZone(java.time.ZoneOffset.UTC)));
             response.write(true, headOnly ? ByteBuffer.allocate(0) : ByteBuffer.wrap(bytes), callback);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + file, e);
