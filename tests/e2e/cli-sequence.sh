@@ -106,6 +106,10 @@ check "the HTTPS server prints its fingerprint" test -n "$fingerprint"
 check "a client without the fingerprint does not trust the self-signed certificate" \
   bash -c "! '$root/bin/trestle-sync' --data-dir '$work/t1' register --server '$tls_url' --code T1 --enrollment-key tls-key 2>/dev/null"
 check "a client with the pinned fingerprint registers and syncs" bash -c "'$root/bin/trestle-sync' --data-dir '$work/t2' register --server '$tls_url' --code T2 --enrollment-key tls-key --fingerprint '$fingerprint' >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/t2' sync >/dev/null 2>&1"
+# The same server's /updates/, read by an installed workbench with the pinned certificate.
+cp -r "$root/releng/org.trestle.workbench.product/target/products/org.trestle.workbench/linux/gtk/x86_64/trestle" "$work/installed"
+check "the installed workbench checks the server's update site over HTTPS" bash -c "TRESTLE_WORKBENCH_DIR='$work/installed' '$root/bin/trestle' --data-dir '$work/t2' --update --check 2>&1 | grep -q 'Trestle is up to date: $tls_url/updates/'"
+check "an update site whose certificate is not the pinned one is refused" bash -c "! TRESTLE_WORKBENCH_DIR='$work/installed' '$root/bin/trestle' --data-dir '$work/t2' --update --check --site '$tls_url/updates/' --fingerprint 00:11:22 >/dev/null 2>&1"
 kill "$tls_pid" 2>/dev/null; wait "$tls_pid" 2>/dev/null
 
 if [ "$failed" -gt 0 ]; then
