@@ -72,13 +72,48 @@ public final class RunningWorkbench implements BeforeAllCallback, AfterAllCallba
     /** Runs on the UI thread and returns the result. */
     public <T> T onUi(Supplier<T> work) {
         AtomicReference<T> result = new AtomicReference<>();
-        display.syncExec(() -> result.set(work.get()));
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // The workbench's event loop logs what a runnable throws; hand it to the test instead.
+        display.syncExec(() -> {
+            try {
+                result.set(work.get());
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Throwable t = failure.get();
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
+        }
         return result.get();
     }
 
     /** Waits until the UI-thread query returns non-null, or fails after the timeout. */
     public <T> T waitForUi(Duration timeout, String what, Supplier<T> query) throws InterruptedException {
-        return waitFor(timeout, what, () -> onUi(query));
+        // A query that throws (a widget not there yet) is asked again; the last failure is
+        // reported if the wait times out.
+        AtomicReference<RuntimeException> last = new AtomicReference<>();
+        try {
+            return waitFor(timeout, what, () -> {
+                try {
+                    return onUi(query);
+                } catch (RuntimeException e) {
+                    last.set(e);
+                    return null;
+                }
+            });
+        } catch (AssertionError e) {
+            if (last.get() != null) {
+                e.addSuppressed(last.get());
+            }
+            throw e;
+        }
     }
 
     private <T> T waitFor(Duration timeout, String what, Supplier<T> query) throws InterruptedException {

@@ -24,6 +24,7 @@ import org.trestle.app.internal.parts.HomePart;
 import org.trestle.app.internal.parts.SyncStatusControl;
 import org.trestle.app.internal.parts.EstimateEditorPart;
 import org.trestle.app.internal.parts.SyncSettingsPart;
+import org.trestle.app.internal.parts.UpdatesPart;
 import org.trestle.sync.api.ConflictReport;
 import org.trestle.sync.api.Resolution;
 import org.trestle.sync.api.SyncService;
@@ -105,6 +106,7 @@ class WorkbenchWindowTest {
                 .findFirst().orElse(null));
         assertEquals("UI-7|Depot extension|48000.00", row);
         assertEquals("", WORKBENCH.onUi(() -> visibleField(shell, "code").getText()), "the form is ready for the next one");
+        screenshot(shell, "projects");
     }
 
     @Test
@@ -160,6 +162,7 @@ class WorkbenchWindowTest {
                 .filter(l -> l.getData(SyncSettingsPart.DEBUG) != null && l.getText().startsWith("Status:"))
                 .map(Label::getText).findFirst().orElse(null));
         assertTrue(details.contains("Status: unregistered") && details.contains("Pending changes:"), details);
+        screenshot(shell, "sync-settings");
     }
 
     @Test
@@ -201,6 +204,7 @@ class WorkbenchWindowTest {
         editCell(shell, items, 1, 4, "150.00");
         assertEquals("Total: 1487.50", WORKBENCH.onUi(total::getText), "the total follows while typing");
         assertEquals("300.00", WORKBENCH.onUi(() -> items.getItem(1).getText(5)));
+        screenshot(shell, "estimate-editor");
 
         click(shell, "Save");
         WORKBENCH.waitForUi(WAIT, "the saved total", () -> new java.math.BigDecimal("1487.50").equals(engine.read(em ->
@@ -274,10 +278,34 @@ class WorkbenchWindowTest {
                 .filter(i -> !i.getText(1).equals(i.getText(2))).map(i -> i.getText(0) + "=" + i.getText(1) + "/" + i.getText(2))
                 .reduce("", (a, b) -> a + b + ";"));
         assertEquals("Unit price=7.50/8.10;", differing, "only the attribute that differs is marked");
-        click(shell, "Keep this computer's version");
+        assertEquals("8.10", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)), "the result starts as the server's");
+
+        // per attribute: this computer's unit price, and a name typed by hand
+        WORKBENCH.onUi(() -> {
+            compare.setSelection(rowOf(compare, "Unit price"));
+            return null;
+        });
+        click(shell, "Take this computer's");
+        assertEquals("7.50", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)));
+        // a name typed by hand for the selected attribute
+        WORKBENCH.onUi(() -> {
+            compare.setSelection(rowOf(compare, "Name"));
+            compare.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            Text own = find(shell, Text.class, t -> t.getData(ConflictsPart.RESULT_EDITOR) != null).orElseThrow();
+            assertEquals("Cement", own.getText(), "the field starts from the result's value");
+            own.setText("Cement CEM II");
+            return null;
+        });
+        click(shell, "Use this value");
+        String afterTyping = WORKBENCH.onUi(() -> Arrays.stream(compare.getItems())
+                .map(i -> i.getText(0) + "=" + i.getText(3)).reduce("", (a, b) -> a + b + ";") + " " + texts(shell));
+        assertEquals("Cement CEM II", WORKBENCH.onUi(() -> rowOf(compare, "Name").getText(3)), afterTyping);
+        screenshot(shell, "conflicts");
+        click(shell, "Resolve");
         WORKBENCH.waitForUi(WAIT, "the conflict to be resolved", () -> sync.openConflicts().isEmpty() ? Boolean.TRUE : null);
-        assertEquals(new java.math.BigDecimal("7.50"), engine.read(em -> em.find(org.trestle.resources.Material.class, uuid))
-                .getUnitPrice());
+        org.trestle.resources.Material kept = engine.read(em -> em.find(org.trestle.resources.Material.class, uuid));
+        assertEquals(new java.math.BigDecimal("7.50"), kept.getUnitPrice());
+        assertEquals("Cement CEM II", kept.getName());
 
         // the record's history lists the stored version and how it ended
         showTab(shell, "Materials");
@@ -297,6 +325,10 @@ class WorkbenchWindowTest {
                 .filter(t -> t.getData(EntityTablePart.HISTORY) != null && t.isVisible() && t.getItemCount() > 0)
                 .map(t -> t.getItem(0).getText(2) + " " + t.getItem(0).getText(3)).findFirst().orElse(null));
         assertTrue(history.startsWith("resolved") && history.contains("7.50"), history);
+    }
+
+    private static org.eclipse.swt.widgets.TableItem rowOf(Table table, String attribute) {
+        return Arrays.stream(table.getItems()).filter(i -> attribute.equals(i.getText(0))).findFirst().orElseThrow();
     }
 
     private static <T> T service(Class<T> type) throws InterruptedException {
@@ -337,6 +369,87 @@ class WorkbenchWindowTest {
                         return Boolean.TRUE;
                     }
                 }
+            }
+            return null;
+        });
+    }
+
+    @Test
+    void helpCheckForUpdatesOpensTheUpdatesPartAndExplainsWhatItFinds() throws Exception {
+        Shell shell = mainShell();
+        org.eclipse.swt.widgets.MenuItem checkItem = WORKBENCH.waitForUi(WAIT, "Help > Check for Updates", () -> {
+            org.eclipse.swt.widgets.Menu bar = shell.getMenuBar();
+            if (bar == null) {
+                return null;
+            }
+            for (org.eclipse.swt.widgets.MenuItem top : bar.getItems()) {
+                if (top.getText().replace("&", "").equals("Help") && top.getMenu() != null) {
+                    // the renderer fills a menu when it is shown
+                    top.getMenu().notifyListeners(SWT.Show, new org.eclipse.swt.widgets.Event());
+                    for (org.eclipse.swt.widgets.MenuItem item : top.getMenu().getItems()) {
+                        if (item.getText().replace("&", "").startsWith("Check for Updates")) {
+                            return item;
+                        }
+                    }
+                }
+            }
+            return null;
+        });
+        WORKBENCH.onUi(() -> {
+            checkItem.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        // Not registered with a server, so there is no default site yet.
+        String asked = WORKBENCH.waitForUi(WAIT, "the updates message", () -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(UpdatesPart.MESSAGE) != null && l.isVisible() && !l.getText().isEmpty())
+                .map(Label::getText).findFirst().orElse(null));
+        assertTrue(asked.startsWith("Enter the update site"), asked);
+
+        Text site = WORKBENCH.onUi(() -> all(shell, Text.class).stream().filter(t -> t.getData(UpdatesPart.SITE) != null)
+                .findFirst().orElseThrow());
+        Path repository = Path.of(System.getProperty("trestle.root", "../.."), "releng/org.trestle.repository/target/repository");
+        WORKBENCH.onUi(() -> {
+            site.setText(repository.toString());
+            return null;
+        });
+        click(shell, "Check for updates");
+        // This test runtime was not installed by p2, and says so instead of pretending.
+        String answer = WORKBENCH.waitForUi(WAIT, "the check's answer", () -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(UpdatesPart.MESSAGE) != null && !l.getText().startsWith("Checking")
+                        && !l.getText().startsWith("Enter"))
+                .map(Label::getText).findFirst().orElse(null));
+        assertTrue(answer.contains("not installed by p2"), answer);
+        assertTrue(WORKBENCH.onUi(() -> all(shell, Button.class).stream()
+                .filter(b -> b.getData(UpdatesPart.INSTALL) != null).noneMatch(Button::isEnabled)),
+                "nothing to install");
+        screenshot(shell, "updates");
+    }
+
+    /** Saves what the window shows as target/screenshots/NAME.png, for people to look at. */
+    static void screenshot(Shell shell, String name) throws Exception {
+        Path dir = Path.of(System.getProperty("trestle.screenshots", "target/screenshots"));
+        java.nio.file.Files.createDirectories(dir);
+        WORKBENCH.onUi(() -> {
+            shell.layout(true, true);
+            shell.redraw(0, 0, shell.getSize().x, shell.getSize().y, true);
+            return null;
+        });
+        // GTK paints from its event loop: let it draw what the test just changed
+        Thread.sleep(700);
+        WORKBENCH.onUi(() -> {
+            shell.update();
+            org.eclipse.swt.graphics.Rectangle bounds = shell.getBounds();
+            org.eclipse.swt.graphics.GC gc = new org.eclipse.swt.graphics.GC(shell.getDisplay());
+            org.eclipse.swt.graphics.Image image = new org.eclipse.swt.graphics.Image(shell.getDisplay(), bounds.width,
+                    bounds.height);
+            try {
+                gc.copyArea(image, bounds.x, bounds.y);
+                org.eclipse.swt.graphics.ImageLoader loader = new org.eclipse.swt.graphics.ImageLoader();
+                loader.data = new org.eclipse.swt.graphics.ImageData[] { image.getImageData() };
+                loader.save(dir.resolve(name + ".png").toString(), SWT.IMAGE_PNG);
+            } finally {
+                gc.dispose();
+                image.dispose();
             }
             return null;
         });

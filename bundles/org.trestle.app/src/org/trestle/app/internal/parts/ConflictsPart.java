@@ -40,13 +40,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * Open conflicts of any entity type. Selecting one shows this computer's version and
- * the server's side by side, attribute by attribute, with the differences marked; the
- * person keeps one of them, and the decision reaches every node with the next sync.
+ * the server's side by side, attribute by attribute, with the differences marked, and
+ * the result: per attribute the person takes one side or types a value, then resolves;
+ * the decision reaches every node with the next sync.
  */
 public class ConflictsPart {
 
     public static final String LIST = "trestle.conflicts.list";
     public static final String COMPARE = "trestle.conflicts.compare";
+    /** Marks attributes whose two versions differ: a light amber any theme keeps readable. */
+    private static final Color DIFFERENT = new Color(255, 236, 179);
+
+    public static final String PROBLEM = "trestle.conflicts.problem";
+    public static final String RESULT_EDITOR = "trestle.conflicts.resultEditor";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
@@ -60,11 +66,19 @@ public class ConflictsPart {
     private Table list;
     private Table compare;
     private Label heading;
-    private Button keepMine;
-    private Button keepServer;
+    private Label problem;
+    private Button takeMine;
+    private Button takeServer;
+    private Button resolve;
     private final List<ConflictRecord> conflicts = new ArrayList<>();
+    private final List<AttributeCodec> rows = new ArrayList<>();
     private ObjectNode mine;
     private ObjectNode server;
+    private ObjectNode result;
+    private Label typedLabel;
+    private org.eclipse.swt.widgets.Text typed;
+    /** The conflict whose result is being edited: a reload keeps the person's choices. */
+    private String editing;
 
     @PostConstruct
     public void create(Composite parent) {
@@ -74,33 +88,45 @@ public class ConflictsPart {
         list = new Table(sash, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
         list.setData(LIST, Boolean.TRUE);
         list.setHeaderVisible(true);
-        for (String title : new String[] { "Type", "Record", "Arrived", "Resolution" }) {
+        for (String title : new String[] { "Type", "Record", "Arrived", "From node", "Resolution" }) {
             TableColumn c = new TableColumn(list, SWT.NONE);
             c.setText(title);
-            c.setWidth(170);
+            c.setWidth(title.equals("Type") || title.equals("Resolution") ? 90 : 130);
         }
         list.addListener(SWT.Selection, e -> showSelected());
 
         Composite detail = new Composite(sash, SWT.NONE);
         GridLayoutFactory.fillDefaults().numColumns(3).applyTo(detail);
-        heading = new Label(detail, SWT.NONE);
-        GridDataFactory.fillDefaults().grab(true, false).applyTo(heading);
-        keepMine = new Button(detail, SWT.PUSH);
-        keepMine.setText("Keep this computer's version");
-        keepMine.addListener(SWT.Selection, e -> resolve(mine));
-        keepServer = new Button(detail, SWT.PUSH);
-        keepServer.setText("Keep the server's version");
-        keepServer.addListener(SWT.Selection, e -> resolve(server));
-        compare = new Table(detail, SWT.BORDER | SWT.FULL_SELECTION);
+        heading = new Label(detail, SWT.WRAP);
+        GridDataFactory.fillDefaults().grab(true, false).span(3, 1).applyTo(heading);
+        takeMine = new Button(detail, SWT.PUSH);
+        takeMine.setText("Take this computer's");
+        takeMine.setToolTipText("For the selected attributes (all, when none is selected)");
+        takeMine.addListener(SWT.Selection, e -> take(true));
+        takeServer = new Button(detail, SWT.PUSH);
+        takeServer.setText("Take the server's");
+        takeServer.setToolTipText("For the selected attributes (all, when none is selected)");
+        takeServer.addListener(SWT.Selection, e -> take(false));
+        resolve = new Button(detail, SWT.PUSH);
+        resolve.setText("Resolve");
+        resolve.setToolTipText("Keep the Result column; it reaches every computer with the next sync");
+        resolve.addListener(SWT.Selection, e -> resolveWithResult());
+        GridDataFactory.swtDefaults().align(SWT.END, SWT.CENTER).grab(true, false).applyTo(resolve);
+        compare = new Table(detail, SWT.BORDER | SWT.FULL_SELECTION | SWT.MULTI);
         compare.setData(COMPARE, Boolean.TRUE);
         compare.setHeaderVisible(true);
         compare.setLinesVisible(true);
-        for (String title : new String[] { "Attribute", "This computer", "Server" }) {
+        for (String title : new String[] { "Attribute", "This computer", "Server", "Result" }) {
             TableColumn c = new TableColumn(compare, SWT.NONE);
             c.setText(title);
-            c.setWidth(230);
+            c.setWidth(title.equals("Attribute") ? 110 : 120);
         }
         GridDataFactory.fillDefaults().grab(true, true).span(3, 1).applyTo(compare);
+        createTypedValue(detail);
+        problem = new Label(detail, SWT.WRAP);
+        problem.setData(PROBLEM, Boolean.TRUE);
+        problem.setForeground(parent.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
+        GridDataFactory.fillDefaults().grab(true, false).span(3, 1).applyTo(problem);
         sash.setWeights(1, 2);
         reload();
     }
@@ -117,28 +143,40 @@ public class ConflictsPart {
         if (list.isDisposed()) {
             return;
         }
+        String selected = list.getSelectionIndex() >= 0 && list.getSelectionIndex() < conflicts.size()
+                ? conflicts.get(list.getSelectionIndex()).versionId() : null;
         conflicts.clear();
         conflicts.addAll(open);
         list.removeAll();
+        int keep = 0;
         for (ConflictRecord c : open) {
             TableItem item = new TableItem(list, SWT.NONE);
             String record = c.data() == null ? c.entityUuid() : Labels.title(c.data());
-            item.setText(new String[] { c.entityType(), record, TIME.format(c.arrivedAt()), c.resolution().wireName() });
+            item.setText(new String[] { c.entityType(), record, TIME.format(c.arrivedAt()),
+                    c.sourceNode() == null ? "" : c.sourceNode(), c.resolution().wireName() });
+            if (c.versionId().equals(selected)) {
+                keep = list.getItemCount() - 1;
+            }
         }
         if (!open.isEmpty()) {
-            list.select(0);
+            list.select(keep);
         }
         showSelected();
     }
 
     private void showSelected() {
         compare.removeAll();
+        rows.clear();
         int index = list.getSelectionIndex();
         boolean some = index >= 0 && index < conflicts.size();
-        keepMine.setEnabled(some);
-        keepServer.setEnabled(some);
+        takeMine.setEnabled(some);
+        takeServer.setEnabled(some);
+        resolve.setEnabled(some);
         if (!some) {
+            result = null;
+            editing = null;
             heading.setText(conflicts.isEmpty() ? "No open conflicts" : "Select a conflict");
+            heading.getParent().layout();
             return;
         }
         ConflictRecord c = conflicts.get(index);
@@ -147,29 +185,117 @@ public class ConflictsPart {
         mine = c.data();
         SyncEntity current = type == null ? null : engine.read(em -> em.find(type.info().type(), c.entityUuid()));
         server = current == null ? c.otherData() : engine.serialize(current);
-        heading.setText(c.entityType() + " " + (mine == null ? c.entityUuid() : Labels.title(mine)) + ": which version stays?");
-        Color changed = compare.getDisplay().getSystemColor(SWT.COLOR_INFO_BACKGROUND);
+        if (result == null || !c.versionId().equals(editing)) {
+            result = server == null ? (mine == null ? null : mine.deepCopy()) : server.deepCopy();
+            editing = c.versionId();
+            problem.setText("");
+        }
+        heading.setText(c.entityType() + " " + (mine == null ? c.entityUuid() : Labels.title(mine))
+                + ": take a side per attribute or type your own value, then Resolve");
         if (type != null) {
             for (AttributeCodec a : Labels.ordered(type.attributes())) {
-                String left = mine == null ? "" : Labels.value(mine, a);
-                String right = server == null ? "" : Labels.value(server, a);
-                TableItem item = new TableItem(compare, SWT.NONE);
-                item.setText(new String[] { Labels.of(a.name()), left, right });
-                if (!Objects.equals(left, right)) {
-                    item.setBackground(changed);
-                }
+                rows.add(a);
+                new TableItem(compare, SWT.NONE);
             }
         }
+        refreshRows();
         heading.getParent().layout();
     }
 
-    private void resolve(ObjectNode data) {
+    private void refreshRows() {
+        Color changed = DIFFERENT;
+        for (int i = 0; i < rows.size(); i++) {
+            AttributeCodec a = rows.get(i);
+            String left = mine == null ? "" : Labels.value(mine, a);
+            String right = server == null ? "" : Labels.value(server, a);
+            String chosen = result == null ? "" : Labels.value(result, a);
+            TableItem item = compare.getItem(i);
+            item.setText(new String[] { Labels.of(a.name()), left, right, chosen });
+            item.setBackground(Objects.equals(left, right) ? null : changed);
+        }
+    }
+
+    /** Copies the selected attributes (all, when none is selected) from one side into the result. */
+    private void take(boolean fromMine) {
+        ObjectNode from = fromMine ? mine : server;
+        if (from == null || result == null) {
+            return;
+        }
+        int[] selected = compare.getSelectionIndices();
+        if (selected.length == 0) {
+            selected = java.util.stream.IntStream.range(0, rows.size()).toArray();
+        }
+        for (int i : selected) {
+            String name = rows.get(i).name();
+            if (from.has(name)) {
+                result.set(name, from.get(name).deepCopy());
+            } else {
+                result.remove(name);
+            }
+        }
+        problem.setText("");
+        refreshRows();
+    }
+
+    /** A value of the person's own for the selected attribute. */
+    private void createTypedValue(Composite detail) {
+        Composite row = new Composite(detail, SWT.NONE);
+        GridLayoutFactory.fillDefaults().numColumns(3).applyTo(row);
+        GridDataFactory.fillDefaults().grab(true, false).span(3, 1).applyTo(row);
+        typedLabel = new Label(row, SWT.NONE);
+        typedLabel.setText("Own value:");
+        typed = new org.eclipse.swt.widgets.Text(row, SWT.BORDER);
+        typed.setData(RESULT_EDITOR, Boolean.TRUE);
+        typed.setMessage("select an attribute, type, press Enter");
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(typed);
+        Button use = new Button(row, SWT.PUSH);
+        use.setText("Use this value");
+        use.addListener(SWT.Selection, e -> useTyped());
+        typed.addListener(SWT.DefaultSelection, e -> useTyped());
+        compare.addListener(SWT.Selection, e -> {
+            int index = compare.getSelectionIndex();
+            if (index >= 0 && index < rows.size() && result != null) {
+                typedLabel.setText(Labels.of(rows.get(index).name()) + ":");
+                typed.setText(Labels.value(result, rows.get(index)));
+                row.layout();
+            }
+        });
+    }
+
+    private void useTyped() {
+        int index = compare.getSelectionIndex();
+        if (index < 0 || index >= rows.size() || result == null) {
+            problem.setText("Select the attribute the value is for");
+            problem.getParent().layout();
+            return;
+        }
+        AttributeCodec a = rows.get(index);
+        String text = typed.getText();
+        try {
+            result.set(a.name(), org.trestle.sync.core.internal.EntityCodec.fromText(a,
+                    a.javaType() == java.math.BigDecimal.class ? text.replace(',', '.') : text));
+            problem.setText("");
+        } catch (IllegalArgumentException ex) {
+            problem.setText(Labels.of(a.name()) + ": " + ex.getMessage());
+        }
+        refreshRows();
+        problem.getParent().layout();
+    }
+
+    private void resolveWithResult() {
         int index = list.getSelectionIndex();
-        if (index < 0 || data == null) {
+        if (index < 0 || index >= conflicts.size() || result == null) {
             return;
         }
         ConflictRecord c = conflicts.get(index);
-        sync.resolveConflict(c.versionId(), data);
+        try {
+            sync.resolveConflict(c.versionId(), result.deepCopy());
+        } catch (RuntimeException e) {
+            // a typed value that breaks a rule: nothing is stored, the person corrects it
+            problem.setText("Not resolved: " + e.getMessage());
+            problem.getParent().layout();
+            return;
+        }
         reload();
     }
 

@@ -137,7 +137,7 @@ public class SyncStatusControl {
         };
         StringBuilder text = new StringBuilder(state).append("  |  ").append(s.pendingChanges()).append(" pending");
         if (s.openConflicts() > 0) {
-            text.append("  |  ").append(s.openConflicts()).append(" conflicts");
+            text.append("  |  ").append(s.openConflicts()).append(s.openConflicts() == 1 ? " conflict" : " conflicts");
         }
         text.append("  |  last sync ").append(s.lastSuccess() == null ? "never" : TIME.format(s.lastSuccess()));
         if (s.lastError() != null && s.status() != org.trestle.sync.api.SyncStatus.ONLINE) {
