@@ -21,6 +21,22 @@ public interface LocalStore extends AutoCloseable {
     /** @return a short description of the database product and version, for display */
     String databaseDescription();
 
+    /**
+     * Copies the database into {@code targetDirectory} while the store stays in use (an
+     * online backup): the copy is consistent as of one moment, and writers wait only
+     * while the copy is taken. The copy is a complete database folder; put it in place of
+     * a data directory's database folder ({@link #databaseFolder()}) to restore it.
+     *
+     * @param targetDirectory a folder that does not exist yet or is empty
+     * @return the folder holding the copied database
+     * @throws StoreException when the copy cannot be written; the store is unaffected
+     * @since 0.1
+     */
+    Path backup(Path targetDirectory);
+
+    /** @return the folder inside the data directory that holds the database itself */
+    Path databaseFolder();
+
     /** @return whether {@link #close()} has not been called yet */
     boolean isOpen();
 

@@ -156,6 +156,20 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         return this;
     }
 
+    /**
+     * An online backup of this node's database into {@code target}, while it keeps serving.
+     *
+     * @return the folder holding the copy of the database
+     */
+    public java.nio.file.Path backup(java.nio.file.Path target) {
+        return store.backup(target);
+    }
+
+    /** @return the folder holding this node's database */
+    public java.nio.file.Path databaseFolder() {
+        return store.databaseFolder();
+    }
+
     @Override
     public void close() {
         onClose.accept(this);

@@ -54,7 +54,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         DataSource dataSource = engine.open(directory);
         try {
             EntityManagerFactory emf = createFactory(definition, dataSource);
-            Store store = new Store(directory, emf, engine.describe(dataSource));
+            Store store = new Store(directory, emf, engine.describe(dataSource), dataSource);
             open.add(store);
             return store;
         } catch (PersistenceException | IllegalArgumentException e) {
@@ -135,12 +135,27 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         private final Path directory;
         private final EntityManagerFactory emf;
         private final String description;
+        private final DataSource dataSource;
         private volatile boolean isOpen = true;
 
-        Store(Path directory, EntityManagerFactory emf, String description) {
+        Store(Path directory, EntityManagerFactory emf, String description, DataSource dataSource) {
             this.directory = directory;
             this.emf = emf;
             this.description = description;
+            this.dataSource = dataSource;
+        }
+
+        @Override
+        public Path backup(Path targetDirectory) {
+            if (!isOpen) {
+                throw new StoreException("The store in " + directory + " is closed");
+            }
+            return engine.backup(dataSource, directory, targetDirectory);
+        }
+
+        @Override
+        public Path databaseFolder() {
+            return EmbeddedDerby.databaseFolder(directory);
         }
 
         @Override

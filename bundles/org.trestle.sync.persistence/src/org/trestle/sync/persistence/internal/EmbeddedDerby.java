@@ -82,6 +82,35 @@ final class EmbeddedDerby {
         }
     }
 
+    /**
+     * Derby's online backup: copies the booted database into {@code target} (where Derby
+     * creates a folder named like the database's) while connections keep working.
+     */
+    Path backup(DataSource dataSource, Path dataDirectory, Path target) {
+        try {
+            Files.createDirectories(target);
+            try (var entries = Files.list(target)) {
+                if (entries.findAny().isPresent()) {
+                    throw new StoreException("The backup folder " + target + " is not empty");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new StoreException("Cannot create the backup folder " + target + ": " + e.getMessage(), e);
+        }
+        try (Connection c = dataSource.getConnection();
+                java.sql.CallableStatement call = c.prepareCall("CALL SYSCS_UTIL.SYSCS_BACKUP_DATABASE(?)")) {
+            call.setString(1, target.toAbsolutePath().toString());
+            call.execute();
+        } catch (SQLException e) {
+            throw new StoreException("The backup of " + dataDirectory + " into " + target + " failed: " + e.getMessage(), e);
+        }
+        Path copy = target.resolve(databaseFolder(dataDirectory).getFileName());
+        if (!Files.isDirectory(copy)) {
+            throw new StoreException("The backup into " + target + " did not produce " + copy);
+        }
+        return copy;
+    }
+
     /** Shuts one database down so that its files are consistent and unlocked. */
     void shutdown(Path dataDirectory) {
         try (Connection ignored = connect("jdbc:derby:" + databaseFolder(dataDirectory) + ";shutdown=true")) {

@@ -478,6 +478,9 @@ final class ApiHandler extends Handler.Abstract {
         } else if ("import".equals(rest)) {
             allow(method, "POST");
             importFile(request, response, callback);
+        } else if ("backup".equals(rest)) {
+            allow(method, "POST");
+            backup(response, callback);
         } else if ("metrics".equals(rest)) {
             allow(method, "GET");
             // counts, not lists: a scrape every few seconds must not load every node, conflict and error
@@ -488,5 +491,33 @@ final class ApiHandler extends Handler.Abstract {
         } else {
             throw ApiError.notFound("No administration endpoint at " + Wire.abbreviate(rest));
         }
+    }
+
+    /**
+     * An online backup of the server's database into DATA/backups/TIMESTAMP, taken while
+     * nodes keep exchanging. The folder is chosen here, never by the request.
+     */
+    private void backup(Response response, Callback callback) {
+        java.nio.file.Path root = settings.dataDirectory().resolve("backups");
+        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        java.nio.file.Path target = root.resolve(stamp);
+        long started = System.nanoTime();
+        java.nio.file.Path copy;
+        synchronized (this) {
+            copy = engine.backup(target);
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        long bytes;
+        try (var files = java.nio.file.Files.walk(copy)) {
+            bytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (java.io.IOException e) {
+            bytes = -1;
+        }
+        LOG.info("Online backup written to " + copy + " (" + bytes + " bytes, " + millis + " ms)");
+        ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("backup", copy.toString())
+                .put("bytes", bytes).put("duration_ms", millis)
+                .put("restore", "stop the server, move " + engine.databaseFolder() + " aside, copy " + copy
+                        + " in its place, start the server"));
     }
 }

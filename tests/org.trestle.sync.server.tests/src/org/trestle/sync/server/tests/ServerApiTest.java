@@ -234,4 +234,59 @@ class ServerApiTest {
             assertTrue(!r.body().contains("secret") || r.body().contains("\"error\""), r.body());
         }
     }
+
+    @Test
+    void anOnlineBackupIsTakenWhileServingAndOpensAsACompleteDatabase() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "backup");
+        node.exchange(node.packet(node.widgets(25)));
+        ProtocolClient admin = ProtocolClient.register(base, "backup-admin");
+        admin.token = "test-admin-token";
+        assertError(node.post("/api/admin/backup"), 403, "forbidden");
+        assertError(admin.get("/api/admin/backup"), 405, "method_not_allowed");
+
+        // nodes keep exchanging while the copy is taken
+        java.util.concurrent.CompletableFuture<Void> busy = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                for (int i = 0; i < 5; i++) {
+                    node.exchange(node.packet(node.widgets(5)));
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        HttpResponse<String> r = admin.post("/api/admin/backup");
+        busy.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode answer = ProtocolClient.JSON.readTree(r.body());
+        Path copy = Path.of(answer.path("backup").asText());
+        assertTrue(Files.isDirectory(copy) && answer.path("bytes").asLong() > 100_000, r.body());
+        assertTrue(copy.toString().contains("backups"), "the server chooses where backups go: " + copy);
+
+        // restore: the copy as the database of a fresh data directory opens and holds the data
+        Path restored = Files.createTempDirectory("trestle-restore");
+        copyTree(copy, restored.resolve("db"));
+        var context = org.osgi.framework.FrameworkUtil.getBundle(ServerApiTest.class).getBundleContext();
+        var factory = context.getService(context.getServiceReference(org.trestle.sync.api.SyncEngineFactory.class));
+        try (org.trestle.sync.api.SyncEngine engine = factory.open(restored,
+                org.trestle.sync.api.EngineSettings.defaults())) {
+            assertTrue(engine.syncManager().nodes().stream().anyMatch(n -> n.code().equals(node.code)),
+                    "the node registered before the backup is in the copy");
+            long widgets = ((org.trestle.sync.core.internal.NodeEngine) engine).listLive("Widget").stream()
+                    .filter(e -> e.getValue().path("name").asText().startsWith(node.code + " widget")).count();
+            assertTrue(widgets >= 25 && widgets <= 50, "the copy holds the widgets of one moment: " + widgets);
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var paths = Files.walk(from)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        }
+    }
 }
