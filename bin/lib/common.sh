@@ -50,7 +50,8 @@ product_dir() {
 ensure_product() {
   local dir
   dir="$(product_dir "$1")"
-  if ! ls "$dir"/plugins/org.eclipse.equinox.launcher_*.jar >/dev/null 2>&1; then
+  if ! ls "$dir"/plugins/org.eclipse.equinox.launcher_*.jar >/dev/null 2>&1 \
+      || { [ "$1" = server ] && [ ! -x "$dir/trestle-server" ]; }; then
     echo "$(basename "$0"): building Trestle first (once; about a minute)..." >&2
     (cd "$TRESTLE_ROOT" && JAVA_HOME="$TRESTLE_JAVA_HOME" ./mvnw -B -q -DskipTests package) >&2 \
       || die "the build failed; run ./mvnw -DskipTests package in $TRESTLE_ROOT to see why"
