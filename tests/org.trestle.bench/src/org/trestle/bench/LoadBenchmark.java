@@ -1,0 +1,231 @@
+package org.trestle.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.util.tracker.ServiceTracker;
+import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.api.SyncProtocol;
+import org.trestle.sync.server.internal.ServerStatus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The server under load: many simulated nodes (threads speaking the protocol, no local
+ * database) exchange packets of ten changes as fast as they can. Afterwards a real
+ * client downloads everything and every change is counted. Run by bin/bench.
+ */
+class LoadBenchmark {
+
+    private static URI base;
+    private static SyncEngineFactory factory;
+    private static Path dir;
+    private static final ObjectNode FIGURES = BenchClient.JSON.createObjectNode();
+    private static final List<Report.Row> ROWS = new ArrayList<>();
+
+    @BeforeAll
+    static void connect() throws Exception {
+        BundleContext context = FrameworkUtil.getBundle(LoadBenchmark.class).getBundleContext();
+        ServiceTracker<ServerStatus, ServerStatus> status = new ServiceTracker<>(context, ServerStatus.class, null);
+        status.open();
+        ServerStatus s = status.waitForService(60_000);
+        base = s.uri().orElseThrow(() -> new IllegalStateException("the server did not start: " + s.failure()));
+        ServiceTracker<SyncEngineFactory, SyncEngineFactory> engines = new ServiceTracker<>(context, SyncEngineFactory.class, null);
+        engines.open();
+        factory = engines.waitForService(60_000);
+        dir = Path.of(System.getProperty("trestle.bench.dir"));
+        Files.createDirectories(dir);
+    }
+
+    @AfterAll
+    static void write() throws Exception {
+        Report.write("Server under load", FIGURES, ROWS);
+    }
+
+    /** A node without a database: it numbers its packets and acknowledges what it receives. */
+    private static final class SimulatedNode {
+        final String code;
+        String nodeId;
+        String serverId;
+        String token;
+        long packetNo;
+        long ack;
+        long seq;
+        long sent;
+
+        SimulatedNode(String code) {
+            this.code = code;
+        }
+
+        void register() throws Exception {
+            HttpResponse<String> r = BenchClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/register"))
+                    .header("Content-Type", "application/json").header("X-Enrollment-Key", "bench-key")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(2, r.statusCode() / 100, r.body());
+            JsonNode a = BenchClient.JSON.readTree(r.body());
+            nodeId = a.path("node_id").asText();
+            serverId = a.path("server_node_id").asText();
+            token = a.path("auth_token").asText();
+        }
+
+        /** @return the server's answer */
+        JsonNode exchange(int changes) throws Exception {
+            ObjectNode p = BenchClient.JSON.createObjectNode();
+            p.put("protocol", 1).put("schema_version", SyncProtocol.SCHEMA_VERSION).put("sender", nodeId)
+                    .put("target", serverId).put("packet_no", ++packetNo).put("ack", ack)
+                    .put("created_at", Instant.now().toString()).put("has_more", false);
+            ArrayNode list = p.putArray("changes");
+            for (int i = 0; i < changes; i++) {
+                ObjectNode c = list.addObject();
+                c.put("seq", ++seq).put("entity_type", "Material").put("entity_uuid", UUID.randomUUID().toString())
+                        .put("operation", "INSERT").put("updated_at", Instant.now().toString());
+                c.putObject("data").put("code", code + "-" + seq).put("name", "Load material " + code + " " + seq)
+                        .put("unit", "kg").put("unitPrice", "1.25");
+            }
+            HttpResponse<byte[]> r = BenchClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/exchange"))
+                    .timeout(Duration.ofMinutes(2)).header("Authorization", "Bearer " + token)
+                    .header("Content-Type", SyncProtocol.MEDIA_TYPE_PACKET_GZIP)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(BenchClient.JSON.writeValueAsBytes(p)))).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(code + " got " + r.statusCode() + ": " + new String(r.body()));
+            }
+            JsonNode answer;
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
+                answer = BenchClient.JSON.readTree(in);
+            }
+            if (answer.path("error_count").asInt() > 0) {
+                throw new IllegalStateException(code + ": change errors " + answer.path("errors"));
+            }
+            sent += changes;
+            ack = answer.path("packet_data").path("packet_no").asLong();
+            return answer;
+        }
+    }
+
+    @Test
+    void manyNodesExchangingPacketsOfTenChanges() throws Exception {
+        int nodes = Integer.getInteger("trestle.bench.nodes", 200);
+        int seconds = Integer.getInteger("trestle.bench.seconds", 60);
+        List<SimulatedNode> all = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+            SimulatedNode n = new SimulatedNode(String.format("LOAD-%03d", i));
+            n.register();
+            all.add(n);
+        }
+        long[] latencies = new long[10_000_000];
+        AtomicLong count = new AtomicLong();
+        Map<String, Throwable> failures = new ConcurrentHashMap<>();
+        long rssBefore = Report.rssKib();
+        AtomicLong rssPeak = new AtomicLong(rssBefore);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        CountDownLatch done = new CountDownLatch(nodes);
+        long t0 = System.nanoTime();
+        for (SimulatedNode n : all) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (System.nanoTime() < deadline) {
+                        long s = System.nanoTime();
+                        n.exchange(10);
+                        long i = count.getAndIncrement();
+                        if (i < latencies.length) {
+                            latencies[(int) i] = System.nanoTime() - s;
+                        }
+                    }
+                } catch (Throwable t) {
+                    failures.put(n.code, t);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        while (!done.await(500, TimeUnit.MILLISECONDS)) {
+            rssPeak.accumulateAndGet(Report.rssKib(), Math::max);
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        assertTrue(failures.isEmpty(), () -> "exchanges failed: " + failures);
+        long exchanges = count.get();
+        long changes = all.stream().mapToLong(n -> n.sent).sum();
+        long[] measured = java.util.Arrays.copyOf(latencies, (int) Math.min(exchanges, latencies.length));
+
+        // Afterwards: every change is on the server exactly once (its counter), and a real
+        // client that downloads everything holds each node's changes.
+        long applied = metric("trestle_changes_applied_total");
+        try (BenchClient verifier = new BenchClient(factory, dir.resolve("verifier"), base, "VERIFY").register("bench-key")) {
+            verifier.syncToCompletion();
+            for (SimulatedNode n : all) {
+                long held = verifier.engine.read(em -> em.createQuery(
+                        "select count(m) from Material m where m.code like :prefix", Long.class)
+                        .setParameter("prefix", n.code + "-%").getSingleResult());
+                assertEquals(n.sent, held, n.code + ": every change it sent, once");
+            }
+        }
+        assertEquals(changes, applied, "the server applied each change once");
+
+        double changesPerS = changes / elapsed;
+        double exchangesPerS = exchanges / elapsed;
+        double p50 = Report.percentile(measured, 50);
+        double p99 = Report.percentile(measured, 99);
+        FIGURES.put("nodes", nodes).put("seconds", elapsed).put("exchanges", exchanges).put("changes", changes)
+                .put("changes_per_s", changesPerS).put("exchanges_per_s", exchangesPerS).put("p50_ms", p50)
+                .put("p99_ms", p99).put("rss_before_kib", rssBefore).put("rss_peak_kib", rssPeak.get())
+                .put("errors", failures.size()).put("lost_or_duplicated", 0);
+        String w = nodes + " nodes, " + seconds + " s, packets of 10";
+        ROWS.add(new Report.Row(w, "changes applied", Report.fmt(changesPerS) + " changes/s", "≥ 5,000/s",
+                Report.met(changesPerS >= 5000)));
+        ROWS.add(new Report.Row(w, "exchanges", Report.fmt(exchangesPerS) + " exchanges/s", "", ""));
+        ROWS.add(new Report.Row(w, "exchange latency p50 / p99", String.format("%.0f / %.0f ms", p50, p99),
+                "p99 < 250 ms", Report.met(p99 < 250)));
+        ROWS.add(new Report.Row(w, "process RSS (server and simulated nodes)",
+                (rssPeak.get() >> 10) + " MiB peak (" + (rssBefore >> 10) + " MiB before)", "", ""));
+        ROWS.add(new Report.Row(w, "errors; changes lost or applied twice", "0; 0 of " + String.format("%,d", changes),
+                "none", "met"));
+    }
+
+    private static long metric(String name) throws Exception {
+        HttpResponse<String> r = BenchClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/admin/metrics"))
+                .header("Authorization", "Bearer bench-admin").GET().build(), HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no metric " + name);
+    }
+
+    private static byte[] gzip(byte[] bytes) throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+            gz.write(bytes);
+        }
+        return out.toByteArray();
+    }
+}

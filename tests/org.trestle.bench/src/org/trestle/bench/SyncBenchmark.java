@@ -1,0 +1,272 @@
+package org.trestle.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.util.tracker.ServiceTracker;
+import org.trestle.construction.Estimate;
+import org.trestle.construction.EstimateItem;
+import org.trestle.construction.Project;
+import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.server.internal.ServerStatus;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Initial load at growing sizes, the raw JDBC limit, wire efficiency and the incremental
+ * round trip, against a real server over HTTP. Run by bin/bench, never by bin/test.
+ */
+class SyncBenchmark {
+
+    private static final String KEY = "bench-key";
+    private static URI base;
+    private static SyncEngineFactory factory;
+    private static Path dir;
+    private static final ObjectNode FIGURES = BenchClient.JSON.createObjectNode();
+    private static final List<Report.Row> ROWS = new ArrayList<>();
+
+    @BeforeAll
+    static void connect() throws Exception {
+        BundleContext context = FrameworkUtil.getBundle(SyncBenchmark.class).getBundleContext();
+        ServiceTracker<ServerStatus, ServerStatus> status = new ServiceTracker<>(context, ServerStatus.class, null);
+        status.open();
+        ServerStatus s = status.waitForService(60_000);
+        base = s.uri().orElseThrow(() -> new IllegalStateException("the server did not start: " + s.failure()));
+        ServiceTracker<SyncEngineFactory, SyncEngineFactory> engines = new ServiceTracker<>(context, SyncEngineFactory.class, null);
+        engines.open();
+        factory = engines.waitForService(60_000);
+        dir = Path.of(System.getProperty("trestle.bench.dir"));
+        Files.createDirectories(dir);
+    }
+
+    @AfterAll
+    static void write() throws Exception {
+        Report.write("Initial load, JDBC limit, wire, round trip", FIGURES, ROWS);
+    }
+
+    @Test
+    void initialLoadScalingWireAndRoundTrip() throws Exception {
+        boolean large = Boolean.getBoolean("trestle.bench.large");
+        int[] sizes = large ? new int[] { 10_000, 100_000, 1_000_000 } : new int[] { 10_000, 100_000 };
+        String chosen = System.getProperty("trestle.bench.sizes");
+        if (chosen != null) {
+            sizes = java.util.Arrays.stream(chosen.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+        }
+        try (BenchClient seed = new BenchClient(factory, dir.resolve("seed"), base, "SEED").register(KEY)) {
+            int held = 0;
+            BenchClient last = null;
+            for (int size : sizes) {
+                long t0 = System.nanoTime();
+                insert(seed, size - held);
+                long t1 = System.nanoTime();
+                seed.syncToCompletion();
+                long t2 = System.nanoTime();
+                ObjectNode f = FIGURES.putObject("initial_load_" + size);
+                f.put("local_insert_per_s", (size - held) / ((t1 - t0) / 1e9));
+                f.put("upload_per_s", (size - held) / ((t2 - t1) / 1e9));
+                held = size;
+                if (last != null) {
+                    last.close();
+                }
+                last = load(size, f);
+            }
+            wire(last.lastDown, FIGURES.putObject("wire"));
+            roundTrip(seed, last, Integer.getInteger("trestle.bench.roundtrips", 1000));
+            last.close();
+        }
+    }
+
+    /** Projects, estimates and items in the proportions 1 : 10 : 89, ten projects per transaction. */
+    private static void insert(BenchClient client, int entities) {
+        int projects = entities / 100;
+        for (int p0 = 0; p0 < projects; p0 += 10) {
+            int from = p0;
+            client.engine.inTx(em -> {
+                for (int p = from; p < Math.min(projects, from + 10); p++) {
+                    Project project = new Project();
+                    project.setCode("P" + UUID.randomUUID().toString().substring(0, 8));
+                    project.setName("Benchmark project " + p);
+                    project.setAddress("Site road " + p);
+                    project.setBudget(new BigDecimal("250000.00"));
+                    em.persist(project);
+                    for (int e = 0; e < 10; e++) {
+                        Estimate estimate = new Estimate();
+                        estimate.setProject(project);
+                        estimate.setNumber("E-" + p + "-" + e);
+                        estimate.setTitle("Estimate " + e + " of project " + p);
+                        em.persist(estimate);
+                        for (int i = 0; i < (e == 9 ? 8 : 9); i++) {
+                            EstimateItem item = new EstimateItem();
+                            item.setEstimate(estimate);
+                            item.setPosition(i + 1);
+                            item.setDescription("Concrete C25/30, slab section " + i);
+                            item.setUnit("m3");
+                            item.setQuantity(new BigDecimal("12.500"));
+                            item.setUnitPrice(new BigDecimal("118.40"));
+                            em.persist(item);
+                        }
+                    }
+                }
+                return null;
+            });
+        }
+    }
+
+    /** A new client registers and synchronizes until it holds everything the server holds. */
+    private BenchClient load(int size, ObjectNode f) throws Exception {
+        System.gc();
+        var memory = ManagementFactory.getMemoryMXBean();
+        long before = memory.getHeapMemoryUsage().getUsed();
+        AtomicLong peak = new AtomicLong(before);
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        BenchClient fresh = new BenchClient(factory, dir.resolve("fresh-" + size), base, "FRESH-" + size).register(KEY);
+        long t0 = System.nanoTime();
+        int exchanges = fresh.syncToCompletion();
+        long t1 = System.nanoTime();
+        sampler.interrupt();
+        sampler.join();
+        long items = fresh.engine.read(em -> em.createQuery("select count(i) from EstimateItem i", Long.class)
+                .getSingleResult());
+        long all = items + fresh.engine.read(em -> em.createQuery("select count(e) from Estimate e", Long.class)
+                .getSingleResult()) + fresh.engine.read(em -> em.createQuery("select count(p) from Project p", Long.class)
+                .getSingleResult());
+        assertEquals(size, all, "the new client holds every entity");
+        double seconds = (t1 - t0) / 1e9;
+        double endToEnd = size / seconds;
+        double apply = size / (fresh.applyNanos / 1e9);
+        double jdbc = jdbcLimit(fresh, size);
+        f.put("entities", size).put("seconds", seconds).put("exchanges", exchanges).put("end_to_end_per_s", endToEnd)
+                .put("client_apply_per_s", apply).put("jdbc_batch_insert_per_s", jdbc).put("apply_to_jdbc_ratio", apply / jdbc)
+                .put("jvm_heap_peak_mib", peak.get() >> 20).put("jvm_heap_before_mib", before >> 20)
+                .put("bytes_down", fresh.bytesDown).put("rss_kib", Report.rssKib());
+        String w = "initial load " + String.format("%,d", size);
+        ROWS.add(new Report.Row(w, "end to end (register to last entity applied)", Report.fmt(endToEnd) + " entities/s",
+                "≥ 30,000/s", Report.met(endToEnd >= 30_000)));
+        ROWS.add(new Report.Row(w, "client apply rate / plain batched JDBC insert",
+                Report.fmt(apply) + " / " + Report.fmt(jdbc) + " rows/s = " + String.format("%.2f", apply / jdbc),
+                "≥ 0.5", Report.met(apply / jdbc >= 0.5)));
+        ROWS.add(new Report.Row(w, "peak heap of the JVM (server and client together)",
+                (peak.get() >> 20) + " MiB (" + (before >> 20) + " MiB before)", "client < 256 MiB",
+                "not separable here"));
+        ROWS.add(new Report.Row(w, "time, exchanges, bytes received",
+                String.format("%.1f s, %d exchanges, %,d bytes", seconds, exchanges, fresh.bytesDown), "", ""));
+        return fresh;
+    }
+
+    /** The same number of rows, inserted with plain JDBC batches into the same kind of database. */
+    private static double jdbcLimit(BenchClient client, int rows) {
+        client.engine.inTx(em -> {
+            try (Statement s = em.unwrap(Connection.class).createStatement()) {
+                s.execute("CREATE TABLE BENCH_ROWS (UUID VARCHAR(36) PRIMARY KEY, UPDATED_AT TIMESTAMP, DELETED BOOLEAN,"
+                        + " ESTIMATE_UUID VARCHAR(36), ITEM_POSITION INT, DESCRIPTION VARCHAR(500), UNIT VARCHAR(16),"
+                        + " QUANTITY DECIMAL(15,3), UNIT_PRICE DECIMAL(15,2))");
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        long t0 = System.nanoTime();
+        for (int done = 0; done < rows; done += 1000) {
+            int from = done;
+            client.engine.inTx(em -> {
+                try (PreparedStatement ps = em.unwrap(Connection.class).prepareStatement(
+                        "INSERT INTO BENCH_ROWS VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    for (int i = from; i < Math.min(rows, from + 1000); i++) {
+                        ps.setString(1, UUID.randomUUID().toString());
+                        ps.setTimestamp(2, new Timestamp(System.currentTimeMillis()));
+                        ps.setBoolean(3, false);
+                        ps.setString(4, UUID.randomUUID().toString());
+                        ps.setInt(5, i % 9 + 1);
+                        ps.setString(6, "Concrete C25/30, slab section " + i);
+                        ps.setString(7, "m3");
+                        ps.setBigDecimal(8, new BigDecimal("12.500"));
+                        ps.setBigDecimal(9, new BigDecimal("118.40"));
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                return null;
+            });
+        }
+        return rows / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    private static void wire(Packet packet, ObjectNode f) {
+        var codec = new org.trestle.sync.core.internal.PacketCodec(org.trestle.sync.api.SyncProtocol.SCHEMA_VERSION,
+                100_000);
+        int n = packet.changes().size();
+        byte[] json = codec.toJson(packet);
+        byte[] gzip = codec.compress(packet);
+        long objectForm = "{\"packet_data\": ".length() + json.length + 1;
+        long hexForm = "{\"packet_data\": \"".length() + 2L * gzip.length + 2;
+        f.put("changes", n).put("json_object_bytes_per_change", (double) objectForm / n)
+                .put("json_hex_bytes_per_change", (double) hexForm / n).put("gzip_bytes_per_change", (double) gzip.length / n)
+                .put("gzip_to_json_ratio", (double) gzip.length / objectForm);
+        ROWS.add(new Report.Row("wire (" + n + " changes of the initial load)", "bytes per change: JSON object / hex / binary GZIP",
+                String.format("%.0f / %.0f / %.1f", (double) objectForm / n, (double) hexForm / n, (double) gzip.length / n),
+                "", ""));
+        ROWS.add(new Report.Row("wire", "binary GZIP / uncompressed JSON", String.format("1/%.1f", (double) objectForm / gzip.length),
+                "≤ 1/5", Report.met(gzip.length * 5L <= objectForm)));
+    }
+
+    /** One edit on A, sync on A, then on B: the time from A's commit to B's apply. */
+    private static void roundTrip(BenchClient a, BenchClient b, int reps) throws Exception {
+        List<String> projects = a.engine.read(em -> em.createQuery("select p.uuid from Project p", String.class)
+                .setMaxResults(50).getResultList());
+        long[] latency = new long[reps];
+        for (int r = 0; r < reps; r++) {
+            String uuid = projects.get(r % projects.size());
+            BigDecimal budget = new BigDecimal(100_000 + r + ".00");
+            a.engine.inTx(em -> {
+                em.find(Project.class, uuid).setBudget(budget);
+                return null;
+            });
+            long t0 = System.nanoTime();
+            a.exchangeOnce();
+            b.exchangeOnce();
+            latency[r] = System.nanoTime() - t0;
+            if (r % 100 == 0 || r == reps - 1) {
+                BigDecimal seen = b.engine.read(em -> em.find(Project.class, uuid).getBudget());
+                assertEquals(0, budget.compareTo(seen), "the edit reached B");
+            }
+        }
+        double p50 = Report.percentile(latency, 50);
+        double p99 = Report.percentile(latency, 99);
+        FIGURES.putObject("round_trip").put("repetitions", reps).put("p50_ms", p50).put("p99_ms", p99);
+        ROWS.add(new Report.Row("incremental round trip (" + reps + " edits)", "commit on A to applied on B, p50 / p99",
+                String.format("%.1f / %.1f ms", p50, p99), "p50 < 20 ms", Report.met(p50 < 20)));
+        assertTrue(p50 > 0);
+    }
+}
