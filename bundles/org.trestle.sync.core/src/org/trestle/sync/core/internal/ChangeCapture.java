@@ -251,6 +251,9 @@ final class ChangeCapture extends SessionEventAdapter {
                 row.createdAt = now;
                 rows.add(row);
             }
+            // parents before children, children's deletes before their parents'
+            rows.sort(java.util.Comparator.comparingInt(r -> Operation.DELETE.name().equals(r.operation)
+                    ? Integer.MAX_VALUE / 2 - engine.typeRank(r.entityType) : engine.typeRank(r.entityType)));
             rows.addAll(s.extra);
             write(connection, rows);
             if (!s.hardDeleted.isEmpty()) {

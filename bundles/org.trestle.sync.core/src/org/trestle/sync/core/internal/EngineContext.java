@@ -14,4 +14,10 @@ interface EngineContext {
 
     /** @return whether a change that came from {@code origin} must be logged for some other node */
     boolean shouldLog(String origin);
+
+    /**
+     * @return the place of the type among the synchronized types, referenced types first
+     *         (so a change to a parent is numbered before a change to its child)
+     */
+    int typeRank(String type);
 }

@@ -199,6 +199,16 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     }
 
     @Override
+    public int typeRank(String type) {
+        for (int i = 0; i < types.size(); i++) {
+            if (types.get(i).name().equals(type)) {
+                return i;
+            }
+        }
+        return types.size();
+    }
+
+    @Override
     public boolean shouldLog(String origin) {
         if (origin == null || origin.equals(selfId)) {
             return true;
@@ -344,6 +354,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 SyncChangeRow row = stateRow(t.name(), e, nodeId, now);
                 row.operation = Operation.INSERT.name();
                 capture.queue(row);
+                // serialized: the entity need not stay in the persistence context
+                em.detach(e);
             }
         }
     }
@@ -567,6 +579,63 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         final List<ConflictReport> conflicts = new ArrayList<>();
         /** Whether any change waits for a reference; when none does, there is nothing to look up. */
         boolean deferredExist;
+        /** Looked up for the whole packet at once: the entities that exist, by uuid. */
+        final Map<String, SyncEntity> known = new HashMap<>();
+        /** Looked up for the whole packet at once: uuids with no entity when the packet began. */
+        final java.util.Set<String> absent = new java.util.HashSet<>();
+        /** Looked up for the whole packet at once: uuids with a tombstone. */
+        final java.util.Set<String> tombstoned = new java.util.HashSet<>();
+        /** Uuids whose tombstones were looked up for the whole packet. */
+        final java.util.Set<String> tombstonesChecked = new java.util.HashSet<>();
+    }
+
+    /** Uuids per prefetch query: always this many, so the database compiles each query once. */
+    private static final int PREFETCH = 100;
+
+    private static List<String> padded(List<String> chunk) {
+        List<String> out = new ArrayList<>(chunk);
+        while (out.size() < PREFETCH) {
+            out.add(chunk.get(0));
+        }
+        return out;
+    }
+
+    /**
+     * Loads, with a few queries per packet instead of two per change, the entities and
+     * tombstones the packet's changes name.
+     */
+    private void prefetch(EntityManager em, Packet p, Outcome o) {
+        Map<TypeCodec, List<String>> byType = new java.util.LinkedHashMap<>();
+        List<String> all = new ArrayList<>();
+        for (Change c : p.changes()) {
+            TypeCodec tc = codec.type(c.entityType());
+            if (tc != null) {
+                byType.computeIfAbsent(tc, k -> new ArrayList<>()).add(c.entityUuid());
+                all.add(c.entityUuid());
+            }
+        }
+        for (Map.Entry<TypeCodec, List<String>> e : byType.entrySet()) {
+            List<String> ids = e.getValue().stream().distinct().toList();
+            for (int i = 0; i < ids.size(); i += PREFETCH) {
+                List<String> chunk = padded(ids.subList(i, Math.min(ids.size(), i + PREFETCH)));
+                for (SyncEntity found : em.createQuery("select e from " + entityName(e.getKey().info()) + " e where e.uuid in :ids",
+                        e.getKey().info().type()).setParameter("ids", chunk).getResultList()) {
+                    o.known.put(found.getUuid(), found);
+                }
+                for (String id : chunk) {
+                    if (!o.known.containsKey(id)) {
+                        o.absent.add(id);
+                    }
+                }
+            }
+        }
+        List<String> ids = all.stream().distinct().toList();
+        for (int i = 0; i < ids.size(); i += PREFETCH) {
+            List<String> chunk = padded(ids.subList(i, Math.min(ids.size(), i + PREFETCH)));
+            o.tombstoned.addAll(em.createQuery("select t.entityUuid from TombstoneRow t where t.entityUuid in :ids",
+                    String.class).setParameter("ids", chunk).getResultList());
+            o.tombstonesChecked.addAll(chunk);
+        }
     }
 
     /** A change whose writing failed in the database; the packet is processed again without it. */
@@ -628,8 +697,18 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     }
 
     private Outcome processOnce(EntityManager em, Packet p, Map<Long, String> failed, boolean flushEach) {
+        if (!flushEach) {
+            // Queries while applying must not flush the whole unit of work each time (that
+            // made a packet quadratic in its size). What they must see is flushed on
+            // purpose (deferred changes); a constraint that only the database can check
+            // fails the commit, and the packet is then applied again flushing each change.
+            em.setFlushMode(jakarta.persistence.FlushModeType.COMMIT);
+        }
         Outcome o = new Outcome();
         o.deferredExist = em.createQuery("select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
+        if (!flushEach) {
+            prefetch(em, p, o);
+        }
         SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender());
         if (p.ack() > 0 && p.ack() <= sender.sentPacketNo) {
             SyncPacketRow acked = em.find(SyncPacketRow.class, SyncPacketRow.key(sender.nodeId, p.ack()));
@@ -705,8 +784,11 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     private void apply(EntityManager em, String origin, long seen, TypeCodec tc, Change c, Outcome o) {
         Class<? extends SyncEntity> type = tc.info().type();
         String uuid = c.entityUuid();
-        SyncEntity existing = em.find(type, uuid);
-        boolean tombstoned = em.find(TombstoneRow.class, uuid) != null;
+        SyncEntity known = o.known.get(uuid);
+        SyncEntity existing = type.isInstance(known) ? known
+                : known == null && o.absent.contains(uuid) ? null : em.find(type, uuid);
+        boolean tombstoned = o.tombstonesChecked.contains(uuid) ? o.tombstoned.contains(uuid)
+                : em.find(TombstoneRow.class, uuid) != null;
         if (c.operation() == Operation.DELETE) {
             if (existing != null) {
                 if (!existing.isDeleted()) {
@@ -720,6 +802,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 t.entityType = tc.info().name();
                 t.deletedAt = c.updatedAt();
                 em.persist(t);
+                o.tombstoned.add(uuid);
             }
             if (o.deferredExist) {
                 dropDeferredFor(em, uuid);
@@ -750,14 +833,16 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 return;
             }
         }
-        checkRules(em, tc, existing, uuid, dataOf(c), null);
+        checkRules(em, tc, existing, uuid, dataOf(c), null, o.known);
         SyncEntity entity = existing != null ? existing : instantiate(type, uuid);
-        codec.apply(tc, entity, dataOf(c), null, resolver(em));
+        codec.apply(tc, entity, dataOf(c), null, resolver(em, o.known));
         entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
         entity.setDeleted(false);
         capture.markIncoming(uuid, origin, c.resolves());
         if (existing == null) {
             em.persist(entity);
+            o.known.put(uuid, entity);
+            o.absent.remove(uuid);
         }
         if (c.resolves() != null) {
             closeConflict(em, c.resolves());
@@ -833,14 +918,19 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
      */
     private void checkRules(EntityManager em, TypeCodec tc, SyncEntity existing, String uuid, ObjectNode data,
             Set<String> only) {
+        checkRules(em, tc, existing, uuid, data, only, null);
+    }
+
+    private void checkRules(EntityManager em, TypeCodec tc, SyncEntity existing, String uuid, ObjectNode data,
+            Set<String> only, Map<String, SyncEntity> known) {
         if (!overridesValidate(tc.info().type())) {
             return;
         }
         SyncEntity candidate = instantiate(tc.info().type(), uuid);
         if (existing != null) {
-            codec.apply(tc, candidate, codec.serialize(existing), null, resolver(em));
+            codec.apply(tc, candidate, codec.serialize(existing), null, resolver(em, known));
         }
-        codec.apply(tc, candidate, data, only, resolver(em));
+        codec.apply(tc, candidate, data, only, resolver(em, known));
         List<String> problems = candidate.validate(validation(em, tc, uuid));
         if (!problems.isEmpty()) {
             throw new ApplyException("invalid_value", tc.info().name() + ": " + String.join("; ", problems));
@@ -947,7 +1037,16 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     }
 
     private BiFunction<Class<? extends SyncEntity>, String, SyncEntity> resolver(EntityManager em) {
-        return (type, uuid) -> em.find(type, uuid);
+        return resolver(em, null);
+    }
+
+    /** References resolve from the entities already looked up for the packet first. */
+    private BiFunction<Class<? extends SyncEntity>, String, SyncEntity> resolver(EntityManager em,
+            Map<String, SyncEntity> known) {
+        return (type, uuid) -> {
+            SyncEntity k = known == null ? null : known.get(uuid);
+            return type.isInstance(k) ? k : em.find(type, uuid);
+        };
     }
 
     private static SyncEntity instantiate(Class<? extends SyncEntity> type, String uuid) {
@@ -970,6 +1069,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         d.change = PacketCodec.changeToTree(c).toString();
         d.receivedAt = Wire.now();
         em.persist(d);
+        // later changes of this packet look deferred changes up by query
+        em.flush();
     }
 
     /** A newer version of the entity arrived: older held versions of it are obsolete. */

@@ -95,6 +95,9 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         settings.put(PersistenceUnitProperties.DDL_GENERATION, PersistenceUnitProperties.CREATE_OR_EXTEND);
         settings.put(PersistenceUnitProperties.DDL_GENERATION_MODE, PersistenceUnitProperties.DDL_DATABASE_GENERATION);
         settings.put(PersistenceUnitProperties.LOGGING_LEVEL, "WARNING");
+        // inserts and updates of one flush go to the database in JDBC batches
+        settings.put(PersistenceUnitProperties.BATCH_WRITING, "JDBC");
+        settings.put(PersistenceUnitProperties.BATCH_WRITING_SIZE, "500");
         // extending existing tables re-issues constraints the database refuses as duplicates: harmless,
         // so DDL talk stays out of the log; everything else goes to a file in the data directory
         settings.put(PersistenceUnitProperties.CATEGORY_LOGGING_LEVEL_ + "ddl", "OFF");
