@@ -375,9 +375,20 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
 
     /** @return the live (not revoked) node whose token has this hash */
     public Optional<NodeInfo> nodeByTokenHash(String tokenHash) {
+        return nodeByTokenHash(tokenHash, true);
+    }
+
+    /**
+     * @param withPending whether to count the node's pending changes (a query over the
+     *                    change log); an exchange needs only who the caller is
+     */
+    public Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending) {
         return Optional.ofNullable(read(em -> em.createQuery("select n from SyncNodeRow n where n.tokenHash = :h "
                 + "and n.revoked = false and n.self = false", SyncNodeRow.class).setParameter("h", tokenHash)
-                .getResultStream().findFirst().map(n -> info(em, n)).orElse(null)));
+                .getResultStream().findFirst()
+                .map(n -> withPending ? info(em, n) : new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked,
+                        n.lastSyncIn, n.lastSyncOut, n.sentPacketNo, n.receivedPacketNo, -1))
+                .orElse(null)));
     }
 
     @Override
@@ -579,63 +590,20 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         final List<ConflictReport> conflicts = new ArrayList<>();
         /** Whether any change waits for a reference; when none does, there is nothing to look up. */
         boolean deferredExist;
-        /** Looked up for the whole packet at once: the entities that exist, by uuid. */
+        /** The entities this packet created or found, by uuid, for its later changes and references. */
         final Map<String, SyncEntity> known = new HashMap<>();
-        /** Looked up for the whole packet at once: uuids with no entity when the packet began. */
-        final java.util.Set<String> absent = new java.util.HashSet<>();
-        /** Looked up for the whole packet at once: uuids with a tombstone. */
+        /** Whether the database held no tombstone when the packet began. */
+        boolean noTombstones;
+        /** Tombstones this packet wrote. */
         final java.util.Set<String> tombstoned = new java.util.HashSet<>();
-        /** Uuids whose tombstones were looked up for the whole packet. */
-        final java.util.Set<String> tombstonesChecked = new java.util.HashSet<>();
-    }
-
-    /** Uuids per prefetch query: always this many, so the database compiles each query once. */
-    private static final int PREFETCH = 100;
-
-    private static List<String> padded(List<String> chunk) {
-        List<String> out = new ArrayList<>(chunk);
-        while (out.size() < PREFETCH) {
-            out.add(chunk.get(0));
-        }
-        return out;
     }
 
     /**
-     * Loads, with a few queries per packet instead of two per change, the entities and
-     * tombstones the packet's changes name.
+     * Tombstones are rare: when there are none, no change of the packet needs to look
+     * for one.
      */
-    private void prefetch(EntityManager em, Packet p, Outcome o) {
-        Map<TypeCodec, List<String>> byType = new java.util.LinkedHashMap<>();
-        List<String> all = new ArrayList<>();
-        for (Change c : p.changes()) {
-            TypeCodec tc = codec.type(c.entityType());
-            if (tc != null) {
-                byType.computeIfAbsent(tc, k -> new ArrayList<>()).add(c.entityUuid());
-                all.add(c.entityUuid());
-            }
-        }
-        for (Map.Entry<TypeCodec, List<String>> e : byType.entrySet()) {
-            List<String> ids = e.getValue().stream().distinct().toList();
-            for (int i = 0; i < ids.size(); i += PREFETCH) {
-                List<String> chunk = padded(ids.subList(i, Math.min(ids.size(), i + PREFETCH)));
-                for (SyncEntity found : em.createQuery("select e from " + entityName(e.getKey().info()) + " e where e.uuid in :ids",
-                        e.getKey().info().type()).setParameter("ids", chunk).getResultList()) {
-                    o.known.put(found.getUuid(), found);
-                }
-                for (String id : chunk) {
-                    if (!o.known.containsKey(id)) {
-                        o.absent.add(id);
-                    }
-                }
-            }
-        }
-        List<String> ids = all.stream().distinct().toList();
-        for (int i = 0; i < ids.size(); i += PREFETCH) {
-            List<String> chunk = padded(ids.subList(i, Math.min(ids.size(), i + PREFETCH)));
-            o.tombstoned.addAll(em.createQuery("select t.entityUuid from TombstoneRow t where t.entityUuid in :ids",
-                    String.class).setParameter("ids", chunk).getResultList());
-            o.tombstonesChecked.addAll(chunk);
-        }
+    private static void checkTombstones(EntityManager em, Outcome o) {
+        o.noTombstones = em.createQuery("select count(t) from TombstoneRow t", Long.class).getSingleResult() == 0;
     }
 
     /** A change whose writing failed in the database; the packet is processed again without it. */
@@ -706,9 +674,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
         Outcome o = new Outcome();
         o.deferredExist = em.createQuery("select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
-        if (!flushEach) {
-            prefetch(em, p, o);
-        }
+        checkTombstones(em, o);
         SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender());
         if (p.ack() > 0 && p.ack() <= sender.sentPacketNo) {
             SyncPacketRow acked = em.find(SyncPacketRow.class, SyncPacketRow.key(sender.nodeId, p.ack()));
@@ -785,10 +751,12 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         Class<? extends SyncEntity> type = tc.info().type();
         String uuid = c.entityUuid();
         SyncEntity known = o.known.get(uuid);
-        SyncEntity existing = type.isInstance(known) ? known
-                : known == null && o.absent.contains(uuid) ? null : em.find(type, uuid);
-        boolean tombstoned = o.tombstonesChecked.contains(uuid) ? o.tombstoned.contains(uuid)
-                : em.find(TombstoneRow.class, uuid) != null;
+        SyncEntity existing = type.isInstance(known) ? known : em.find(type, uuid);
+        if (existing != null) {
+            o.known.put(uuid, existing);
+        }
+        boolean tombstoned = o.tombstoned.contains(uuid)
+                || (!o.noTombstones && em.find(TombstoneRow.class, uuid) != null);
         if (c.operation() == Operation.DELETE) {
             if (existing != null) {
                 if (!existing.isDeleted()) {
@@ -842,7 +810,6 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         if (existing == null) {
             em.persist(entity);
             o.known.put(uuid, entity);
-            o.absent.remove(uuid);
         }
         if (c.resolves() != null) {
             closeConflict(em, c.resolves());

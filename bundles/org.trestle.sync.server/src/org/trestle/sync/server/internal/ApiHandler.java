@@ -217,11 +217,16 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private NodeInfo authenticate(Request request) {
+        return authenticate(request, false);
+    }
+
+    /** @param withPending whether the caller's pending-change count is needed (the status endpoint) */
+    private NodeInfo authenticate(Request request, boolean withPending) {
         String token = Http.bearer(request);
         if (token == null) {
             throw ApiError.unauthorized("An Authorization: Bearer <token> header is required");
         }
-        Optional<NodeInfo> node = engine.nodeByTokenHash(Secrets.hash(token));
+        Optional<NodeInfo> node = engine.nodeByTokenHash(Secrets.hash(token), withPending);
         if (node.isEmpty()) {
             throw ApiError.unauthorized("The token is not valid (unknown or revoked); register the node again");
         }
@@ -393,7 +398,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     private void status(Request request, String nodeId, Response response, Callback callback) {
-        NodeInfo caller = authenticate(request);
+        NodeInfo caller = authenticate(request, true);
         if (!caller.nodeId().equals(nodeId)) {
             if (engine.node(nodeId).isPresent()) {
                 throw ApiError.forbidden("A node may read its own status only");
