@@ -685,7 +685,18 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         if (p.packetNo() <= sender.receivedPacketNo) {
             o.skipped = p.changes().size();
         } else {
-            for (Change c : p.changes()) {
+            // The sender's clock may be minutes off. The server reads a change's time as its
+            // age on the sender's clock when the packet was built, counted back from when the
+            // packet arrived here, so that timestamp_wins compares times of one clock.
+            java.time.Instant arrived = Wire.now();
+            java.time.Duration shift = server && p.createdAt() != null ? java.time.Duration.between(p.createdAt(), arrived)
+                    : java.time.Duration.ZERO;
+            if (shift.abs().compareTo(CLOCK_TOLERANCE) < 0) {
+                // in step (what remains is transfer time): the sender's times stand as sent
+                shift = java.time.Duration.ZERO;
+            }
+            for (Change sent : p.changes()) {
+                Change c = shift.isZero() ? sent : onServerClock(sent, shift, arrived);
                 if (c.seq() <= sender.appliedSeq) {
                     o.skipped++;
                     continue;
@@ -711,6 +722,22 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
         sender.lastSyncIn = Wire.now();
         return o;
+    }
+
+    /** Below this difference between a packet's creation and its arrival, clocks count as in step. */
+    static final java.time.Duration CLOCK_TOLERANCE = java.time.Duration.ofSeconds(2);
+
+    /** The change with its time moved by the sender's clock offset, never later than its arrival. */
+    static Change onServerClock(Change c, java.time.Duration shift, java.time.Instant arrived) {
+        if (c.updatedAt() == null) {
+            return c;
+        }
+        java.time.Instant t = c.updatedAt().plus(shift);
+        if (t.isAfter(arrived)) {
+            t = arrived;
+        }
+        return new Change(c.seq(), c.entityType(), c.entityUuid(), c.operation(), t, c.data(), c.changed(), c.base(),
+                c.resolves());
     }
 
     private void applyChecked(EntityManager em, SyncNodeRow sender, Change c, Outcome o) {

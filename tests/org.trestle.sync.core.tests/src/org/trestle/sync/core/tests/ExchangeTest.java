@@ -242,6 +242,59 @@ class ExchangeTest {
                 "the losing version is kept");
     }
 
+    /** A's packet as a laptop whose clock is {@code skew} off would have built it. */
+    private static Packet onSkewedClock(Packet p, java.time.Duration skew) {
+        List<org.trestle.sync.api.packet.Change> changes = p.changes().stream()
+                .map(c -> new org.trestle.sync.api.packet.Change(c.seq(), c.entityType(), c.entityUuid(), c.operation(),
+                        c.updatedAt().plus(skew), c.data(), c.changed(), c.base(), c.resolves()))
+                .toList();
+        return new Packet(p.protocol(), p.schemaVersion(), p.sender(), p.target(), p.packetNo(), p.ack(),
+                p.createdAt().plus(skew), p.hasMore(), changes);
+    }
+
+    private String syncedTask(String code) {
+        String site = newSite(a, code);
+        String task = SyncTestNodes.write(a, em -> {
+            Task t = new Task();
+            t.setSite(em.find(Site.class, site));
+            t.setTitle("Formwork");
+            em.persist(t);
+            return t.getUuid();
+        });
+        nodes.syncAll();
+        return task;
+    }
+
+    @Test
+    void aClockMinutesAheadDoesNotMakeAStaleEditWin() throws InterruptedException {
+        String task = syncedTask("SKEW-1");
+        SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Edited first, on a fast clock"));
+        Thread.sleep(20);
+        SyncTestNodes.edit(b, em -> em.find(Task.class, task).setTitle("Edited later"));
+        nodes.exchange(b);
+        // A's laptop runs ten minutes ahead and synchronizes after B: by the clock on the
+        // wall its edit is older, by its own clock's numbers it looks ten minutes newer
+        Packet stale = a.buildPacket(serverId());
+        ProcessResult r = server.processPacket(onSkewedClock(stale, java.time.Duration.ofMinutes(10)));
+        assertEquals(Resolution.SERVER_WINS, r.conflicts().get(0).resolution(), "the later edit, B's, stays");
+        assertEquals("Edited later", server.read(em -> em.find(Task.class, task).getTitle()));
+        assertTrue(server.read(em -> em.find(Task.class, task).getUpdatedAt()).isBefore(java.time.Instant.now().plusSeconds(1)),
+                "no time from the future is stored");
+    }
+
+    @Test
+    void aClockMinutesBehindStillLetsANewerEditWin() throws InterruptedException {
+        String task = syncedTask("SKEW-2");
+        SyncTestNodes.edit(b, em -> em.find(Task.class, task).setTitle("Edited first"));
+        nodes.exchange(b);
+        Thread.sleep(20);
+        SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Edited later, on a slow clock"));
+        Packet newer = a.buildPacket(serverId());
+        ProcessResult r = server.processPacket(onSkewedClock(newer, java.time.Duration.ofMinutes(-10)));
+        assertEquals(Resolution.CLIENT_WINS, r.conflicts().get(0).resolution(), "the later edit, A's, wins");
+        assertEquals("Edited later, on a slow clock", server.read(em -> em.find(Task.class, task).getTitle()));
+    }
+
     @Test
     void aManualConflictStaysOpenUntilAPersonResolvesItAndTheResolutionReachesEveryNode() {
         String site = newSite(a, "X-1");
