@@ -9,6 +9,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 
 import org.trestle.sync.api.entity.SyncEntity;
@@ -16,7 +17,8 @@ import org.trestle.sync.api.entity.Validation;
 
 /** A construction project. Master data owned by the office: the server's version wins a conflict. */
 @Entity
-@Table(name = "PROJECT")
+// the code must be unique: the rule looks it up on every save and every change received
+@Table(name = "PROJECT", indexes = @Index(name = "PROJECT_CODE", columnList = "CODE"))
 public class Project extends SyncEntity {
 
     /** Where a project stands. */

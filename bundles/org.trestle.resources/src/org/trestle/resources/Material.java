@@ -6,6 +6,7 @@ import java.util.List;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import jakarta.persistence.Index;
 import jakarta.persistence.Table;
 
 import org.trestle.sync.api.entity.SyncEntity;
@@ -16,7 +17,8 @@ import org.trestle.sync.api.entity.Validation;
  * extension point: storage, synchronization and conflicts come with no sync code here.
  */
 @Entity
-@Table(name = "MATERIAL")
+// the code must be unique: the rule looks it up on every save and every change received
+@Table(name = "MATERIAL", indexes = @Index(name = "MATERIAL_CODE", columnList = "CODE"))
 public class Material extends SyncEntity {
 
     @Column(name = "CODE", length = 32, nullable = false)

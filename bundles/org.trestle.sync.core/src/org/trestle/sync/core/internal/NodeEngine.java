@@ -430,9 +430,20 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     }
 
     private static List<SyncChangeRow> queued(EntityManager em, SyncNodeRow n, int limit) {
-        return em.createQuery("select r from SyncChangeRow r where r.seq > :acked and r.originNode <> :t "
-                + "and (r.targetNode is null or r.targetNode = :t) order by r.seq", SyncChangeRow.class)
-                .setParameter("acked", n.ackedSeq).setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
+        return queued(em, n, limit, Long.MAX_VALUE);
+    }
+
+    private static List<SyncChangeRow> queued(EntityManager em, SyncNodeRow n, int limit, long upTo) {
+        return em.createQuery("select r from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
+                + "and r.originNode <> :t and (r.targetNode is null or r.targetNode = :t) order by r.seq",
+                SyncChangeRow.class).setParameter("acked", n.ackedSeq).setParameter("upTo", upTo)
+                .setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
+    }
+
+    /** @return the highest seq visible now; every row below it is visible too (capture numbers rows in commit order) */
+    private static long visibleSeq(EntityManager em) {
+        Long max = em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult();
+        return max == null ? 0 : max;
     }
 
     private static long count(EntityManager em, SyncNodeRow n) {
@@ -542,7 +553,11 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                     throw new IllegalStateException("node " + n.code + " is revoked");
                 }
                 int batch = settings.batchSize();
-                List<SyncChangeRow> rows = new ArrayList<>(queued(em, n, batch + 1));
+                // Read the log's end first, then the rows up to it: when they all fit, the
+                // packet covers the log up to that end, so acknowledging it moves the node
+                // past rows meant for other nodes instead of reading them again each time.
+                long upTo = visibleSeq(em);
+                List<SyncChangeRow> rows = new ArrayList<>(queued(em, n, batch + 1, upTo));
                 boolean more = rows.size() > batch;
                 if (more) {
                     rows = rows.subList(0, batch);
@@ -553,7 +568,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 log.targetNode = n.nodeId;
                 log.packetNo = n.sentPacketNo;
                 log.key = SyncPacketRow.key(n.nodeId, n.sentPacketNo);
-                log.maxSeq = rows.isEmpty() ? n.ackedSeq : rows.get(rows.size() - 1).seq;
+                log.maxSeq = more ? rows.get(rows.size() - 1).seq : Math.max(n.ackedSeq, upTo);
                 log.changeCount = rows.size();
                 log.createdAt = n.lastSyncOut;
                 em.persist(log);
