@@ -41,6 +41,9 @@ public interface SyncService {
      */
     String serverFingerprint();
 
+    /** @return the most recent exchanges with the server, newest first (at most ten) */
+    List<ExchangeRecord> recentExchanges();
+
     /**
      * Exchanges with the server until neither side has more to send.
      *

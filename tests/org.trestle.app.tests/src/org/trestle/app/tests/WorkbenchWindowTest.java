@@ -37,12 +37,14 @@ import org.osgi.util.tracker.ServiceTracker;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /** The real workbench window, as a person sees it. */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class WorkbenchWindowTest {
 
     @RegisterExtension
@@ -423,6 +425,188 @@ class WorkbenchWindowTest {
                 .filter(b -> b.getData(UpdatesPart.INSTALL) != null).noneMatch(Button::isEnabled)),
                 "nothing to install");
         screenshot(shell, "updates");
+    }
+
+    /**
+     * Against a real server process: this workbench registers through its settings part,
+     * another laptop (speaking the protocol over HTTP) edits an estimate, this workbench
+     * edits it too and synchronizes with its Sync now button; the conflict appears in the
+     * view, is resolved there, and the resolution reaches the server and the other laptop.
+     * Runs last: it registers the workbench.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void aConflictFromARealServerIsResolvedInTheViewAndTheResolutionReachesTheServer() throws Exception {
+        Path root = Path.of(System.getProperty("trestle.root", "../.."));
+        Path serverData = java.nio.file.Files.createTempDirectory("trestle-ui-server");
+        Path serverLog = serverData.resolve("out.log");
+        Process server = new ProcessBuilder("bash", root.resolve("bin/trestle-server").toString(), "--http", "--port", "0",
+                "--host", "127.0.0.1", "--data-dir", serverData.resolve("data").toString(), "--enrollment-key", "ui-key",
+                "--admin-token", "ui-admin").redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
+        try {
+            String url = null;
+            for (int i = 0; i < 1200 && url == null; i++) {
+                Thread.sleep(100);
+                url = java.nio.file.Files.readAllLines(serverLog).stream().filter(l -> l.startsWith("Trestle server listening on "))
+                        .map(l -> l.substring("Trestle server listening on ".length()).trim()).findFirst().orElse(null);
+                assertTrue(server.isAlive() || url != null, () -> "the server stopped: " + read(serverLog));
+            }
+            assertNotNull(url, () -> "the server did not start: " + read(serverLog));
+            String base = url;
+
+            // register this workbench through the Sync settings part
+            Shell shell = mainShell();
+            showTab(shell, "Sync settings");
+            WORKBENCH.onUi(() -> {
+                field(shell, SyncSettingsPart.SERVER).setText(base);
+                field(shell, SyncSettingsPart.CODE).setText("UI-LAPTOP");
+                field(shell, SyncSettingsPart.KEY).setText("ui-key");
+                return null;
+            });
+            click(shell, "Register");
+            SyncService sync = service(SyncService.class);
+            WORKBENCH.waitForUi(WAIT, "the registration", () -> sync.state().nodeId() != null
+                    && sync.state().serverUrl() != null ? Boolean.TRUE : null);
+
+            // an estimate made here reaches the server
+            NodeEngine engine = (NodeEngine) sync.engine();
+            String project = UUID.randomUUID().toString();
+            String estimate = UUID.randomUUID().toString();
+            engine.putEntity("Project", project, JsonNodeFactory.instance.objectNode().put("code", "SRV-1")
+                    .put("name", "Server conflict").put("status", "ACTIVE"));
+            engine.putEntity("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("project", project)
+                    .put("number", "E-SRV-1").put("title", "Groundworks").put("currency", "EUR"));
+            sync.syncNow();
+
+            // the other laptop receives it, then changes the title
+            RawNode other = new RawNode(base);
+            other.register("OTHER-LAPTOP", "ui-key");
+            JsonNode first = other.exchange(JsonNodeFactory.instance.arrayNode());
+            assertTrue(first.toString().contains(estimate), "the other laptop received the estimate");
+            com.fasterxml.jackson.databind.node.ArrayNode edit = JsonNodeFactory.instance.arrayNode();
+            com.fasterxml.jackson.databind.node.ObjectNode change = edit.addObject().put("seq", 1).put("entity_type", "Estimate")
+                    .put("entity_uuid", estimate).put("operation", "UPDATE").put("updated_at", java.time.Instant.now().toString())
+                    .put("base", other.lastReceived);
+            // data is the entity's full state (PROTOCOL.md): what it received, with its new title
+            com.fasterxml.jackson.databind.node.ObjectNode state = null;
+            for (JsonNode c : first.path("changes")) {
+                if (estimate.equals(c.path("entity_uuid").asText())) {
+                    state = ((com.fasterxml.jackson.databind.node.ObjectNode) c.path("data")).deepCopy();
+                }
+            }
+            assertNotNull(state, first.toString());
+            change.set("data", state.put("title", "Groundworks (office)"));
+            change.putArray("changed").add("title");
+            other.exchange(edit);
+
+            // this laptop edits the same title without having seen that, and presses Sync now
+            engine.putEntity("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("title", "Groundworks (site)"));
+            WORKBENCH.onUi(() -> {
+                all(shell, Button.class).stream().filter(b -> b.getData(SyncStatusControl.SYNC_BUTTON) != null).findFirst()
+                        .orElseThrow().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                return null;
+            });
+            Table list = WORKBENCH.waitForUi(WAIT, "the estimate's conflict in the view", () -> find(shell, Table.class,
+                    t -> t.getData(ConflictsPart.LIST) != null && Arrays.stream(t.getItems())
+                            .anyMatch(i -> "Estimate".equals(i.getText(0)))).orElse(null));
+            WORKBENCH.onUi(() -> {
+                for (int i = 0; i < list.getItemCount(); i++) {
+                    if ("Estimate".equals(list.getItem(i).getText(0))) {
+                        list.setSelection(i);
+                        list.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    }
+                }
+                return null;
+            });
+            Table compare = WORKBENCH.waitForUi(WAIT, "the comparison", () -> find(shell, Table.class,
+                    t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
+                            .anyMatch(i -> "Title".equals(i.getText(0)))).orElse(null));
+            assertEquals("Groundworks (site)|Groundworks (office)", WORKBENCH.onUi(() -> rowOf(compare, "Title").getText(1)
+                    + "|" + rowOf(compare, "Title").getText(2)), "this computer's title beside the server's");
+            screenshot(shell, "conflict-from-server");
+            WORKBENCH.onUi(() -> {
+                compare.setSelection(rowOf(compare, "Title"));
+                return null;
+            });
+            click(shell, "Take this computer's");
+            click(shell, "Resolve");
+            WORKBENCH.waitForUi(WAIT, "no open conflict", () -> sync.openConflicts().isEmpty() ? Boolean.TRUE : null);
+            sync.syncNow();
+
+            // the server holds the resolution: no conflict is open there, and the other laptop receives it
+            java.net.http.HttpResponse<String> conflicts = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/admin/conflicts?entity_uuid=" + estimate))
+                            .header("Authorization", "Bearer ui-admin").GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(0, RawNode.JSON.readTree(conflicts.body()).path("conflicts").size(), conflicts.body());
+            JsonNode after = other.exchange(JsonNodeFactory.instance.arrayNode());
+            assertTrue(after.toString().contains("Groundworks (site)"), () -> "the resolution reached the other laptop: " + after);
+        } finally {
+            server.destroy();
+            server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    private static Text field(Shell shell, String key) {
+        return all(shell, Text.class).stream().filter(t -> t.getData(key) != null).findFirst().orElseThrow();
+    }
+
+    private static String read(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Another laptop, speaking the protocol with plain HTTP and JSON. */
+    private static final class RawNode {
+        static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+        final String base;
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String nodeId;
+        String serverId;
+        String token;
+        long packetNo;
+        long lastReceived;
+
+        RawNode(String base) {
+            this.base = base;
+        }
+
+        void register(String code, String key) throws Exception {
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/api/sync/register")).header("Content-Type", "application/json")
+                    .header("X-Enrollment-Key", key)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(2, r.statusCode() / 100, r.body());
+            JsonNode a = JSON.readTree(r.body());
+            nodeId = a.path("node_id").asText();
+            serverId = a.path("server_node_id").asText();
+            token = a.path("auth_token").asText();
+        }
+
+        /** @return the server's packet */
+        JsonNode exchange(com.fasterxml.jackson.databind.node.ArrayNode changes) throws Exception {
+            com.fasterxml.jackson.databind.node.ObjectNode p = JSON.createObjectNode();
+            p.put("protocol", 1).put("schema_version", "1.0.0").put("sender", nodeId).put("target", serverId)
+                    .put("packet_no", ++packetNo).put("ack", lastReceived).put("created_at", java.time.Instant.now().toString())
+                    .put("has_more", false);
+            p.set("changes", changes);
+            com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+            body.set("packet_data", p);
+            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/api/sync/exchange")).header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            JsonNode answer = JSON.readTree(r.body());
+            assertEquals(0, answer.path("error_count").asInt(), r.body());
+            lastReceived = answer.path("packet_data").path("packet_no").asLong();
+            return answer.path("packet_data");
+        }
     }
 
     /** Saves what the window shows as target/screenshots/NAME.png, for people to look at. */

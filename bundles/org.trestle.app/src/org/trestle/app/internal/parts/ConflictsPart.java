@@ -189,6 +189,8 @@ public class ConflictsPart {
             result = server == null ? (mine == null ? null : mine.deepCopy()) : server.deepCopy();
             editing = c.versionId();
             problem.setText("");
+            typedLabel.setText("Own value:");
+            typed.setText("");
         }
         heading.setText(c.entityType() + " " + (mine == null ? c.entityUuid() : Labels.title(mine))
                 + ": take a side per attribute or type your own value, then Resolve");

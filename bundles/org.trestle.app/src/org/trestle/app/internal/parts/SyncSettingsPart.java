@@ -164,12 +164,13 @@ public class SyncSettingsPart {
         }
         Job.create("Reading the sync status", (IProgressMonitor monitor) -> {
             SyncState s = sync.state();
-            ui.asyncExec(() -> show(s));
+            java.util.List<org.trestle.sync.api.ExchangeRecord> recent = sync.recentExchanges();
+            ui.asyncExec(() -> show(s, recent));
             return Status.OK_STATUS;
         }).schedule();
     }
 
-    private void show(SyncState s) {
+    private void show(SyncState s, java.util.List<org.trestle.sync.api.ExchangeRecord> recent) {
         if (debug.isDisposed()) {
             return;
         }
@@ -178,7 +179,11 @@ public class SyncSettingsPart {
                 + "\nOpen conflicts: " + s.openConflicts() + "\nLast successful sync: "
                 + (s.lastSuccess() == null ? "never" : TIME.format(s.lastSuccess())) + "\nNext attempt: "
                 + (s.nextAttempt() == null ? "not scheduled" : TIME.format(s.nextAttempt())) + "\nLast error: "
-                + (s.lastError() == null ? "none" : s.lastError()));
+                + (s.lastError() == null ? "none" : s.lastError()) + "\nRecent packets (sent / received):"
+                + (recent.isEmpty() ? " none yet" : "") + String.join("", recent.stream().limit(5).map(r -> "\n  "
+                        + TIME.format(r.at()) + "  #" + r.packetSent() + " " + r.changesSent() + " changes " + r.bytesSent()
+                        + " B  /  #" + r.packetReceived() + " " + r.changesReceived() + " changes " + r.bytesReceived() + " B")
+                        .toList()));
         if (s.serverUrl() != null && server.getText().isEmpty()) {
             server.setText(s.serverUrl());
         }

@@ -34,6 +34,7 @@ public class SyncStatusControl {
 
     /** Widget data key under which tests find the status label. */
     public static final String STATUS_LABEL = "trestle.sync.status";
+    public static final String PROGRESS = "trestle.status.progress";
     public static final String SYNC_BUTTON = "trestle.sync.now";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
@@ -46,15 +47,21 @@ public class SyncStatusControl {
     UISynchronize ui;
 
     private Label status;
+    private org.eclipse.swt.widgets.ProgressBar progress;
     private Button syncNow;
 
     @PostConstruct
     public void create(Composite parent) {
         Composite bar = new Composite(parent, SWT.NONE);
-        GridLayoutFactory.swtDefaults().numColumns(2).margins(6, 2).applyTo(bar);
+        GridLayoutFactory.swtDefaults().numColumns(3).margins(6, 2).applyTo(bar);
         status = new Label(bar, SWT.NONE);
         status.setData(STATUS_LABEL, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).hint(620, SWT.DEFAULT).applyTo(status);
+        // shown while an exchange runs: how far it is is unknown until the server says "no more"
+        progress = new org.eclipse.swt.widgets.ProgressBar(bar, SWT.HORIZONTAL | SWT.INDETERMINATE);
+        progress.setData(PROGRESS, Boolean.TRUE);
+        GridDataFactory.swtDefaults().hint(90, SWT.DEFAULT).exclude(true).applyTo(progress);
+        progress.setVisible(false);
         syncNow = new Button(bar, SWT.PUSH);
         syncNow.setText("Sync now");
         syncNow.setToolTipText("Exchange changes with the server now (Ctrl+Alt+S)");
@@ -80,6 +87,7 @@ public class SyncStatusControl {
             return;
         }
         syncNow.setEnabled(false);
+        showProgress(true);
         Job job = Job.create("Synchronizing with the Trestle server", (IProgressMonitor monitor) -> {
             try {
                 sync.syncNow();
@@ -89,6 +97,7 @@ public class SyncStatusControl {
                 ui.asyncExec(() -> {
                     if (!syncNow.isDisposed()) {
                         syncNow.setEnabled(true);
+                        showProgress(false);
                         refresh();
                     }
                 });
@@ -117,6 +126,7 @@ public class SyncStatusControl {
             SyncState s = sync.state();
             ui.asyncExec(() -> {
                 if (!status.isDisposed()) {
+                    showProgress(s.status() == org.trestle.sync.api.SyncStatus.SYNCING || !syncNow.getEnabled());
                     status.setText(describe(s));
                     status.setToolTipText(s.lastError() == null ? s.serverUrl() : s.lastError());
                     status.getParent().layout();
@@ -124,6 +134,15 @@ public class SyncStatusControl {
             });
             return Status.OK_STATUS;
         }).schedule();
+    }
+
+    private void showProgress(boolean on) {
+        if (progress.isDisposed() || progress.getVisible() == on) {
+            return;
+        }
+        progress.setVisible(on);
+        ((org.eclipse.swt.layout.GridData) progress.getLayoutData()).exclude = !on;
+        progress.getParent().layout();
     }
 
     static String describe(SyncState s) {

@@ -143,6 +143,24 @@ public final class SyncServiceComponent implements SyncService {
                 nextAttempt);
     }
 
+    private final java.util.Deque<org.trestle.sync.api.ExchangeRecord> recent = new java.util.ArrayDeque<>();
+
+    private void remember(org.trestle.sync.api.ExchangeRecord r) {
+        synchronized (recent) {
+            recent.addFirst(r);
+            while (recent.size() > 10) {
+                recent.removeLast();
+            }
+        }
+    }
+
+    @Override
+    public List<org.trestle.sync.api.ExchangeRecord> recentExchanges() {
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
+    }
+
     @Override
     public String serverFingerprint() {
         return prefs.get("fingerprint", null);
@@ -229,6 +247,9 @@ public final class SyncServiceComponent implements SyncService {
                     Packet up = engine.buildPacket(engine.serverId());
                     HttpTransport.Answer answer = transport.exchange(up, token, isCompression());
                     exchanges++;
+                    remember(new org.trestle.sync.api.ExchangeRecord(java.time.Instant.now(), up.packetNo(),
+                            up.changes().size(), answer.bytesSent(), answer.packet().packetNo(),
+                            answer.packet().changes().size(), answer.bytesReceived()));
                     engine.recordConflicts(answer.conflicts());
                     ProcessResult applied = engine.processPacket(answer.packet());
                     sent += answer.processed();
