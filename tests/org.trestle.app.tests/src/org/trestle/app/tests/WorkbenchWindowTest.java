@@ -314,23 +314,66 @@ class WorkbenchWindowTest {
         Table materials = WORKBENCH.waitForUi(WAIT, "the material in the table", () -> find(shell, Table.class,
                 t -> "Material".equals(t.getData(EntityTablePart.TABLE)) && Arrays.stream(t.getItems())
                         .anyMatch(i -> "CF-1".equals(i.getText(0)))).orElse(null));
-        WORKBENCH.onUi(() -> {
-            for (int i = 0; i < materials.getItemCount(); i++) {
-                if ("CF-1".equals(materials.getItem(i).getText(0))) {
-                    materials.setSelection(i);
-                    materials.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+        String history = WORKBENCH.waitForUi(WAIT, "the history of CF-1", () -> {
+            if (materials.getSelectionCount() == 0) {
+                // select CF-1 as a click would (again, if a reload of the table came first)
+                for (int i = 0; i < materials.getItemCount(); i++) {
+                    if ("CF-1".equals(materials.getItem(i).getText(0))) {
+                        materials.setSelection(i);
+                        materials.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    }
                 }
             }
-            return null;
+            return all(shell, Table.class).stream()
+                    .filter(t -> t.getData(EntityTablePart.HISTORY) != null && t.isVisible() && t.getItemCount() > 0)
+                    .map(t -> t.getItem(0).getText(2) + " " + t.getItem(0).getText(3)).findFirst().orElse(null);
         });
-        String history = WORKBENCH.waitForUi(WAIT, "the history of CF-1", () -> all(shell, Table.class).stream()
-                .filter(t -> t.getData(EntityTablePart.HISTORY) != null && t.isVisible() && t.getItemCount() > 0)
-                .map(t -> t.getItem(0).getText(2) + " " + t.getItem(0).getText(3)).findFirst().orElse(null));
         assertTrue(history.startsWith("resolved") && history.contains("7.50"), history);
     }
 
     private static org.eclipse.swt.widgets.TableItem rowOf(Table table, String attribute) {
         return Arrays.stream(table.getItems()).filter(i -> attribute.equals(i.getText(0))).findFirst().orElseThrow();
+    }
+
+    /** The sample plugin of the plugin authors' guide: a type no workbench code names. */
+    @Test
+    void theSamplePluginsSafetyInspectionAppearsInTheConflictViewAndIsResolved() throws Exception {
+        SyncService sync = service(SyncService.class);
+        NodeEngine engine = (NodeEngine) sync.engine();
+        String project = UUID.randomUUID().toString();
+        String inspection = UUID.randomUUID().toString();
+        engine.putEntity("Project", project, JsonNodeFactory.instance.objectNode().put("code", "SAFE-1")
+                .put("name", "Safety sample"));
+        engine.putEntity("SafetyInspection", inspection, JsonNodeFactory.instance.objectNode().put("project", project)
+                .put("inspector", "R. Okafor").put("passed", true).put("findings", "Guard rails complete"));
+        engine.recordConflicts(List.of(new ConflictReport(UUID.randomUUID().toString(), "SafetyInspection", inspection,
+                Resolution.MANUAL_PENDING)));
+        engine.putEntity("SafetyInspection", inspection, JsonNodeFactory.instance.objectNode().put("passed", false)
+                .put("findings", "Guard rail missing on level 3"));
+        service(EventAdmin.class).postEvent(new Event(SyncTopics.CONFLICT, Map.of()));
+
+        Shell shell = mainShell();
+        Table list = WORKBENCH.waitForUi(WAIT, "the inspection in the conflict list", () -> find(shell, Table.class,
+                t -> t.getData(ConflictsPart.LIST) != null && Arrays.stream(t.getItems())
+                        .anyMatch(i -> "SafetyInspection".equals(i.getText(0)))).orElse(null));
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < list.getItemCount(); i++) {
+                if ("SafetyInspection".equals(list.getItem(i).getText(0))) {
+                    list.setSelection(i);
+                    list.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                }
+            }
+            return null;
+        });
+        Table compare = WORKBENCH.waitForUi(WAIT, "the inspection's comparison", () -> find(shell, Table.class,
+                t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
+                        .anyMatch(i -> "Findings".equals(i.getText(0)))).orElse(null));
+        assertEquals("Guard rails complete|Guard rail missing on level 3", WORKBENCH.onUi(() ->
+                rowOf(compare, "Findings").getText(1) + "|" + rowOf(compare, "Findings").getText(2)));
+        click(shell, "Take the server's");
+        click(shell, "Resolve");
+        WORKBENCH.waitForUi(WAIT, "the inspection's conflict resolved", () -> sync.openConflicts().stream()
+                .noneMatch(c -> c.entityUuid().equals(inspection)) ? Boolean.TRUE : null);
     }
 
     private static <T> T service(Class<T> type) throws InterruptedException {

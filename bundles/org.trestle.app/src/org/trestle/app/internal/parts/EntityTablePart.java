@@ -124,6 +124,19 @@ public class EntityTablePart {
             }
         });
         filter.addModifyListener(e -> viewer.refresh());
+        // rows are records: a reload after a sync keeps the record a person selected
+        viewer.setComparer(new org.eclipse.jface.viewers.IElementComparer() {
+            @Override
+            public boolean equals(Object a, Object b) {
+                return a == b || (a instanceof ObjectNode x && b instanceof ObjectNode y
+                        && x.path("uuid").asText().equals(y.path("uuid").asText()));
+            }
+
+            @Override
+            public int hashCode(Object element) {
+                return element instanceof ObjectNode n ? n.path("uuid").asText().hashCode() : element.hashCode();
+            }
+        });
         viewer.addSelectionChangedListener(e -> {
             delete.setEnabled(selected() != null);
             delete.setText("Delete");
