@@ -8,7 +8,6 @@ import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,12 +25,8 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 import org.trestle.sync.api.SyncEngineFactory;
 import org.trestle.sync.api.SyncProtocol;
-import org.trestle.sync.server.internal.ServerStatus;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -52,16 +47,10 @@ class LoadBenchmark {
 
     @BeforeAll
     static void connect() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(LoadBenchmark.class).getBundleContext();
-        ServiceTracker<ServerStatus, ServerStatus> status = new ServiceTracker<>(context, ServerStatus.class, null);
-        status.open();
-        ServerStatus s = status.waitForService(60_000);
-        base = s.uri().orElseThrow(() -> new IllegalStateException("the server did not start: " + s.failure()));
-        ServiceTracker<SyncEngineFactory, SyncEngineFactory> engines = new ServiceTracker<>(context, SyncEngineFactory.class, null);
-        engines.open();
-        factory = engines.waitForService(60_000);
-        dir = Path.of(System.getProperty("trestle.bench.dir"));
-        Files.createDirectories(dir);
+        BenchRuntime runtime = BenchRuntime.connect();
+        base = runtime.base();
+        factory = runtime.factory();
+        dir = runtime.dir();
     }
 
     @AfterAll

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,15 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 import org.trestle.construction.Estimate;
 import org.trestle.construction.EstimateItem;
 import org.trestle.construction.Project;
 import org.trestle.sync.api.SyncEngineFactory;
 import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.server.internal.ServerStatus;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -48,16 +43,10 @@ class SyncBenchmark {
 
     @BeforeAll
     static void connect() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(SyncBenchmark.class).getBundleContext();
-        ServiceTracker<ServerStatus, ServerStatus> status = new ServiceTracker<>(context, ServerStatus.class, null);
-        status.open();
-        ServerStatus s = status.waitForService(60_000);
-        base = s.uri().orElseThrow(() -> new IllegalStateException("the server did not start: " + s.failure()));
-        ServiceTracker<SyncEngineFactory, SyncEngineFactory> engines = new ServiceTracker<>(context, SyncEngineFactory.class, null);
-        engines.open();
-        factory = engines.waitForService(60_000);
-        dir = Path.of(System.getProperty("trestle.bench.dir"));
-        Files.createDirectories(dir);
+        BenchRuntime runtime = BenchRuntime.connect();
+        base = runtime.base();
+        factory = runtime.factory();
+        dir = runtime.dir();
     }
 
     @AfterAll

@@ -331,6 +331,20 @@ class WorkbenchWindowTest {
         assertTrue(history.startsWith("resolved") && history.contains("7.50"), history);
     }
 
+    /** Selects the first row whose first column reads {@code text}, as a click would. */
+    private static void selectRow(Table table, String text) {
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < table.getItemCount(); i++) {
+                if (text.equals(table.getItem(i).getText(0))) {
+                    table.setSelection(i);
+                    table.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    break;
+                }
+            }
+            return null;
+        });
+    }
+
     private static org.eclipse.swt.widgets.TableItem rowOf(Table table, String attribute) {
         return Arrays.stream(table.getItems()).filter(i -> attribute.equals(i.getText(0))).findFirst().orElseThrow();
     }
@@ -356,15 +370,7 @@ class WorkbenchWindowTest {
         Table list = WORKBENCH.waitForUi(WAIT, "the inspection in the conflict list", () -> find(shell, Table.class,
                 t -> t.getData(ConflictsPart.LIST) != null && Arrays.stream(t.getItems())
                         .anyMatch(i -> "SafetyInspection".equals(i.getText(0)))).orElse(null));
-        WORKBENCH.onUi(() -> {
-            for (int i = 0; i < list.getItemCount(); i++) {
-                if ("SafetyInspection".equals(list.getItem(i).getText(0))) {
-                    list.setSelection(i);
-                    list.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
-                }
-            }
-            return null;
-        });
+        selectRow(list, "SafetyInspection");
         Table compare = WORKBENCH.waitForUi(WAIT, "the inspection's comparison", () -> find(shell, Table.class,
                 t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
                         .anyMatch(i -> "Findings".equals(i.getText(0)))).orElse(null));
@@ -552,15 +558,7 @@ class WorkbenchWindowTest {
             Table list = WORKBENCH.waitForUi(WAIT, "the estimate's conflict in the view", () -> find(shell, Table.class,
                     t -> t.getData(ConflictsPart.LIST) != null && Arrays.stream(t.getItems())
                             .anyMatch(i -> "Estimate".equals(i.getText(0)))).orElse(null));
-            WORKBENCH.onUi(() -> {
-                for (int i = 0; i < list.getItemCount(); i++) {
-                    if ("Estimate".equals(list.getItem(i).getText(0))) {
-                        list.setSelection(i);
-                        list.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
-                    }
-                }
-                return null;
-            });
+            selectRow(list, "Estimate");
             Table compare = WORKBENCH.waitForUi(WAIT, "the comparison", () -> find(shell, Table.class,
                     t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
                             .anyMatch(i -> "Title".equals(i.getText(0)))).orElse(null));

@@ -220,15 +220,7 @@ class ExchangeTest {
 
     @Test
     void timestampWinsTakesTheLaterEdit() throws InterruptedException {
-        String site = newSite(a, "T-1");
-        String task = SyncTestNodes.write(a, em -> {
-            Task t = new Task();
-            t.setSite(em.find(Site.class, site));
-            t.setTitle("Formwork");
-            em.persist(t);
-            return t.getUuid();
-        });
-        nodes.syncAll();
+        String task = syncedTask("T-1");
         SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Earlier edit"));
         Thread.sleep(5); // two edits a few milliseconds apart, as a person would make them
         SyncTestNodes.edit(b, em -> em.find(Task.class, task).setTitle("Later edit"));
