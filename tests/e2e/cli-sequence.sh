@@ -61,9 +61,16 @@ check "no conflict is left on B" bash -c "'$root/bin/trestle-sync' --data-dir '$
 # --- no network: export on A, import at the server, answer back -------------------
 sync a put Material code=RB-12 'name=Rebar B500B 12 mm' unit=kg unitPrice=1.15 >/dev/null
 check "A exports its pending changes" sync a export "$work/a-to-server.sync"
+# a copy of the file changed by hand: decompressed, edited, compressed again
+gzip -dc "$work/a-to-server.sync" | sed 's/Rebar B500B 12 mm/Rebar B500B 16 mm/' | gzip -c >"$work/edited.sync"
+check "a file edited by hand is refused at the server with 422" bash -c "test \"\$(curl -s -o /dev/null -w '%{http_code}' \
+  -X POST -H 'Authorization: Bearer admin-secret' -H 'Content-Type: application/vnd.sync.packet+gzip' \
+  --data-binary @'$work/edited.sync' '$url/api/admin/import')\" = 422"
 check "the administrator imports the file at the server" curl -sf -X POST -H "Authorization: Bearer admin-secret" \
   -H 'Content-Type: application/vnd.sync.packet+gzip' --data-binary "@$work/a-to-server.sync" \
   -o "$work/server-to-a.sync" "$url/api/admin/import"
+cp "$work/server-to-a.sync" "$work/truncated.sync" && truncate -s -20 "$work/truncated.sync"
+check "a damaged answer is refused on A and changes nothing" bash -c "! '$root/bin/trestle-sync' --data-dir '$work/a' import '$work/truncated.sync' 2>/dev/null"
 check "A imports the server's answer" sync a import "$work/server-to-a.sync"
 sync b sync >/dev/null
 check "the material reached B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'RB-12'"

@@ -301,9 +301,16 @@ public final class SyncServiceComponent implements SyncService {
         if (engine.serverId() == null) {
             throw new SyncException(SyncStatus.UNREGISTERED, "Register first: an export is addressed to the server", null);
         }
+        String token = tokens.token();
+        if (token == null) {
+            throw new SyncException(SyncStatus.REREGISTER, "Register again: without its token this node cannot sign a file",
+                    null);
+        }
         Packet packet = engine.buildPacket(engine.serverId());
         try {
-            Files.write(file, engine.packetManager().compress(packet));
+            PacketCodec codec = (PacketCodec) engine.packetManager();
+            Files.write(file, org.trestle.sync.core.internal.SignedFiles.write(codec.toJson(packet),
+                    org.trestle.sync.core.internal.SignedFiles.keyOf(token)));
         } catch (IOException e) {
             throw new SyncException(null, "Cannot write " + file + ": " + e.getMessage(), e);
         }
@@ -321,8 +328,24 @@ public final class SyncServiceComponent implements SyncService {
         } catch (IOException e) {
             throw new SyncException(null, "Cannot read " + file + ": " + e.getMessage(), e);
         }
+        String token = tokens.token();
+        if (token == null) {
+            throw new SyncException(SyncStatus.REREGISTER, "Register again: without its token this node cannot check a file",
+                    null);
+        }
         try {
-            Packet packet = engine.packetManager().decompress(bytes, MAX_FILE_BYTES);
+            String signature = org.trestle.sync.core.internal.SignedFiles.signature(bytes);
+            byte[] json = PacketCodec.inflate(bytes, MAX_FILE_BYTES);
+            if (signature == null) {
+                throw new SyncException(null, file + " is not signed: only files the server wrote for this computer are"
+                        + " imported. Nothing was imported.", null);
+            }
+            if (!org.trestle.sync.core.internal.SignedFiles.verify(json, signature,
+                    org.trestle.sync.core.internal.SignedFiles.keyOf(token))) {
+                throw new SyncException(null, file + " does not match its signature: it was changed after the server"
+                        + " wrote it, or it was written for another computer. Nothing was imported.", null);
+            }
+            Packet packet = ((PacketCodec) engine.packetManager()).fromJson(json);
             if (!packet.sender().equals(engine.serverId())) {
                 throw new SyncException(null, file + " was not made by this node's server", null);
             }

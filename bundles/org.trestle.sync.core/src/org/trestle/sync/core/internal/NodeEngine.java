@@ -378,6 +378,14 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         return nodeByTokenHash(tokenHash, true);
     }
 
+    /** @return the hash of a node's current token (the key its sync files are signed with), if it has one */
+    public Optional<String> tokenHashOf(String nodeId) {
+        return Optional.ofNullable(read(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            return n == null ? null : n.tokenHash;
+        }));
+    }
+
     /**
      * @param withPending whether to count the node's pending changes (a query over the
      *                    change log); an exchange needs only who the caller is

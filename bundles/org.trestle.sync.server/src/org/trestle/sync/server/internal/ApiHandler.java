@@ -349,14 +349,28 @@ final class ApiHandler extends Handler.Abstract {
     private void importFile(Request request, Response response, Callback callback) {
         byte[] body = Http.body(request, settings.maxBodyBytes());
         Packet packet;
+        byte[] json;
         try {
-            packet = packets.decompress(body, settings.maxInflatedBytes());
+            json = PacketCodec.inflate(body, settings.maxInflatedBytes());
+            packet = packets.fromJson(json);
         } catch (PacketException e) {
             throw new ApiError(PacketException.TOO_LARGE.equals(e.code()) ? 413 : 422, e.code(),
                     "Not a valid sync file: " + e.getMessage());
         }
         NodeInfo node = engine.node(packet.sender()).filter(n -> !n.self() && !n.revoked())
                 .orElseThrow(() -> new ApiError(422, PacketException.INVALID, "The file's sender is not a registered node"));
+        String key = engine.tokenHashOf(node.nodeId())
+                .orElseThrow(() -> new ApiError(422, PacketException.INVALID, "The file's sender has no token"));
+        String signature = org.trestle.sync.core.internal.SignedFiles.signature(body);
+        if (signature == null) {
+            throw new ApiError(422, "invalid_signature", "The file is not signed; files exported by a node carry a"
+                    + " signature. Nothing was imported.");
+        }
+        if (!org.trestle.sync.core.internal.SignedFiles.verify(json, signature, key)) {
+            LOG.warning("Refused a file of node " + node.code() + ": its signature does not match");
+            throw new ApiError(422, "invalid_signature", "The file does not match its signature: it was changed after "
+                    + node.code() + " exported it. Nothing was imported.");
+        }
         ProcessResult result;
         try {
             result = processWithRetries(packet, node);
@@ -371,7 +385,8 @@ final class ApiHandler extends Handler.Abstract {
         response.getHeaders().put("X-Trestle-Processed", result.processed());
         response.getHeaders().put("X-Trestle-Errors", result.errors().size());
         response.getHeaders().put("X-Trestle-Conflicts", result.conflicts().size());
-        response.write(true, ByteBuffer.wrap(packets.compress(answer)), callback);
+        response.write(true, ByteBuffer.wrap(org.trestle.sync.core.internal.SignedFiles.write(packets.toJson(answer), key)),
+                callback);
     }
 
     private ProcessResult processWithRetries(Packet packet, NodeInfo node) {

@@ -277,6 +277,79 @@ class ServerApiTest {
         }
     }
 
+    @Test
+    void anImportedFileMustCarryItsNodesSignatureAndAnEditedOneChangesNothing() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "file");
+        ObjectNode packet = node.packet(node.widgets(3));
+        byte[] json = ProtocolClient.JSON.writeValueAsBytes(packet);
+        String key = org.trestle.sync.core.internal.SignedFiles.keyOf(node.token);
+        assertError(importFile(org.trestle.sync.core.internal.PacketCodec.gzip(json)), 422, "invalid_signature");
+        String forged = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace("widget", "gadget");
+        // the signature of the exported file over other content: the JSON changed, the header kept
+        byte[] tampered = spliceSignature(org.trestle.sync.core.internal.SignedFiles.write(json, key),
+                org.trestle.sync.core.internal.SignedFiles.write(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8), key));
+        assertError(importFile(tampered), 422, "invalid_signature");
+        assertError(importFile(org.trestle.sync.core.internal.SignedFiles.write(json,
+                org.trestle.sync.core.internal.SignedFiles.keyOf("someone-else"))), 422, "invalid_signature");
+        assertEquals(0, countWidgets(node), "nothing of a refused file was applied");
+
+        HttpResponse<byte[]> ok = importRaw(org.trestle.sync.core.internal.SignedFiles.write(json, key));
+        assertEquals(200, ok.statusCode());
+        String answerSignature = org.trestle.sync.core.internal.SignedFiles.signature(ok.body());
+        byte[] answerJson = org.trestle.sync.core.internal.PacketCodec.inflate(ok.body(), 1 << 20);
+        assertTrue(org.trestle.sync.core.internal.SignedFiles.verify(answerJson, answerSignature, key),
+                "the server's answer is signed for the node");
+        assertEquals(3, countWidgets(node), "the signed file was applied");
+    }
+
+    /** The header (and signature) of one signed file in front of the compressed body of another. */
+    private static byte[] spliceSignature(byte[] headerFrom, byte[] bodyFrom) {
+        int headerEnd = 10;
+        while (headerFrom[headerEnd] != 0) {
+            headerEnd++;
+        }
+        int bodyStart = 10;
+        while (bodyFrom[bodyStart] != 0) {
+            bodyStart++;
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(headerFrom, 0, headerEnd + 1);
+        out.write(bodyFrom, bodyStart + 1, bodyFrom.length - bodyStart - 1);
+        return out.toByteArray();
+    }
+
+    /** How many of the node's widgets the server holds, read through a fresh node's initial load. */
+    private static long countWidgets(ProtocolClient node) throws Exception {
+        ProtocolClient reader = ProtocolClient.register(base, "reader");
+        long count = 0;
+        for (int i = 0; i < 20; i++) {
+            JsonNode answer = reader.exchange(reader.packet(null));
+            for (JsonNode c : answer.path("packet_data").path("changes")) {
+                if (c.path("data").path("name").asText().startsWith(node.code + " widget")) {
+                    count++;
+                }
+            }
+            if (!answer.path("packet_data").path("has_more").asBoolean() && answer.path("packet_data").path("changes").isEmpty()) {
+                break;
+            }
+        }
+        return count;
+    }
+
+    private static HttpResponse<String> importFile(byte[] file) throws Exception {
+        return ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/admin/import"))
+                .header("Authorization", "Bearer test-admin-token")
+                .header("Content-Type", "application/vnd.sync.packet+gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<byte[]> importRaw(byte[] file) throws Exception {
+        return ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/admin/import"))
+                .header("Authorization", "Bearer test-admin-token")
+                .header("Content-Type", "application/vnd.sync.packet+gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     private static void copyTree(Path from, Path to) throws java.io.IOException {
         try (var paths = Files.walk(from)) {
             for (Path path : (Iterable<Path>) paths::iterator) {
