@@ -1,0 +1,229 @@
+package org.trestle.sync.server.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.zip.GZIPInputStream;
+
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.api.SyncProtocol;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.core.internal.PacketCodec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * Three laptops edit the same widgets and synchronize through a proxy that breaks
+ * exchanges at random (dropped before or after the server got the request, truncated
+ * answers, delays, replays). Afterwards, with the network healthy again, every laptop
+ * holds exactly what the server holds, no delete was undone, and the server applied no
+ * change twice. Replay a failure with -Dtrestle.faults.seed=N (through trestle.test.vmargs).
+ */
+class NetworkFaultTest {
+
+    /** Seeds to run; one given with -Dtrestle.faults.seed=N replaces them. */
+    private static final long[] SEEDS = Long.getLong("trestle.faults.seed") != null
+            ? new long[] { Long.getLong("trestle.faults.seed") } : new long[] { 20261125L, 7L, 4242L };
+    private static final int ROUNDS = Integer.getInteger("trestle.faults.rounds", 60);
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A laptop: the real engine on its own database, exchanging in the binary GZIP form. */
+    private static final class Laptop implements AutoCloseable {
+        final NodeEngine engine;
+        final String code;
+        String token;
+        URI base;
+
+        Laptop(SyncEngineFactory factory, Path dir, String code) {
+            this.engine = (NodeEngine) factory.open(dir, EngineSettings.defaults().withBatchSize(20));
+            this.code = code;
+        }
+
+        void register(URI server) throws Exception {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.resolve("/api/sync/register"))
+                    .header("Content-Type", "application/json").header("X-Enrollment-Key", "test-enrollment-key")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(2, r.statusCode() / 100, r.body());
+            JsonNode a = ProtocolClient.JSON.readTree(r.body());
+            token = a.path("auth_token").asText();
+            engine.initializeClient(a.path("node_id").asText(), code, a.path("server_node_id").asText());
+        }
+
+        /** @return whether the exchange went through and either side has more */
+        boolean exchange() throws Exception {
+            Packet up = engine.buildPacket(engine.serverId());
+            PacketCodec codec = (PacketCodec) engine.packetManager();
+            HttpResponse<byte[]> r;
+            try {
+                r = HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/exchange")).timeout(Duration.ofSeconds(20))
+                        .header("Authorization", "Bearer " + token)
+                        .header("Content-Type", SyncProtocol.MEDIA_TYPE_PACKET_GZIP)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(codec.compress(up))).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+            } catch (java.io.IOException e) {
+                return false; // a broken connection: everything stays queued on both sides
+            }
+            if (r.statusCode() != 200) {
+                throw new AssertionError(code + ": " + r.statusCode() + " " + new String(r.body()));
+            }
+            JsonNode answer;
+            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
+                answer = ProtocolClient.JSON.readTree(in);
+            } catch (java.io.IOException e) {
+                return false; // a truncated answer
+            }
+            Packet down = codec.fromTree(answer.path("packet_data"));
+            engine.processPacket(down);
+            return up.hasMore() || down.hasMore() || !down.changes().isEmpty();
+        }
+
+        void syncToCompletion() throws Exception {
+            for (int i = 0; i < 200 && exchange(); i++) {
+                // until neither side has anything more
+            }
+        }
+
+        /** @return uuid to "name/qty" of every live widget */
+        Map<String, String> widgets() {
+            Map<String, String> out = new TreeMap<>();
+            for (var e : engine.listLive("Widget")) {
+                out.put(e.getKey().getUuid(), e.getValue().path("name").asText() + "/" + e.getValue().path("qty").asInt());
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            engine.close();
+        }
+    }
+
+    @Test
+    void laptopsEditingTheSameWidgetsThroughABrokenNetworkEndUpEqual() throws Exception {
+        for (long seed : SEEDS) {
+            run(seed);
+        }
+    }
+
+    private void run(long seed) throws Exception {
+        final long SEED = seed;
+        URI server = RunningServer.uri();
+        BundleContext context = FrameworkUtil.getBundle(NetworkFaultTest.class).getBundleContext();
+        SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        Path dir = Files.createTempDirectory("trestle-faults-" + SEED + "-");
+        Random random = new Random(SEED);
+        String failure = "seed " + SEED + " (replay with -Dtrestle.faults.seed=" + SEED + ")";
+        List<Laptop> laptops = new ArrayList<>();
+        long appliedBefore = metric(server, "trestle_changes_applied_total");
+        try (FaultProxy proxy = new FaultProxy(server.getPort(), SEED)) {
+            URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
+            for (int i = 0; i < 3; i++) {
+                Laptop l = new Laptop(factory, dir.resolve("laptop-" + i), "FAULT-" + UUID.randomUUID().toString().substring(0, 8));
+                l.register(server);
+                l.base = viaProxy;
+                laptops.add(l);
+            }
+            List<String> pool = new ArrayList<>();
+            Set<String> deleted = new HashSet<>();
+            long edits = 0;
+            for (int round = 0; round < ROUNDS; round++) {
+                Laptop l = laptops.get(random.nextInt(laptops.size()));
+                int op = random.nextInt(10);
+                Map<String, String> live = l.widgets();
+                List<String> candidates = pool.stream().filter(live::containsKey).toList();
+                if (op < 3 || candidates.isEmpty()) {
+                    String uuid = new UUID(random.nextLong(), random.nextLong()).toString();
+                    l.engine.putEntity("Widget", uuid, JsonNodeFactory.instance.objectNode()
+                            .put("name", l.code + " made " + round).put("qty", round));
+                    pool.add(uuid);
+                    edits++;
+                } else if (op < 9) {
+                    String uuid = candidates.get(random.nextInt(candidates.size()));
+                    l.engine.putEntity("Widget", uuid, JsonNodeFactory.instance.objectNode()
+                            .put("name", l.code + " edit " + round).put("qty", random.nextInt(1000)));
+                    edits++;
+                } else {
+                    String uuid = candidates.get(random.nextInt(candidates.size()));
+                    l.engine.putAll(List.of(new NodeEngine.Put("Widget", uuid, null, true)));
+                    deleted.add(uuid);
+                    edits++;
+                }
+                for (int n = random.nextInt(3); n >= 0; n--) {
+                    laptops.get(random.nextInt(laptops.size())).exchange();
+                }
+            }
+
+            proxy.faults(false);
+            for (int pass = 0; pass < 3; pass++) {
+                for (Laptop l : laptops) {
+                    l.syncToCompletion();
+                }
+            }
+            try (Laptop reader = new Laptop(factory, dir.resolve("reader"), "FAULT-READER-" + SEED % 1000
+                    + UUID.randomUUID().toString().substring(0, 4))) {
+                reader.register(server);
+                reader.base = server;
+                reader.syncToCompletion();
+                Map<String, String> truth = reader.widgets();
+                Map<String, String> ours = new TreeMap<>();
+                truth.forEach((k, v) -> {
+                    if (pool.contains(k)) {
+                        ours.put(k, v);
+                    }
+                });
+                for (Laptop l : laptops) {
+                    Map<String, String> held = new TreeMap<>(l.widgets());
+                    held.keySet().retainAll(pool);
+                    assertEquals(ours, held, l.code + " equals the server; " + failure);
+                }
+                for (String uuid : deleted) {
+                    assertTrue(!truth.containsKey(uuid), "a deleted widget stays deleted: " + uuid + "; " + failure);
+                }
+            }
+            long applied = metric(server, "trestle_changes_applied_total") - appliedBefore;
+            assertTrue(applied <= edits, "the server applied " + applied + " changes of " + edits + " edits: none twice; "
+                    + failure);
+            Map<FaultProxy.Fault, Integer> injected = proxy.injected();
+            System.out.println("FAULTS seed=" + SEED + " rounds=" + ROUNDS + " edits=" + edits + " applied=" + applied
+                    + " deleted=" + deleted.size() + " injected=" + injected);
+            assertTrue(injected.keySet().size() >= 5, "every kind of fault was injected: " + injected);
+        } finally {
+            laptops.forEach(Laptop::close);
+        }
+    }
+
+    private static long metric(URI server, String name) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.resolve("/api/admin/metrics"))
+                .header("Authorization", "Bearer test-admin-token").GET().build(), HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no metric " + name);
+    }
+}
