@@ -50,78 +50,6 @@ class NetworkFaultTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** A laptop: the real engine on its own database, exchanging in the binary GZIP form. */
-    private static final class Laptop implements AutoCloseable {
-        final NodeEngine engine;
-        final String code;
-        String token;
-        URI base;
-
-        Laptop(SyncEngineFactory factory, Path dir, String code) {
-            this.engine = (NodeEngine) factory.open(dir, EngineSettings.defaults().withBatchSize(20));
-            this.code = code;
-        }
-
-        void register(URI server) throws Exception {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.resolve("/api/sync/register"))
-                    .header("Content-Type", "application/json").header("X-Enrollment-Key", "test-enrollment-key")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(2, r.statusCode() / 100, r.body());
-            JsonNode a = ProtocolClient.JSON.readTree(r.body());
-            token = a.path("auth_token").asText();
-            engine.initializeClient(a.path("node_id").asText(), code, a.path("server_node_id").asText());
-        }
-
-        /** @return whether the exchange went through and either side has more */
-        boolean exchange() throws Exception {
-            Packet up = engine.buildPacket(engine.serverId());
-            PacketCodec codec = (PacketCodec) engine.packetManager();
-            HttpResponse<byte[]> r;
-            try {
-                r = HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/exchange")).timeout(Duration.ofSeconds(20))
-                        .header("Authorization", "Bearer " + token)
-                        .header("Content-Type", SyncProtocol.MEDIA_TYPE_PACKET_GZIP)
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(codec.compress(up))).build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-            } catch (java.io.IOException e) {
-                return false; // a broken connection: everything stays queued on both sides
-            }
-            if (r.statusCode() != 200) {
-                throw new AssertionError(code + ": " + r.statusCode() + " " + new String(r.body()));
-            }
-            JsonNode answer;
-            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
-                answer = ProtocolClient.JSON.readTree(in);
-            } catch (java.io.IOException e) {
-                return false; // a truncated answer
-            }
-            Packet down = codec.fromTree(answer.path("packet_data"));
-            engine.processPacket(down);
-            return up.hasMore() || down.hasMore() || !down.changes().isEmpty();
-        }
-
-        void syncToCompletion() throws Exception {
-            for (int i = 0; i < 200 && exchange(); i++) {
-                // until neither side has anything more
-            }
-        }
-
-        /** @return uuid to "name/qty" of every live widget */
-        Map<String, String> widgets() {
-            Map<String, String> out = new TreeMap<>();
-            for (var e : engine.listLive("Widget")) {
-                out.put(e.getKey().getUuid(), e.getValue().path("name").asText() + "/" + e.getValue().path("qty").asInt());
-            }
-            return out;
-        }
-
-        @Override
-        public void close() {
-            engine.close();
-        }
-    }
-
     @Test
     void laptopsEditingTheSameWidgetsThroughABrokenNetworkEndUpEqual() throws Exception {
         for (long seed : SEEDS) {
@@ -137,12 +65,12 @@ class NetworkFaultTest {
         Path dir = Files.createTempDirectory("trestle-faults-" + SEED + "-");
         Random random = new Random(SEED);
         String failure = "seed " + SEED + " (replay with -Dtrestle.faults.seed=" + SEED + ")";
-        List<Laptop> laptops = new ArrayList<>();
+        List<TestLaptop> laptops = new ArrayList<>();
         long appliedBefore = metric(server, "trestle_changes_applied_total");
         try (FaultProxy proxy = new FaultProxy(server.getPort(), SEED)) {
             URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
             for (int i = 0; i < 3; i++) {
-                Laptop l = new Laptop(factory, dir.resolve("laptop-" + i), "FAULT-" + UUID.randomUUID().toString().substring(0, 8));
+                TestLaptop l = new TestLaptop(factory, dir.resolve("laptop-" + i), "FAULT-" + UUID.randomUUID().toString().substring(0, 8));
                 l.register(server);
                 l.base = viaProxy;
                 laptops.add(l);
@@ -151,7 +79,7 @@ class NetworkFaultTest {
             Set<String> deleted = new HashSet<>();
             long edits = 0;
             for (int round = 0; round < ROUNDS; round++) {
-                Laptop l = laptops.get(random.nextInt(laptops.size()));
+                TestLaptop l = laptops.get(random.nextInt(laptops.size()));
                 int op = random.nextInt(10);
                 Map<String, String> live = l.widgets();
                 List<String> candidates = pool.stream().filter(live::containsKey).toList();
@@ -179,11 +107,11 @@ class NetworkFaultTest {
 
             proxy.faults(false);
             for (int pass = 0; pass < 3; pass++) {
-                for (Laptop l : laptops) {
+                for (TestLaptop l : laptops) {
                     l.syncToCompletion();
                 }
             }
-            try (Laptop reader = new Laptop(factory, dir.resolve("reader"), "FAULT-READER-" + SEED % 1000
+            try (TestLaptop reader = new TestLaptop(factory, dir.resolve("reader"), "FAULT-READER-" + SEED % 1000
                     + UUID.randomUUID().toString().substring(0, 4))) {
                 reader.register(server);
                 reader.base = server;
@@ -195,7 +123,7 @@ class NetworkFaultTest {
                         ours.put(k, v);
                     }
                 });
-                for (Laptop l : laptops) {
+                for (TestLaptop l : laptops) {
                     Map<String, String> held = new TreeMap<>(l.widgets());
                     held.keySet().retainAll(pool);
                     assertEquals(ours, held, l.code + " equals the server; " + failure);
@@ -212,7 +140,7 @@ class NetworkFaultTest {
                     + " deleted=" + deleted.size() + " injected=" + injected);
             assertTrue(injected.keySet().size() >= 5, "every kind of fault was injected: " + injected);
         } finally {
-            laptops.forEach(Laptop::close);
+            laptops.forEach(TestLaptop::close);
         }
     }
 
