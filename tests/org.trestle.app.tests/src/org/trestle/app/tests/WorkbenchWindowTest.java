@@ -559,6 +559,9 @@ class WorkbenchWindowTest {
                     t -> t.getData(ConflictsPart.LIST) != null && Arrays.stream(t.getItems())
                             .anyMatch(i -> "Estimate".equals(i.getText(0)))).orElse(null));
             selectRow(list, "Estimate");
+            assertEquals("this computer", WORKBENCH.onUi(() -> Arrays.stream(list.getItems())
+                    .filter(i -> "Estimate".equals(i.getText(0))).findFirst().orElseThrow().getText(3)),
+                    "the losing version's node, by name");
             Table compare = WORKBENCH.waitForUi(WAIT, "the comparison", () -> find(shell, Table.class,
                     t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
                             .anyMatch(i -> "Title".equals(i.getText(0)))).orElse(null));

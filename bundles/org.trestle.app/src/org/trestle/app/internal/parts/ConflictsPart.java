@@ -134,12 +134,17 @@ public class ConflictsPart {
     private void reload() {
         Job.create("Loading conflicts", (IProgressMonitor monitor) -> {
             List<ConflictRecord> open = sync.openConflicts();
-            ui.asyncExec(() -> show(open));
+            // node codes for the "From node" column: the ids mean nothing to a person
+            java.util.Map<String, String> codes = new java.util.HashMap<>();
+            for (var n : ((NodeEngine) sync.engine()).nodes()) {
+                codes.put(n.nodeId(), n.self() ? "this computer" : n.server() ? "the server" : n.code());
+            }
+            ui.asyncExec(() -> show(open, codes));
             return Status.OK_STATUS;
         }).schedule();
     }
 
-    private void show(List<ConflictRecord> open) {
+    private void show(List<ConflictRecord> open, java.util.Map<String, String> codes) {
         if (list.isDisposed()) {
             return;
         }
@@ -153,7 +158,8 @@ public class ConflictsPart {
             TableItem item = new TableItem(list, SWT.NONE);
             String record = c.data() == null ? c.entityUuid() : Labels.title(c.data());
             item.setText(new String[] { c.entityType(), record, TIME.format(c.arrivedAt()),
-                    c.sourceNode() == null ? "" : c.sourceNode(), c.resolution().wireName() });
+                    c.sourceNode() == null ? "" : codes.getOrDefault(c.sourceNode(), c.sourceNode()),
+                    c.resolution().wireName() });
             if (c.versionId().equals(selected)) {
                 keep = list.getItemCount() - 1;
             }
