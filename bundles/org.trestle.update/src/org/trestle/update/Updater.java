@@ -135,7 +135,7 @@ public final class Updater {
     }
 
     /** Installs what {@code check} found; the new versions are used after a restart. */
-    public IStatus install(Check check, IProgressMonitor monitor) {
+    public static IStatus install(Check check, IProgressMonitor monitor) {
         if (!check.hasUpdates()) {
             return failed("There is nothing to install").status();
         }

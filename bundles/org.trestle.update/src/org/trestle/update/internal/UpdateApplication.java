@@ -101,7 +101,7 @@ public final class UpdateApplication implements IApplication {
         if (!check.hasUpdates() || checkOnly) {
             return IApplication.EXIT_OK;
         }
-        IStatus result = updater.install(check, new NullProgressMonitor());
+        IStatus result = Updater.install(check, new NullProgressMonitor());
         if (result.getSeverity() == IStatus.ERROR || result.getSeverity() == IStatus.CANCEL) {
             System.err.println("trestle --update: " + describe(result));
             return FAILED;

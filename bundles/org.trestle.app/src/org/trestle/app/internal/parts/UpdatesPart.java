@@ -113,19 +113,31 @@ public class UpdatesPart {
         restart.setEnabled(false);
         restart.addListener(SWT.Selection, e -> workbench.restart());
 
-        SyncState state = null;
-        if (sync != null) {
-            state = sync.state();
-        }
-        if (state != null && state.serverUrl() != null) {
-            site.setText(state.serverUrl().replaceAll("/+$", "") + "/updates/");
-        }
         showInstalled();
     }
 
     /** Checks the site in the text field (also what the Help menu's command does). */
     public void check() {
         String text = site.getText().trim();
+        if (text.isEmpty() && sync != null) {
+            // the default site is read in the background; the check follows when it is known
+            Job.create("Finding the update site", (IProgressMonitor monitor) -> {
+                String fallback = defaultSite();
+                ui.asyncExec(() -> {
+                    if (site.isDisposed()) {
+                        return;
+                    }
+                    if (fallback != null && site.getText().isEmpty()) {
+                        site.setText(fallback);
+                        check();
+                    } else if (site.getText().isEmpty()) {
+                        show("Enter the update site: the sync server's https://.../updates/ address, or a folder.");
+                    }
+                });
+                return Status.OK_STATUS;
+            }).schedule();
+            return;
+        }
         URI uri;
         try {
             uri = siteUri(text);
@@ -133,7 +145,6 @@ public class UpdatesPart {
             show("Enter the update site: the sync server's https://.../updates/ address, or a folder.");
             return;
         }
-        String fingerprint = sync != null && sameServer(uri) ? sync.serverFingerprint() : null;
         found = null;
         list.removeAll();
         install.setEnabled(false);
@@ -142,7 +153,9 @@ public class UpdatesPart {
         Job.create("Checking for Trestle updates", (IProgressMonitor monitor) -> {
             Updater.Check result;
             try {
-                result = updater(fingerprint).check(uri, monitor);
+                String fingerprint = sync != null && sameServer(uri) ? sync.serverFingerprint() : null;
+                result = new Updater(runningAgent(),
+                        fingerprint == null || fingerprint.isBlank() ? null : PinnedTrust.context(fingerprint)).check(uri, monitor);
             } catch (ProvisionException | RuntimeException e) {
                 result = new Updater.Check(Status.error("Cannot check for updates: " + e.getMessage()), List.of(), null);
             }
@@ -177,7 +190,7 @@ public class UpdatesPart {
         show("Installing " + toInstall.updates().size() + (toInstall.updates().size() == 1 ? " update" : " updates")
                 + " ...");
         Job.create("Installing Trestle updates", (IProgressMonitor monitor) -> {
-            IStatus status = new ProgressUpdater(monitor).install(toInstall);
+            IStatus status = Updater.install(toInstall, new ProgressUpdater(monitor));
             ui.asyncExec(() -> {
                 if (check.isDisposed()) {
                     return;
@@ -204,10 +217,6 @@ public class UpdatesPart {
 
         ProgressUpdater(IProgressMonitor job) {
             this.job = job;
-        }
-
-        IStatus install(Updater.Check check) {
-            return updaterOrNull().install(check, this);
         }
 
         @Override
@@ -238,24 +247,22 @@ public class UpdatesPart {
         }
     }
 
-    private Updater updater;
-
-    private synchronized Updater updater(String fingerprint) throws ProvisionException {
-        IProvisioningAgent agent = Updater.runningAgent(FrameworkUtil.getBundle(getClass()).getBundleContext());
-        updater = new Updater(agent, fingerprint == null || fingerprint.isBlank() ? null : PinnedTrust.context(fingerprint));
-        return updater;
+    /** @return the registered server's /updates/, or {@code null}; reads the sync state (a database query) */
+    private String defaultSite() {
+        SyncState state = sync == null ? null : sync.state();
+        return state == null || state.serverUrl() == null ? null : state.serverUrl().replaceAll("/+$", "") + "/updates/";
     }
 
-    private synchronized Updater updaterOrNull() {
-        return updater;
+    private IProvisioningAgent runningAgent() throws ProvisionException {
+        return Updater.runningAgent(FrameworkUtil.getBundle(getClass()).getBundleContext());
     }
 
     private void showInstalled() {
         Job.create("Reading the installed version", (IProgressMonitor monitor) -> {
+            String fallback = defaultSite();
             String text;
             try {
-                List<IInstallableUnit> roots = new Updater(
-                        Updater.runningAgent(FrameworkUtil.getBundle(getClass()).getBundleContext()), null).installedRoots();
+                List<IInstallableUnit> roots = new Updater(runningAgent(), null).installedRoots();
                 text = roots.isEmpty() ? "This copy of Trestle was not installed from a p2 site and cannot update itself."
                         : "Installed: " + String.join(", ", roots.stream()
                                 .map(iu -> iu.getProperty(IInstallableUnit.PROP_NAME, null) == null ? iu.getId()
@@ -267,6 +274,9 @@ public class UpdatesPart {
             String shown = text;
             ui.asyncExec(() -> {
                 if (!installed.isDisposed()) {
+                    if (fallback != null && site.getText().isEmpty()) {
+                        site.setText(fallback);
+                    }
                     installed.setText(shown);
                     installed.getParent().layout(true, true);
                 }
