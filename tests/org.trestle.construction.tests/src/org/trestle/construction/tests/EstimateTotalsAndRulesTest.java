@@ -83,6 +83,23 @@ class EstimateTotalsAndRulesTest {
     }
 
     @Test
+    void anItemArrivingForAnEstimateHeldHereIsNoLocalChangeOfTheEstimate() {
+        String estimate = SyncTestNodes.write(a, em -> DomainContractTest.estimate(em).getUuid());
+        nodes.syncAll();
+        String server = nodes.server().self().nodeId();
+        long before = b.pendingCount(server);
+        item(a, estimate, "4.000", "25.00");
+        nodes.syncAll();
+        assertEquals(new BigDecimal("100.00"), total(b, estimate), "the item arrived and the total follows it");
+        assertEquals(before, b.pendingCount(server),
+                "the estimate's item list grew on b, which is not an edit of the estimate to send back");
+        long echoes = b.read(em -> em.createQuery("select count(r) from SyncChangeRow r where r.originNode = :b "
+                + "and r.entityUuid = :e", Long.class).setParameter("b", b.self().nodeId()).setParameter("e", estimate)
+                .getSingleResult());
+        assertEquals(0L, echoes, "b logged no change of the estimate");
+    }
+
+    @Test
     void anIncomingTotalIsIgnored() {
         String estimate = SyncTestNodes.write(a, em -> DomainContractTest.estimate(em).getUuid());
         item(a, estimate, "1.000", "10.00");

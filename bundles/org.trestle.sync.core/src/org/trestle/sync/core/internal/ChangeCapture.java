@@ -178,9 +178,11 @@ final class ChangeCapture extends SessionEventAdapter {
                 continue;
             }
             Set<String> names = new LinkedHashSet<>(change.getChangedAttributeNames());
-            names.remove(SyncEntity.UPDATED_AT);
-            names.removeAll(engine.codec().derivedNames(codec)); // recomputing is not a change to send
             boolean deletedNow = names.remove(SyncEntity.DELETED) && entity.isDeleted();
+            // only synchronized attributes make a change: a collection that gained an element
+            // (the other side of a reference) or a recomputed value is not one to send
+            names.retainAll(codec.byName().keySet());
+            names.removeAll(engine.codec().derivedNames(codec));
             if (deletedNow) {
                 note(s, codec.info().name(), entity, Operation.DELETE, null);
             } else if (!names.isEmpty()) {

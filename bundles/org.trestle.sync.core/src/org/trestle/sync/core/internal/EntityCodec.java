@@ -88,14 +88,11 @@ public final class EntityCodec {
 
     /** @return the names of the derived attributes of a type */
     public Set<String> derivedNames(TypeCodec codec) {
-        Set<String> names = new java.util.HashSet<>();
-        for (AttributeCodec a : codec.attributes()) {
-            if (a.derived()) {
-                names.add(a.name());
-            }
-        }
-        return names;
+        return derived.computeIfAbsent(codec.info().name(), n -> codec.attributes().stream()
+                .filter(AttributeCodec::derived).map(AttributeCodec::name).collect(java.util.stream.Collectors.toUnmodifiableSet()));
     }
+
+    private final Map<String, Set<String>> derived = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TypeCodec type(String name) {
         return byName.get(name);
