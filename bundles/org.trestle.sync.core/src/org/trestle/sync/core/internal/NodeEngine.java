@@ -851,7 +851,11 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 return;
             }
         }
-        checkRules(em, tc, existing, uuid, dataOf(c), null, o.known);
+        if (server) {
+            // The server checks the domain's rules on what it accepts. A client takes the
+            // master's state as it is: refusing it would leave the client apart for good.
+            checkRules(em, tc, existing, uuid, dataOf(c), null, o.known);
+        }
         SyncEntity entity = existing != null ? existing : instantiate(type, uuid);
         codec.apply(tc, entity, dataOf(c), null, resolver(em, o.known));
         entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
