@@ -58,7 +58,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
             open.add(store);
             return store;
         } catch (PersistenceException | IllegalArgumentException e) {
-            engine.shutdown(directory);
+            engine.shutdown(dataSource, directory);
             throw new StoreException("Could not set up the database in " + directory + ": " + rootMessage(e), e);
         }
     }
@@ -197,7 +197,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
                 }
             } finally {
                 try {
-                    engine.shutdown(directory);
+                    engine.shutdown(dataSource, directory);
                 } catch (StoreException e) {
                     LOG.error(e.getMessage(), e);
                 }
