@@ -77,6 +77,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     private final EntityCodec codec;
     private final PacketCodec packets;
     private final ChangeCapture capture;
+    private final RecentChanges recent;
     private final Set<String> peers = new CopyOnWriteArraySet<>();
     private final Map<String, ReentrantLock> nodeLocks = new ConcurrentHashMap<>();
     private final ReentrantLock applyLock = new ReentrantLock(true);
@@ -95,6 +96,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         this.types = List.copyOf(types);
         this.codec = new EntityCodec(types, emf.getMetamodel());
         this.packets = new PacketCodec(settings.schemaVersion(), Math.max(settings.batchSize(), 10_000));
+        this.recent = new RecentChanges(packets.mapper());
         Long maxSeq = read(em -> em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult());
         this.capture = new ChangeCapture(this, maxSeq == null ? 0 : maxSeq);
         Server session = JpaHelper.getServerSession(emf);
@@ -448,6 +450,14 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 .setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
     }
 
+    /** The seqs of the rows queued for a node: which rows, without reading them. */
+    private static List<Long> queuedSeqs(EntityManager em, SyncNodeRow n, int limit, long upTo) {
+        return em.createQuery("select r.seq from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
+                + "and r.originNode <> :t and (r.targetNode is null or r.targetNode = :t) order by r.seq",
+                Long.class).setParameter("acked", n.ackedSeq).setParameter("upTo", upTo)
+                .setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
+    }
+
     /** @return the highest seq visible now; every row below it is visible too (capture numbers rows in commit order) */
     private static long visibleSeq(EntityManager em) {
         Long max = em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult();
@@ -565,10 +575,10 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 // packet covers the log up to that end, so acknowledging it moves the node
                 // past rows meant for other nodes instead of reading them again each time.
                 long upTo = visibleSeq(em);
-                List<SyncChangeRow> rows = new ArrayList<>(queued(em, n, batch + 1, upTo));
-                boolean more = rows.size() > batch;
+                List<Long> seqs = queuedSeqs(em, n, batch + 1, upTo);
+                boolean more = seqs.size() > batch;
                 if (more) {
-                    rows = rows.subList(0, batch);
+                    seqs = seqs.subList(0, batch);
                 }
                 n.sentPacketNo++;
                 n.lastSyncOut = Wire.now();
@@ -576,11 +586,11 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 log.targetNode = n.nodeId;
                 log.packetNo = n.sentPacketNo;
                 log.key = SyncPacketRow.key(n.nodeId, n.sentPacketNo);
-                log.maxSeq = more ? rows.get(rows.size() - 1).seq : Math.max(n.ackedSeq, upTo);
-                log.changeCount = rows.size();
+                log.maxSeq = more ? seqs.get(seqs.size() - 1) : Math.max(n.ackedSeq, upTo);
+                log.changeCount = seqs.size();
                 log.createdAt = n.lastSyncOut;
                 em.persist(log);
-                List<Change> changes = rows.stream().map(this::toChange).toList();
+                List<Change> changes = recent.load(em, seqs);
                 return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), selfId, n.nodeId,
                         n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes);
             });
@@ -619,6 +629,61 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         boolean noTombstones;
         /** Tombstones this packet wrote. */
         final java.util.Set<String> tombstoned = new java.util.HashSet<>();
+        /** Entities of the packet the database did not hold when it began, as type/uuid. */
+        final java.util.Set<String> absent = new java.util.HashSet<>();
+    }
+
+    /**
+     * Finds which of the packet's entities the database lacks with one bounded scan of
+     * the uuid index per type, instead of one lookup per change: the uuids stored between
+     * the packet's lowest and highest are read, at most a few more than the packet has.
+     * On an initial load, whose entities come in uuid order, that range holds nothing
+     * yet. When the range holds more (a packet spread over the whole table), each change
+     * looks its entity up as before. Only canonical uuids take part: their order is the
+     * same under every collation a database may use.
+     */
+    private void probeAbsent(EntityManager em, List<Change> changes, long appliedSeq, Outcome o) {
+        Map<TypeCodec, java.util.TreeSet<String>> byType = new java.util.LinkedHashMap<>();
+        for (Change c : changes) {
+            TypeCodec tc = c.seq() > appliedSeq && isCanonicalUuid(c.entityUuid()) ? codec.type(c.entityType()) : null;
+            if (tc != null) {
+                byType.computeIfAbsent(tc, t -> new java.util.TreeSet<>()).add(c.entityUuid());
+            }
+        }
+        for (Map.Entry<TypeCodec, java.util.TreeSet<String>> e : byType.entrySet()) {
+            java.util.TreeSet<String> uuids = e.getValue();
+            if (uuids.size() < 8) {
+                continue; // a few lookups cost no more than the scan
+            }
+            int limit = uuids.size() + 64;
+            List<String> held = em.createQuery("select e.uuid from " + entityName(e.getKey().info())
+                    + " e where e.uuid >= :lo and e.uuid <= :hi", String.class).setParameter("lo", uuids.first())
+                    .setParameter("hi", uuids.last()).setMaxResults(limit + 1).getResultList();
+            if (held.size() > limit) {
+                continue;
+            }
+            Set<String> present = new java.util.HashSet<>(held);
+            String type = e.getKey().info().name();
+            for (String uuid : uuids) {
+                if (!present.contains(uuid)) {
+                    o.absent.add(type + "/" + uuid);
+                }
+            }
+        }
+    }
+
+    static boolean isCanonicalUuid(String s) {
+        if (s == null || s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char ch = s.charAt(i);
+            boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? ch != '-' : !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -658,32 +723,134 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
         ReentrantLock lock = nodeLock(sender.nodeId);
         lock.lock();
-        applyLock.lock();
         try {
-            Map<Long, String> failed = new HashMap<>();
-            boolean isolate = false;
-            for (int attempt = 0;; attempt++) {
-                boolean flushEach = isolate;
-                try {
-                    Outcome o = inTx(em -> processOnce(em, packet, failed, flushEach));
-                    return new ProcessResult(o.processed, o.skipped, o.errors, o.conflicts);
-                } catch (PersistenceException e) {
-                    if (isolate) {
-                        throw e;
-                    }
-                    // some change broke a constraint: process again, flushing after each change to find it
-                    isolate = true;
-                } catch (FailedChange f) {
-                    if (failed.containsKey(f.seq) || attempt > packet.changes().size()) {
-                        throw new IllegalStateException("packet " + packet.packetNo() + " from " + sender.code
-                                + " could not be applied: " + f.getMessage());
-                    }
-                    failed.put(f.seq, f.getMessage());
+            Job job = new Job(packet, sender.code);
+            jobs.add(job);
+            applyLock.lock();
+            try {
+                while (!job.done) {
+                    runGroup();
                 }
+            } finally {
+                applyLock.unlock();
             }
+            if (job.error != null) {
+                throw job.error;
+            }
+            return job.result;
         } finally {
-            applyLock.unlock();
             lock.unlock();
+        }
+    }
+
+    /** A packet waiting to be applied, and what came of it. */
+    private static final class Job {
+        final Packet packet;
+        final String senderCode;
+        ProcessResult result;
+        RuntimeException error;
+        boolean done;
+
+        Job(Packet packet, String senderCode) {
+            this.packet = packet;
+            this.senderCode = senderCode;
+        }
+    }
+
+    /** Packets waiting for the apply lock; at most one per sender, as the sender's lock is held meanwhile. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Job> jobs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    private final java.util.concurrent.atomic.AtomicLong grouped = new java.util.concurrent.atomic.AtomicLong();
+
+    /** @return how many packets were applied in a transaction shared with others since this engine opened */
+    public long groupedPacketCount() {
+        return grouped.get();
+    }
+
+    /** Changes applied in one transaction at most when packets are grouped. */
+    private static final int GROUP_CHANGES = 2_000;
+
+    /**
+     * Applies the waiting packets, oldest first, under the apply lock. Packets that
+     * queued up meanwhile are applied together in one transaction (group commit: one
+     * write to the log on disk for all of them) as long as they name different
+     * entities, so that none can hide a conflict from another; the log rows still
+     * record each change with its own origin. Should anything in a group fail, each of
+     * its packets is applied again on its own, where errors are isolated per change.
+     */
+    private void runGroup() {
+        List<Job> group = new ArrayList<>();
+        Set<String> named = new java.util.HashSet<>();
+        int changes = 0;
+        for (Job next; (next = jobs.peek()) != null;) {
+            List<String> uuids = next.packet.changes().stream().map(Change::entityUuid).toList();
+            if (!group.isEmpty() && (changes + uuids.size() > GROUP_CHANGES || uuids.stream().anyMatch(named::contains))) {
+                break;
+            }
+            jobs.poll();
+            group.add(next);
+            named.addAll(uuids);
+            changes += uuids.size();
+        }
+        if (group.isEmpty()) {
+            return;
+        }
+        if (group.size() > 1 && read(em -> em.createQuery("select count(d) from DeferredRow d", Long.class)
+                .getSingleResult()) == 0) {
+            try {
+                List<Outcome> outcomes = inTx(em -> {
+                    List<Outcome> list = new ArrayList<>();
+                    for (Job j : group) {
+                        list.add(processOnce(em, j.packet, Map.of(), false));
+                        // what this packet wrote is seen by the rules checked for the next
+                        em.flush();
+                    }
+                    return list;
+                });
+                grouped.addAndGet(group.size());
+                for (int i = 0; i < group.size(); i++) {
+                    Outcome o = outcomes.get(i);
+                    group.get(i).result = new ProcessResult(o.processed, o.skipped, o.errors, o.conflicts);
+                    group.get(i).done = true;
+                }
+                return;
+            } catch (RuntimeException e) {
+                // applied again one by one below, where a failing change is found and kept aside
+            }
+        }
+        for (Job j : group) {
+            try {
+                j.result = applyAlone(j.packet, j.senderCode);
+            } catch (RuntimeException e) {
+                j.error = e;
+            } finally {
+                j.done = true;
+            }
+        }
+    }
+
+    /** Applies one packet in its own transaction, isolating a change that the database refuses. */
+    private ProcessResult applyAlone(Packet packet, String senderCode) {
+        Map<Long, String> failed = new HashMap<>();
+        boolean isolate = false;
+        for (int attempt = 0;; attempt++) {
+            boolean flushEach = isolate;
+            try {
+                Outcome o = inTx(em -> processOnce(em, packet, failed, flushEach));
+                return new ProcessResult(o.processed, o.skipped, o.errors, o.conflicts);
+            } catch (PersistenceException e) {
+                if (isolate) {
+                    throw e;
+                }
+                // some change broke a constraint: process again, flushing after each change to find it
+                isolate = true;
+            } catch (FailedChange f) {
+                if (failed.containsKey(f.seq) || attempt > packet.changes().size()) {
+                    throw new IllegalStateException("packet " + packet.packetNo() + " from " + senderCode
+                            + " could not be applied: " + f.getMessage());
+                }
+                failed.put(f.seq, f.getMessage());
+            }
         }
     }
 
@@ -718,6 +885,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 // in step (what remains is transfer time): the sender's times stand as sent
                 shift = java.time.Duration.ZERO;
             }
+            probeAbsent(em, p.changes(), sender.appliedSeq, o);
             for (Change sent : p.changes()) {
                 Change c = shift.isZero() ? sent : onServerClock(sent, shift, arrived);
                 if (c.seq() <= sender.appliedSeq) {
@@ -801,7 +969,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         Class<? extends SyncEntity> type = tc.info().type();
         String uuid = c.entityUuid();
         SyncEntity known = o.known.get(uuid);
-        SyncEntity existing = type.isInstance(known) ? known : em.find(type, uuid);
+        SyncEntity existing = type.isInstance(known) ? known
+                : o.absent.contains(tc.info().name() + "/" + uuid) ? null : em.find(type, uuid);
         if (existing != null) {
             o.known.put(uuid, existing);
         }

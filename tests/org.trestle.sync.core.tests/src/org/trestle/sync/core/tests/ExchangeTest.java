@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
@@ -113,6 +114,70 @@ class ExchangeTest {
         assertTrue(p.hasMore());
         nodes.sync(a);
         assertEquals(12L, a.read(em -> em.createQuery("select count(s) from Site s", Long.class).getSingleResult()));
+    }
+
+    /**
+     * Which entities of a packet exist is found with one range scan when it is narrow; a
+     * packet spread over many stored entities falls back to a lookup per change. Either
+     * way every change lands as an insert or an update of the right entity.
+     */
+    @Test
+    void packetsMixingNewAndStoredEntitiesUpdateTheStoredAndCreateTheNew() {
+        List<String> stored = new ArrayList<>();
+        for (int i = 0; i < 120; i++) {
+            stored.add(newSite(b, "S-" + i));
+        }
+        nodes.syncAll();
+        java.util.Collections.sort(stored);
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // narrow: ten stored neighbours and ten new uuids between them
+        List<String> neighbours = stored.subList(40, 50);
+        List<String> fresh = new ArrayList<>();
+        while (fresh.size() < 10) {
+            String u = UUID.randomUUID().toString();
+            if (u.compareTo(neighbours.get(0)) > 0 && u.compareTo(neighbours.get(9)) < 0) {
+                fresh.add(u);
+            }
+        }
+        // wide: every twelfth stored entity, spread over a table that holds more than the scan reads
+        List<String> spread = new ArrayList<>();
+        for (int i = 0; i < stored.size(); i += 12) {
+            spread.add(stored.get(i));
+        }
+        List<String> freshWide = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            freshWide.add(UUID.randomUUID().toString());
+        }
+        long seq = 1_000_000;
+        long packetNo = a.node(serverId()).orElseThrow().sentPacketNo();
+        for (List<List<String>> round : List.of(List.of(neighbours, fresh), List.of(spread, freshWide))) {
+            List<String> order = new ArrayList<>(round.get(0));
+            order.addAll(round.get(1));
+            java.util.Collections.shuffle(order, new java.util.Random(seq)); // updates and inserts interleaved
+            List<Change> changes = new ArrayList<>();
+            for (String u : order) {
+                if (round.get(0).contains(u)) {
+                    ObjectNode state = server.serialize(server.read(em -> em.find(Site.class, u))).put("name", "Renamed " + u);
+                    changes.add(new Change(++seq, "Site", u, Operation.UPDATE, now, state, List.of("name"), null, null));
+                } else {
+                    changes.add(new Change(++seq, "Site", u, Operation.INSERT, now, JsonNodeFactory.instance.objectNode()
+                            .put("code", "N-" + u.substring(0, 8)).put("name", "New " + u).put("floors", 1), null, null,
+                            null));
+                }
+            }
+            ProcessResult r = server.processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), ++packetNo, 0,
+                    now, false, changes));
+            assertEquals(changes.size(), r.processed(), r::toString);
+            assertEquals(List.of(), r.errors());
+            for (String u : round.get(0)) {
+                assertEquals("Renamed " + u, server.read(em -> em.find(Site.class, u).getName()), "updated in place");
+            }
+            for (String u : round.get(1)) {
+                assertEquals("New " + u, server.read(em -> em.find(Site.class, u).getName()), "created");
+            }
+        }
+        assertEquals(140L, server.read(em -> em.createQuery("select count(s) from Site s", Long.class).getSingleResult()),
+                "120 stored and 20 created, none twice");
     }
 
     @Test
