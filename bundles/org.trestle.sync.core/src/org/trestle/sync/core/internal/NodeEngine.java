@@ -327,7 +327,22 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         if (!server) {
             throw new IllegalStateException("only the server registers nodes");
         }
-        String id = inTx(em -> {
+        // No packet is applied meanwhile: a change committed after the entities were read
+        // but numbered before the initial load would reach the node first and then be
+        // overwritten there by the older state.
+        applyLock.lock();
+        String id;
+        try {
+            id = registerLocked(code, name, description, schemaVersion, tokenHash);
+        } finally {
+            applyLock.unlock();
+        }
+        peers.add(id);
+        return node(id).orElseThrow();
+    }
+
+    private String registerLocked(String code, String name, String description, String schemaVersion, String tokenHash) {
+        return inTx(em -> {
             Long taken = em.createQuery("select count(n) from SyncNodeRow n where n.code = :c", Long.class)
                     .setParameter("c", code).getSingleResult();
             if (taken > 0) {
@@ -342,22 +357,36 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             queueInitialLoad(em, node.nodeId);
             return node.nodeId;
         });
-        peers.add(id);
-        return node(id).orElseThrow();
     }
 
-    /** Queues the current state of every live entity for a new node, parents first. */
+    /** Entities read at a time when queueing an initial load. */
+    private static final int LOAD_PAGE = 1_000;
+
+    /**
+     * Queues the current state of every live entity for a new node, parents first, in
+     * uuid order within a type. Entities are read a page at a time and leave the
+     * persistence context once serialized, so memory holds one page of entities and
+     * the serialized rows, never every entity at once.
+     */
     private void queueInitialLoad(EntityManager em, String nodeId) {
         Instant now = Wire.now();
+        em.flush(); // the node row is written before the persistence context is cleared
         for (EntityTypeInfo t : types) {
-            List<? extends SyncEntity> live = em.createQuery("select e from " + entityName(t) + " e where e.deleted = false "
-                    + "order by e.uuid", t.type()).getResultList();
-            for (SyncEntity e : live) {
-                SyncChangeRow row = stateRow(t.name(), e, nodeId, now);
-                row.operation = Operation.INSERT.name();
-                capture.queue(row);
-                // serialized: the entity need not stay in the persistence context
-                em.detach(e);
+            String after = "";
+            for (;;) {
+                List<? extends SyncEntity> page = em.createQuery("select e from " + entityName(t)
+                        + " e where e.deleted = false and e.uuid > :after order by e.uuid", t.type())
+                        .setParameter("after", after).setMaxResults(LOAD_PAGE).getResultList();
+                for (SyncEntity e : page) {
+                    SyncChangeRow row = stateRow(t.name(), e, nodeId, now);
+                    row.operation = Operation.INSERT.name();
+                    capture.queue(row);
+                    after = e.getUuid();
+                }
+                em.clear();
+                if (page.size() < LOAD_PAGE) {
+                    break;
+                }
             }
         }
     }
