@@ -14,23 +14,41 @@ final class Http {
     private Http() {
     }
 
+    /** A body over the limit is still read (and dropped) up to this many times the limit, so that the sender sees the 413. */
+    private static final long DRAIN_FACTOR = 8;
+
     /**
-     * Reads the whole body, refusing it (413) as soon as it passes the limit, before
-     * reading more than the limit.
+     * Reads the whole body, refusing it (413) as soon as it passes the limit, never
+     * keeping more than the limit in memory. The rest of a body somewhat over the limit
+     * is read and dropped first: a client still sending would otherwise meet a closed
+     * connection instead of the answer. A body declared far larger is refused at once.
      */
     static byte[] body(Request request, long limit) {
         long declared = request.getLength();
-        if (declared > limit) {
+        if (declared > limit * DRAIN_FACTOR) {
             throw tooLarge(limit);
         }
         try (InputStream in = Content.Source.asInputStream(request)) {
+            if (declared > limit) {
+                drain(in, declared);
+                throw tooLarge(limit);
+            }
             byte[] bytes = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 16));
             if (bytes.length > limit) {
+                drain(in, limit * DRAIN_FACTOR);
                 throw tooLarge(limit);
             }
             return bytes;
         } catch (IOException e) {
             throw ApiError.badRequest("the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static void drain(InputStream in, long atMost) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long read = 0;
+        for (int n; read < atMost && (n = in.read(buffer, 0, (int) Math.min(buffer.length, atMost - read))) > 0;) {
+            read += n;
         }
     }
 
