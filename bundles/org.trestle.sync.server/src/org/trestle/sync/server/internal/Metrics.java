@@ -50,6 +50,13 @@ final class Metrics {
         gauge(out, "trestle_nodes", "Registered client nodes.", nodes);
         gauge(out, "trestle_open_conflicts", "Manual conflicts waiting for a person.", openConflicts);
         gauge(out, "trestle_dead_letters", "Changes kept because they could not be applied.", deadLetters);
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        gauge(out, "trestle_jvm_heap_used_bytes", "Java heap in use.", heap.getUsed());
+        gauge(out, "trestle_jvm_heap_max_bytes", "Java heap limit.", heap.getMax());
+        gauge(out, "trestle_jvm_threads", "Live threads of the server process.",
+                java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+        gauge(out, "trestle_process_open_files", "Open file descriptors of the server process (-1: not known here).",
+                openFiles());
         out.append("# HELP trestle_exchange_duration_seconds Time to answer an exchange.\n");
         out.append("# TYPE trestle_exchange_duration_seconds histogram\n");
         for (int i = 0; i < BUCKETS_SECONDS.length; i++) {
@@ -60,6 +67,14 @@ final class Metrics {
         out.append("trestle_exchange_duration_seconds_sum ").append(latencyMicros.get() / 1e6).append('\n');
         out.append("trestle_exchange_duration_seconds_count ").append(latencyCount.get()).append('\n');
         return out.toString();
+    }
+
+    private static long openFiles() {
+        try (var entries = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return entries.count();
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private static void counter(StringBuilder out, String name, String help, long value) {
