@@ -10,10 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
@@ -30,52 +28,13 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
  */
 class ServerKillTest {
 
-    private static final Path ROOT = Path.of(System.getProperty("trestle.root", "../..")).toAbsolutePath().normalize();
-
-    private static Process start(Path data, Path log) throws Exception {
-        return new ProcessBuilder("bash", ROOT.resolve("bin/trestle-server").toString(), "--http", "--port", "0",
-                "--host", "127.0.0.1", "--data-dir", data.toString(), "--enrollment-key", "test-enrollment-key",
-                "--admin-token", "test-admin-token").redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    }
-
-    private static URI waitForUrl(Process server, Path log) throws Exception {
-        for (int i = 0; i < 1200; i++) {
-            String url = Files.readAllLines(log).stream().filter(l -> l.startsWith("Trestle server listening on "))
-                    .map(l -> l.substring("Trestle server listening on ".length()).trim()).findFirst().orElse(null);
-            if (url != null) {
-                return URI.create(url);
-            }
-            assertTrue(server.isAlive(), () -> "the server stopped: " + read(log));
-            Thread.sleep(100);
-        }
-        throw new AssertionError("the server did not start: " + read(log));
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (java.io.IOException e) {
-            return e.toString();
-        }
-    }
-
-    private static Map<String, String> materials(TestLaptop l) {
-        Map<String, String> out = new TreeMap<>();
-        for (var e : l.engine.listLive("Material")) {
-            out.put(e.getKey().getUuid(), e.getValue().path("code").asText());
-        }
-        return out;
-    }
-
     @Test
     void aServerKilledDuringExchangesRestartsAndLosesNothing() throws Exception {
         BundleContext context = FrameworkUtil.getBundle(ServerKillTest.class).getBundleContext();
         SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
         Path work = Files.createTempDirectory("trestle-kill");
-        Path data = work.resolve("server");
-        Path log = work.resolve("server-0.log");
-        Process server = start(data, log);
-        URI url = waitForUrl(server, log);
+        ServerProcess server = new ServerProcess(work.resolve("server"), work);
+        URI url = server.url;
         List<TestLaptop> laptops = new ArrayList<>();
         Map<String, Throwable> failures = new ConcurrentHashMap<>();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -110,11 +69,8 @@ class ServerKillTest {
             }
             for (int kill = 1; kill <= 3; kill++) {
                 Thread.sleep(1500);
-                server.destroyForcibly();
-                assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the server died");
-                log = work.resolve("server-" + kill + ".log");
-                server = start(data, log);
-                url = waitForUrl(server, log);
+                server.killAndRestart();
+                url = server.url;
                 for (TestLaptop l : laptops) {
                     l.base = url;
                 }
@@ -137,18 +93,75 @@ class ServerKillTest {
                 reader.register(url);
                 reader.base = url;
                 reader.syncToCompletion();
-                Map<String, String> truth = materials(reader);
+                Map<String, String> truth = reader.materials();
                 assertEquals(120, truth.size(), "every material the laptops made reached the server");
                 for (TestLaptop l : laptops) {
-                    assertEquals(truth, materials(l), l.code + " equals the server");
+                    assertEquals(truth, l.materials(), l.code + " equals the server");
                 }
             }
             assertNotNull(url);
         } finally {
             running.set(false);
-            server.destroy();
-            server.waitFor(30, TimeUnit.SECONDS);
+            server.close();
             laptops.forEach(TestLaptop::close);
+        }
+    }
+
+    /**
+     * A new laptop's initial load of 6,000 materials, with the server killed while the
+     * laptop downloads it: after the restart the laptop continues and holds each
+     * material exactly once.
+     */
+    @Test
+    void aServerKilledDuringAnInitialLoadRestartsAndTheLoadCompletes() throws Exception {
+        BundleContext context = FrameworkUtil.getBundle(ServerKillTest.class).getBundleContext();
+        SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        Path work = Files.createTempDirectory("trestle-kill-load");
+        try (ServerProcess server = new ServerProcess(work.resolve("server"), work)) {
+            Map<String, String> truth;
+            try (TestLaptop seed = new TestLaptop(factory, work.resolve("seed"), "SEED", 1000)) {
+                seed.register(server.url);
+                seed.base = server.url;
+                seed.seedMaterials(6000);
+                truth = seed.materials();
+            }
+            try (TestLaptop fresh = new TestLaptop(factory, work.resolve("fresh"), "FRESH")) {
+                fresh.register(server.url);
+                fresh.base = server.url;
+                AtomicBoolean running = new AtomicBoolean(true);
+                Map<String, Throwable> failures = new ConcurrentHashMap<>();
+                Thread downloader = Thread.ofPlatform().start(() -> {
+                    try {
+                        while (running.get()) {
+                            try {
+                                fresh.exchange();
+                            } catch (java.io.IOException | AssertionError e) {
+                                // the server is gone or dying: try again
+                            }
+                        }
+                    } catch (Throwable t) {
+                        failures.put(fresh.code, t);
+                    }
+                });
+                long held = 0;
+                for (int i = 0; i < 600 && held == 0; i++) {
+                    Thread.sleep(20);
+                    held = fresh.engine.read(em -> em.createQuery("select count(m) from Material m", Long.class)
+                            .getSingleResult());
+                }
+                server.killAndRestart();
+                fresh.base = server.url;
+                running.set(false);
+                downloader.join(60_000);
+                assertTrue(failures.isEmpty(), () -> "the laptop failed: " + failures);
+                long atKill = held;
+                System.out.println("KILLS server killed during an initial load, " + atKill + " of " + truth.size()
+                        + " materials applied when it was killed");
+                assertTrue(atKill > 0 && atKill < truth.size(), "the kill came in the middle of the load: " + atKill);
+                fresh.syncToCompletion();
+                fresh.syncToCompletion();
+                assertEquals(truth, fresh.materials(), "every material once, none lost, none twice");
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
@@ -36,8 +37,47 @@ final class TestLaptop implements AutoCloseable {
     int broken;
 
     TestLaptop(SyncEngineFactory factory, Path dir, String code) {
-        this.engine = (NodeEngine) factory.open(dir, EngineSettings.defaults().withBatchSize(20));
+        this(factory, dir, code, 20);
+    }
+
+    TestLaptop(SyncEngineFactory factory, Path dir, String code, int batchSize) {
+        this.engine = (NodeEngine) factory.open(dir, EngineSettings.defaults().withBatchSize(batchSize));
         this.code = code;
+    }
+
+    /** Creates materials here, in transactions of a thousand, and sends them all to the server. */
+    void seedMaterials(int count) throws Exception {
+        for (int from = 0; from < count; from += 1000) {
+            List<NodeEngine.Put> puts = new java.util.ArrayList<>();
+            for (int i = from; i < Math.min(count, from + 1000); i++) {
+                puts.add(new NodeEngine.Put("Material", java.util.UUID.randomUUID().toString(),
+                        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("code", code + "-" + i)
+                                .put("name", "Seeded material " + i).put("unit", "kg").put("unitPrice", "2.50"), false));
+            }
+            engine.putAll(puts);
+        }
+        for (int i = 0; i < 1000 && exchange(); i++) {
+            // until everything is on the server
+        }
+        assertEquals(0L, engine.pendingCount(engine.serverId()), code + " sent everything");
+    }
+
+    /** @return uuid to the attributes (as JSON) of every live entity of a type */
+    Map<String, String> state(String type) {
+        Map<String, String> out = new TreeMap<>();
+        for (var e : engine.listLive(type)) {
+            out.put(e.getKey().getUuid(), e.getValue().toString());
+        }
+        return out;
+    }
+
+    /** @return uuid to code of every live material */
+    Map<String, String> materials() {
+        Map<String, String> out = new TreeMap<>();
+        for (var e : engine.listLive("Material")) {
+            out.put(e.getKey().getUuid(), e.getValue().path("code").asText());
+        }
+        return out;
     }
 
     void register(URI server) throws Exception {
