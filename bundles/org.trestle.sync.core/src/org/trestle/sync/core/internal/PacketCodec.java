@@ -202,7 +202,7 @@ public final class PacketCodec implements PacketManager {
         String resolves = null;
         JsonNode resolvesNode = c.get("resolves");
         if (resolvesNode != null && !resolvesNode.isNull()) {
-            resolves = string(c, "resolves", 64, at);
+            resolves = string(c, "resolves", 36, at); // a version id
         }
         return new Change(seq, type, uuid, op, updatedAt, object, changed, base, resolves);
     }
