@@ -78,6 +78,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     private final PacketCodec packets;
     private final ChangeCapture capture;
     private final RecentChanges recent;
+    private final Queries queries = new Queries();
     private final Set<String> peers = new CopyOnWriteArraySet<>();
     private final Map<String, ReentrantLock> nodeLocks = new ConcurrentHashMap<>();
     private final ReentrantLock applyLock = new ReentrantLock(true);
@@ -480,16 +481,16 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     }
 
     /** The seqs of the rows queued for a node: which rows, without reading them. */
-    private static List<Long> queuedSeqs(EntityManager em, SyncNodeRow n, int limit, long upTo) {
-        return em.createQuery("select r.seq from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
+    private List<Long> queuedSeqs(EntityManager em, SyncNodeRow n, int limit, long upTo) {
+        return queries.of(em, "select r.seq from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
                 + "and r.originNode <> :t and (r.targetNode is null or r.targetNode = :t) order by r.seq",
                 Long.class).setParameter("acked", n.ackedSeq).setParameter("upTo", upTo)
                 .setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
     }
 
     /** @return the highest seq visible now; every row below it is visible too (capture numbers rows in commit order) */
-    private static long visibleSeq(EntityManager em) {
-        Long max = em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult();
+    private long visibleSeq(EntityManager em) {
+        Long max = queries.of(em, "select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult();
         return max == null ? 0 : max;
     }
 
@@ -719,8 +720,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
      * Tombstones are rare: when there are none, no change of the packet needs to look
      * for one.
      */
-    private static void checkTombstones(EntityManager em, Outcome o) {
-        o.noTombstones = em.createQuery("select count(t) from TombstoneRow t", Long.class).getSingleResult() == 0;
+    private void checkTombstones(EntityManager em, Outcome o) {
+        o.noTombstones = queries.of(em, "select count(t) from TombstoneRow t", Long.class).getSingleResult() == 0;
     }
 
     /** A change whose writing failed in the database; the packet is processed again without it. */
@@ -824,7 +825,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         if (group.isEmpty()) {
             return;
         }
-        if (group.size() > 1 && read(em -> em.createQuery("select count(d) from DeferredRow d", Long.class)
+        if (group.size() > 1 && read(em -> queries.of(em, "select count(d) from DeferredRow d", Long.class)
                 .getSingleResult()) == 0) {
             try {
                 List<Outcome> outcomes = inTx(em -> {
@@ -892,7 +893,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             em.setFlushMode(jakarta.persistence.FlushModeType.COMMIT);
         }
         Outcome o = new Outcome();
-        o.deferredExist = em.createQuery("select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
+        o.deferredExist = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
         checkTombstones(em, o);
         SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender());
         if (p.ack() > 0 && p.ack() <= sender.sentPacketNo) {
@@ -1040,7 +1041,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             return;
         }
         if (server && existing != null) {
-            List<SyncChangeRow> conflicting = em.createQuery("select r from SyncChangeRow r where r.entityUuid = :u "
+            List<SyncChangeRow> conflicting = queries.of(em, "select r from SyncChangeRow r where r.entityUuid = :u "
                     + "and r.originNode <> :o and (r.targetNode is null or r.targetNode = :o) and r.seq > :seen "
                     + "order by r.seq", SyncChangeRow.class).setParameter("u", uuid).setParameter("o", origin)
                     .setParameter("seen", seen).getResultList();
@@ -1174,7 +1175,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             @Override
             public boolean isUnique(String attribute, Object value) {
                 checkAttribute(tc, attribute);
-                return em.createQuery("select count(e) from " + entity + " e where e.deleted = false and e." + attribute
+                return queries.of(em, "select count(e) from " + entity + " e where e.deleted = false and e." + attribute
                         + " = :v and e.uuid <> :u", Long.class).setParameter("v", value).setParameter("u", uuid)
                         .setFlushMode(jakarta.persistence.FlushModeType.COMMIT).getSingleResult() == 0;
             }
@@ -1183,7 +1184,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             public boolean isUniqueWithin(String attribute, Object value, String scopeAttribute, Object scopeValue) {
                 checkAttribute(tc, attribute);
                 checkAttribute(tc, scopeAttribute);
-                return em.createQuery("select count(e) from " + entity + " e where e.deleted = false and e." + attribute
+                return queries.of(em, "select count(e) from " + entity + " e where e.deleted = false and e." + attribute
                         + " = :v and e." + scopeAttribute + " = :s and e.uuid <> :u", Long.class).setParameter("v", value)
                         .setParameter("s", scopeValue).setParameter("u", uuid)
                         .setFlushMode(jakarta.persistence.FlushModeType.COMMIT).getSingleResult() == 0;
@@ -1250,7 +1251,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     private boolean hasUnacknowledgedLocalChange(EntityManager em, String uuid) {
         SyncNodeRow master = em.find(SyncNodeRow.class, serverId);
         long acked = master == null ? 0 : master.ackedSeq;
-        return em.createQuery("select count(r) from SyncChangeRow r where r.entityUuid = :u and r.originNode = :s "
+        return queries.of(em, "select count(r) from SyncChangeRow r where r.entityUuid = :u and r.originNode = :s "
                 + "and r.seq > :a", Long.class).setParameter("u", uuid).setParameter("s", selfId)
                 .setParameter("a", acked).getSingleResult() > 0;
     }
@@ -1293,8 +1294,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     }
 
     /** A newer version of the entity arrived: older held versions of it are obsolete. */
-    private static void dropDeferredFor(EntityManager em, String uuid) {
-        for (DeferredRow d : em.createQuery("select d from DeferredRow d where d.entityUuid = :u", DeferredRow.class)
+    private void dropDeferredFor(EntityManager em, String uuid) {
+        for (DeferredRow d : queries.of(em, "select d from DeferredRow d where d.entityUuid = :u", DeferredRow.class)
                 .setParameter("u", uuid).getResultList()) {
             em.remove(d);
         }
@@ -1302,7 +1303,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
 
     /** Applies the changes that were waiting for this entity. */
     private void releaseDeferred(EntityManager em, String uuid, Outcome o) {
-        List<DeferredRow> waiting = em.createQuery("select d from DeferredRow d where d.missingUuid = :u "
+        List<DeferredRow> waiting = queries.of(em, "select d from DeferredRow d where d.missingUuid = :u "
                 + "order by d.receivedAt, d.seq", DeferredRow.class).setParameter("u", uuid).getResultList();
         for (DeferredRow d : waiting) {
             em.remove(d);
