@@ -68,6 +68,8 @@ class LoadBenchmark {
         long ack;
         long seq;
         long sent;
+        /** Changes of other nodes the server delivered in its answers. */
+        long received;
 
         SimulatedNode(String code) {
             this.code = code;
@@ -115,6 +117,7 @@ class LoadBenchmark {
                 throw new IllegalStateException(code + ": change errors " + answer.path("errors"));
             }
             sent += changes;
+            received += answer.path("packet_data").path("changes").size();
             ack = answer.path("packet_data").path("packet_no").asLong();
             return answer;
         }
@@ -163,6 +166,7 @@ class LoadBenchmark {
         assertTrue(failures.isEmpty(), () -> "exchanges failed: " + failures);
         long exchanges = count.get();
         long changes = all.stream().mapToLong(n -> n.sent).sum();
+        long delivered = all.stream().mapToLong(n -> n.received).sum();
         long[] measured = java.util.Arrays.copyOf(latencies, (int) Math.min(exchanges, latencies.length));
 
         // Afterwards: every change is on the server exactly once (its counter), and a real
@@ -181,16 +185,20 @@ class LoadBenchmark {
 
         double changesPerS = changes / elapsed;
         double exchangesPerS = exchanges / elapsed;
+        double deliveredPerS = delivered / elapsed;
         double p50 = Report.percentile(measured, 50);
         double p99 = Report.percentile(measured, 99);
         FIGURES.put("nodes", nodes).put("seconds", elapsed).put("exchanges", exchanges).put("changes", changes)
-                .put("changes_per_s", changesPerS).put("exchanges_per_s", exchangesPerS).put("p50_ms", p50)
+                .put("changes_per_s", changesPerS).put("exchanges_per_s", exchangesPerS)
+                .put("delivered", delivered).put("delivered_per_s", deliveredPerS).put("p50_ms", p50)
                 .put("p99_ms", p99).put("rss_before_kib", rssBefore).put("rss_peak_kib", rssPeak.get())
                 .put("errors", failures.size()).put("lost_or_duplicated", 0);
         String w = nodes + " nodes, " + seconds + " s, packets of 10";
         ROWS.add(new Report.Row(w, "changes applied", Report.fmt(changesPerS) + " changes/s", "≥ 5,000/s",
                 Report.met(changesPerS >= 5000)));
         ROWS.add(new Report.Row(w, "exchanges", Report.fmt(exchangesPerS) + " exchanges/s", "", ""));
+        ROWS.add(new Report.Row(w, "changes of other nodes delivered in the answers (every node receives every change)",
+                Report.fmt(deliveredPerS) + " changes/s", "", ""));
         ROWS.add(new Report.Row(w, "exchange latency p50 / p99", String.format("%.0f / %.0f ms", p50, p99),
                 "p99 < 250 ms", Report.met(p99 < 250)));
         ROWS.add(new Report.Row(w, "process RSS (server and simulated nodes)",

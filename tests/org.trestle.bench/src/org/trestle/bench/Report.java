@@ -74,7 +74,8 @@ final class Report {
         md.append("Written by `bin/bench` (the benchmarks in `tests/org.trestle.bench`); rerun it to\n");
         md.append("measure again. Every workload runs against a real server over HTTP on loopback, with\n");
         md.append("real Derby databases, in the same JVM as the clients it measures. Tests never assert\n");
-        md.append("these numbers; the targets are those of the performance issue.\n\n");
+        md.append("these numbers; the targets are those of the performance issue. Where the time goes,\n");
+        md.append("what was changed because of it and why targets are missed: `performance-notes.md`.\n\n");
         List<String> parts = new ArrayList<>();
         all.fieldNames().forEachRemaining(parts::add);
         for (String part : parts) {
