@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +68,8 @@ class NetworkFaultTest {
         String failure = "seed " + SEED + " (replay with -Dtrestle.faults.seed=" + SEED + ")";
         List<TestLaptop> laptops = new ArrayList<>();
         long appliedBefore = metric(server, "trestle_changes_applied_total");
+        int soleEditor = 0;
+        int severalEditors = 0;
         try (FaultProxy proxy = new FaultProxy(server.getPort(), SEED)) {
             URI viaProxy = URI.create("http://127.0.0.1:" + proxy.port());
             for (int i = 0; i < 3; i++) {
@@ -77,6 +80,8 @@ class NetworkFaultTest {
             }
             List<String> pool = new ArrayList<>();
             Set<String> deleted = new HashSet<>();
+            // per widget: each laptop's last edit of it, as "name/qty"
+            Map<String, Map<String, String>> lastEdits = new HashMap<>();
             long edits = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 TestLaptop l = laptops.get(random.nextInt(laptops.size()));
@@ -88,11 +93,14 @@ class NetworkFaultTest {
                     l.engine.putEntity("Widget", uuid, JsonNodeFactory.instance.objectNode()
                             .put("name", l.code + " made " + round).put("qty", round));
                     pool.add(uuid);
+                    lastEdits.computeIfAbsent(uuid, u -> new HashMap<>()).put(l.code, l.code + " made " + round + "/" + round);
                     edits++;
                 } else if (op < 9) {
                     String uuid = candidates.get(random.nextInt(candidates.size()));
+                    int qty = random.nextInt(1000);
                     l.engine.putEntity("Widget", uuid, JsonNodeFactory.instance.objectNode()
-                            .put("name", l.code + " edit " + round).put("qty", random.nextInt(1000)));
+                            .put("name", l.code + " edit " + round).put("qty", qty));
+                    lastEdits.computeIfAbsent(uuid, u -> new HashMap<>()).put(l.code, l.code + " edit " + round + "/" + qty);
                     edits++;
                 } else {
                     String uuid = candidates.get(random.nextInt(candidates.size()));
@@ -131,13 +139,32 @@ class NetworkFaultTest {
                 for (String uuid : deleted) {
                     assertTrue(!truth.containsKey(uuid), "a deleted widget stays deleted: " + uuid + "; " + failure);
                 }
+                // no committed edit is lost: a widget one laptop alone edited ends as its last edit; one that
+                // several edited ends with the name of one of their last edits (a winner, not an older state)
+                for (String uuid : pool) {
+                    if (deleted.contains(uuid)) {
+                        continue;
+                    }
+                    Map<String, String> editors = lastEdits.get(uuid);
+                    String end = truth.get(uuid);
+                    if (editors.size() == 1) {
+                        soleEditor++;
+                        assertEquals(editors.values().iterator().next(), end, "the last edit of " + uuid + "; " + failure);
+                    } else {
+                        severalEditors++;
+                        String name = end == null ? null : end.substring(0, end.lastIndexOf('/'));
+                        assertTrue(editors.values().stream().anyMatch(e -> e.substring(0, e.lastIndexOf('/')).equals(name)),
+                                uuid + " ends as " + end + ", none of the last edits " + editors + "; " + failure);
+                    }
+                }
             }
             long applied = metric(server, "trestle_changes_applied_total") - appliedBefore;
             assertTrue(applied <= edits, "the server applied " + applied + " changes of " + edits + " edits: none twice; "
                     + failure);
             Map<FaultProxy.Fault, Integer> injected = proxy.injected();
             System.out.println("FAULTS seed=" + SEED + " rounds=" + ROUNDS + " edits=" + edits + " applied=" + applied
-                    + " deleted=" + deleted.size() + " injected=" + injected);
+                    + " deleted=" + deleted.size() + " widgets checked against their last edit: " + soleEditor
+                    + " edited by one laptop, " + severalEditors + " by several; injected=" + injected);
             assertTrue(injected.keySet().size() >= 5, "every kind of fault was injected: " + injected);
         } finally {
             laptops.forEach(TestLaptop::close);
