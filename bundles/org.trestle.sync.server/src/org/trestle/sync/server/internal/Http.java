@@ -14,8 +14,8 @@ final class Http {
     private Http() {
     }
 
-    /** A body over the limit is still read (and dropped) up to this many times the limit, so that the sender sees the 413. */
-    private static final long DRAIN_FACTOR = 8;
+    /** A body over the limit is still read (and dropped) up to this many times the limit, so that the sender sees the 413 (with the default limit of 16 MiB, up to 32 MiB are read, none kept). */
+    private static final long DRAIN_FACTOR = 2;
 
     /**
      * Reads the whole body, refusing it (413) as soon as it passes the limit, never
