@@ -34,13 +34,7 @@ class ClientKillTest {
         SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
         Path work = Files.createTempDirectory("trestle-client-kill");
         try (ServerProcess server = new ServerProcess(work.resolve("server"), work)) {
-            Map<String, String> truth;
-            try (TestLaptop seed = new TestLaptop(factory, work.resolve("seed"), "SEED", 1000)) {
-                seed.register(server.url);
-                seed.base = server.url;
-                seed.seedMaterials(MATERIALS);
-                truth = seed.materials();
-            }
+            Map<String, String> truth = TestLaptop.seedServer(factory, server.url, work.resolve("seed"), MATERIALS);
             Path laptop = work.resolve("laptop");
             assertEquals(0, run(laptop, work.resolve("register.out"), "register", "--server", server.url.toString(),
                     "--code", "KILLED-LAPTOP", "--enrollment-key", "test-enrollment-key"));

@@ -118,13 +118,7 @@ class ServerKillTest {
         SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
         Path work = Files.createTempDirectory("trestle-kill-load");
         try (ServerProcess server = new ServerProcess(work.resolve("server"), work)) {
-            Map<String, String> truth;
-            try (TestLaptop seed = new TestLaptop(factory, work.resolve("seed"), "SEED", 1000)) {
-                seed.register(server.url);
-                seed.base = server.url;
-                seed.seedMaterials(6000);
-                truth = seed.materials();
-            }
+            Map<String, String> truth = TestLaptop.seedServer(factory, server.url, work.resolve("seed"), 6000);
             try (TestLaptop fresh = new TestLaptop(factory, work.resolve("fresh"), "FRESH")) {
                 fresh.register(server.url);
                 fresh.base = server.url;

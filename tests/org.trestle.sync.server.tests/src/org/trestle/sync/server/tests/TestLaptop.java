@@ -45,6 +45,20 @@ final class TestLaptop implements AutoCloseable {
         this.code = code;
     }
 
+    /**
+     * Fills a server with materials made by a laptop of its own, which is closed again.
+     *
+     * @return uuid to code of every material the server now holds
+     */
+    static Map<String, String> seedServer(SyncEngineFactory factory, URI server, Path dir, int count) throws Exception {
+        try (TestLaptop seed = new TestLaptop(factory, dir, "SEED", 1000)) {
+            seed.register(server);
+            seed.base = server;
+            seed.seedMaterials(count);
+            return seed.materials();
+        }
+    }
+
     /** Creates materials here, in transactions of a thousand, and sends them all to the server. */
     void seedMaterials(int count) throws Exception {
         for (int from = 0; from < count; from += 1000) {
