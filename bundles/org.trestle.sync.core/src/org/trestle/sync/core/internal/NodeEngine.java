@@ -457,7 +457,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     public List<Change> pendingChanges(String targetNodeId, int limit) {
         return read(em -> {
             SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
-            return n == null ? List.<Change>of() : queued(em, n, limit).stream().map(this::toChange).toList();
+            return n == null ? List.<Change>of() : recent.load(em, queuedSeqs(em, n, limit, Long.MAX_VALUE));
         });
     }
 
@@ -467,17 +467,6 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
             SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
             return n == null ? 0L : count(em, n);
         });
-    }
-
-    private static List<SyncChangeRow> queued(EntityManager em, SyncNodeRow n, int limit) {
-        return queued(em, n, limit, Long.MAX_VALUE);
-    }
-
-    private static List<SyncChangeRow> queued(EntityManager em, SyncNodeRow n, int limit, long upTo) {
-        return em.createQuery("select r from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
-                + "and r.originNode <> :t and (r.targetNode is null or r.targetNode = :t) order by r.seq",
-                SyncChangeRow.class).setParameter("acked", n.ackedSeq).setParameter("upTo", upTo)
-                .setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
     }
 
     /** The seqs of the rows queued for a node: which rows, without reading them. */
@@ -629,20 +618,6 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
     }
 
-    private Change toChange(SyncChangeRow r) {
-        ObjectNode data = null;
-        if (r.data != null) {
-            try {
-                data = (ObjectNode) packets.mapper().readTree(r.data);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("change " + r.seq + " holds unreadable data", e);
-            }
-        }
-        List<String> changed = r.changed == null ? null : Arrays.asList(r.changed.split(","));
-        return new Change(r.seq, r.entityType, r.entityUuid, Operation.valueOf(r.operation), r.updatedAt, data, changed,
-                r.base, r.resolves);
-    }
-
     // ---------------------------------------------------------------- processing
 
     /** Accumulates what processing a packet did. */
@@ -686,7 +661,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 continue; // a few lookups cost no more than the scan
             }
             int limit = uuids.size() + 64;
-            List<String> held = em.createQuery("select e.uuid from " + entityName(e.getKey().info())
+            List<String> held = queries.of(em, "select e.uuid from " + entityName(e.getKey().info())
                     + " e where e.uuid >= :lo and e.uuid <= :hi", String.class).setParameter("lo", uuids.first())
                     .setParameter("hi", uuids.last()).setMaxResults(limit + 1).getResultList();
             if (held.size() > limit) {
@@ -702,7 +677,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
     }
 
-    static boolean isCanonicalUuid(String s) {
+    private static boolean isCanonicalUuid(String s) {
         if (s == null || s.length() != 36) {
             return false;
         }
