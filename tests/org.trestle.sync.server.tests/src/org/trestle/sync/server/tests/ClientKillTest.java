@@ -12,8 +12,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 import org.trestle.sync.api.SyncEngineFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,8 +28,7 @@ class ClientKillTest {
 
     @Test
     void aLaptopKilledWhileApplyingPacketsRestartsAndEndsEqualToTheServer() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(ClientKillTest.class).getBundleContext();
-        SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        SyncEngineFactory factory = TestLaptop.engineFactory();
         Path work = Files.createTempDirectory("trestle-client-kill");
         try (ServerProcess server = new ServerProcess(work.resolve("server"), work)) {
             Map<String, String> truth = TestLaptop.seedServer(factory, server.url, work.resolve("seed"), MATERIALS);

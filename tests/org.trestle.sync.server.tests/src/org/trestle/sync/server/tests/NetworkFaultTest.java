@@ -23,8 +23,6 @@ import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.SyncEngineFactory;
 import org.trestle.sync.api.SyncProtocol;
@@ -61,8 +59,7 @@ class NetworkFaultTest {
     private void run(long seed) throws Exception {
         final long SEED = seed;
         URI server = RunningServer.uri();
-        BundleContext context = FrameworkUtil.getBundle(NetworkFaultTest.class).getBundleContext();
-        SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        SyncEngineFactory factory = TestLaptop.engineFactory();
         Path dir = Files.createTempDirectory("trestle-faults-" + SEED + "-");
         Random random = new Random(SEED);
         String failure = "seed " + SEED + " (replay with -Dtrestle.faults.seed=" + SEED + ")";

@@ -15,8 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 import org.trestle.sync.api.SyncEngineFactory;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -30,8 +28,7 @@ class ServerKillTest {
 
     @Test
     void aServerKilledDuringExchangesRestartsAndLosesNothing() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(ServerKillTest.class).getBundleContext();
-        SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        SyncEngineFactory factory = TestLaptop.engineFactory();
         Path work = Files.createTempDirectory("trestle-kill");
         ServerProcess server = new ServerProcess(work.resolve("server"), work);
         URI url = server.url;
@@ -114,8 +111,7 @@ class ServerKillTest {
      */
     @Test
     void aServerKilledDuringAnInitialLoadRestartsAndTheLoadCompletes() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(ServerKillTest.class).getBundleContext();
-        SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        SyncEngineFactory factory = TestLaptop.engineFactory();
         Path work = Files.createTempDirectory("trestle-kill-load");
         try (ServerProcess server = new ServerProcess(work.resolve("server"), work)) {
             Map<String, String> truth = TestLaptop.seedServer(factory, server.url, work.resolve("seed"), 6000);

@@ -25,8 +25,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
 import org.trestle.sync.api.SyncEngineFactory;
 import org.trestle.sync.core.internal.NodeEngine;
 
@@ -56,8 +54,7 @@ class SoakTest {
 
     @Test
     void laptopsEditingThroughABrokenNetworkForMinutesLeaveNothingBehind() throws Exception {
-        BundleContext context = FrameworkUtil.getBundle(SoakTest.class).getBundleContext();
-        SyncEngineFactory factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        SyncEngineFactory factory = TestLaptop.engineFactory();
         Path work = Files.createTempDirectory("trestle-soak");
         List<TestLaptop> laptops = new ArrayList<>();
         try (ServerProcess server = new ServerProcess(work.resolve("server"), work);

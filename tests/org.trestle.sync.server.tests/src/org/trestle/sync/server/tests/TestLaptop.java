@@ -45,6 +45,13 @@ final class TestLaptop implements AutoCloseable {
         this.code = code;
     }
 
+    /** @return the engine factory of the test runtime */
+    static SyncEngineFactory engineFactory() {
+        org.osgi.framework.BundleContext context = org.osgi.framework.FrameworkUtil.getBundle(TestLaptop.class)
+                .getBundleContext();
+        return context.getService(context.getServiceReference(SyncEngineFactory.class));
+    }
+
     /**
      * Fills a server with materials made by a laptop of its own, which is closed again.
      *
