@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
@@ -15,6 +14,7 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
+import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
 import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
 import org.trestle.sync.core.internal.NodeEngine;
@@ -162,7 +162,7 @@ final class EntityForm {
             }
         }
         if (ok) {
-            String uuid = row == null ? UUID.randomUUID().toString() : row.get("uuid").asText();
+            String uuid = row == null ? EntityIds.newUuid() : row.get("uuid").asText();
             try {
                 engine.putEntity(type.info().name(), uuid, data);
                 show(null);

@@ -5,7 +5,6 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
@@ -33,6 +32,7 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
+import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.core.internal.NodeEngine;
@@ -322,7 +322,7 @@ public class EstimateEditorPart {
                 message.setText("Item " + line + ": position, quantity and unit price must be numbers");
                 return;
             }
-            puts.add(new Put("EstimateItem", r.uuid == null ? UUID.randomUUID().toString() : r.uuid, data, false));
+            puts.add(new Put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data, false));
         }
         try {
             engine().putAll(puts);

@@ -7,12 +7,12 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.eclipse.equinox.app.IApplication;
 import org.eclipse.equinox.app.IApplicationContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
+import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.ProcessResult;
@@ -291,7 +291,7 @@ public final class CommandLine implements IApplication {
             }
             data.set(v.getKey(), literal(tc, attribute, v.getValue()));
         }
-        String id = uuid == null ? UUID.randomUUID().toString() : uuid;
+        String id = uuid == null ? EntityIds.newUuid() : uuid;
         boolean created = engine.putEntity(tc.info().name(), id, data);
         print(json.createObjectNode().put("uuid", id).put("created", created),
                 (created ? "Created " : "Updated ") + tc.info().name() + " " + id);

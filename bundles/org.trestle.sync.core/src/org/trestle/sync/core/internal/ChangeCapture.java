@@ -14,7 +14,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.eclipse.persistence.descriptors.DescriptorEvent;
@@ -25,6 +24,7 @@ import org.eclipse.persistence.sessions.SessionEvent;
 import org.eclipse.persistence.sessions.SessionEventAdapter;
 import org.eclipse.persistence.sessions.changesets.ObjectChangeSet;
 import org.eclipse.persistence.sessions.changesets.UnitOfWorkChangeSet;
+import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
@@ -89,7 +89,7 @@ final class ChangeCapture extends SessionEventAdapter {
         public void prePersist(DescriptorEvent event) {
             if (event.getSource() instanceof SyncEntity e) {
                 if (e.getUuid() == null) {
-                    e.setUuid(UUID.randomUUID().toString());
+                    e.setUuid(EntityIds.newUuid());
                 }
                 if (!isIncoming(e.getUuid()) || e.getUpdatedAt() == null) {
                     e.setUpdatedAt(Wire.now());

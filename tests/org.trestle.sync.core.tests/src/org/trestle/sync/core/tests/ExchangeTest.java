@@ -132,10 +132,13 @@ class ExchangeTest {
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         // narrow: ten stored neighbours and ten new uuids between them
         List<String> neighbours = stored.subList(40, 50);
+        // (identities made one after another differ in their first half: a new one that
+        // shares a neighbour's first half and ends high sorts right after that neighbour)
         List<String> fresh = new ArrayList<>();
-        while (fresh.size() < 10) {
-            String u = UUID.randomUUID().toString();
-            if (u.compareTo(neighbours.get(0)) > 0 && u.compareTo(neighbours.get(9)) < 0) {
+        for (int k = 0; fresh.size() < 10; k++) {
+            String n = neighbours.get(k % 9);
+            String u = n.substring(0, 24) + String.format("fffffffff%03x", k);
+            if (u.compareTo(n) > 0 && u.compareTo(neighbours.get(9)) < 0 && !stored.contains(u)) {
                 fresh.add(u);
             }
         }
