@@ -70,6 +70,8 @@ final class ChangeCapture extends SessionEventAdapter {
         final Map<String, Incoming> incoming = new HashMap<>();
         final Map<String, String> resolutions = new HashMap<>();
         final Set<String> hardDeleted = new LinkedHashSet<>();
+        /** The log rows this transaction wrote, for the tail once it has committed. */
+        final List<SyncChangeRow> written = new ArrayList<>();
         boolean locked;
     }
 
@@ -77,10 +79,27 @@ final class ChangeCapture extends SessionEventAdapter {
     private final ReentrantLock commitLock = new ReentrantLock(true);
     private final EngineContext engine;
     private long lastSeq;
+    private final LogTail tail;
 
     ChangeCapture(EngineContext engine, long lastSeq) {
         this.engine = engine;
         this.lastSeq = lastSeq;
+        this.tail = new LogTail(lastSeq);
+    }
+
+    /** Where the log's most recent committed rows go. */
+    LogTail tail() {
+        return tail;
+    }
+
+    /** Forgets the log's tail, after the log's rows were changed other than by appending. */
+    void forgetTail() {
+        commitLock.lock();
+        try {
+            tail.forget(lastSeq);
+        } finally {
+            commitLock.unlock();
+        }
     }
 
     /** Maintains uuid and updatedAt of synchronized entities. */
@@ -258,6 +277,7 @@ final class ChangeCapture extends SessionEventAdapter {
                     ? Integer.MAX_VALUE / 2 - engine.typeRank(r.entityType) : engine.typeRank(r.entityType)));
             rows.addAll(s.extra);
             write(connection, rows);
+            s.written.addAll(rows);
             if (!s.hardDeleted.isEmpty()) {
                 tombstones(connection, s);
             }
@@ -368,19 +388,27 @@ final class ChangeCapture extends SessionEventAdapter {
 
     @Override
     public void postCommitTransaction(SessionEvent event) {
-        end();
+        end(true);
     }
 
     @Override
     public void postRollbackTransaction(SessionEvent event) {
-        end();
+        end(false);
     }
 
-    private void end() {
+    private void end(boolean committed) {
         TxState s = state.get();
         state.remove();
         if (s != null && s.locked && commitLock.isHeldByCurrentThread()) {
-            commitLock.unlock();
+            try {
+                if (committed) {
+                    tail.committed(s.written);
+                } else if (!s.written.isEmpty()) {
+                    tail.forget(lastSeq); // written, then failed: whether the rows are in the log is not certain
+                }
+            } finally {
+                commitLock.unlock();
+            }
         }
     }
 }

@@ -295,7 +295,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
      * the new identity, so that nothing local is lost and nothing from the server is
      * mistaken for stale.
      */
-    private static void rebind(EntityManager em, SyncNodeRow self, String newId, String newCode, String serverNodeId) {
+    private void rebind(EntityManager em, SyncNodeRow self, String newId, String newCode, String serverNodeId) {
         String oldId = self.nodeId;
         SyncNodeRow fresh = newNode(newId, newCode, newCode);
         fresh.self = true;
@@ -304,6 +304,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         em.persist(fresh);
         em.createQuery("update SyncChangeRow r set r.originNode = :n where r.originNode = :o").setParameter("n", newId)
                 .setParameter("o", oldId).executeUpdate();
+        capture.forgetTail();
         SyncNodeRow master = em.find(SyncNodeRow.class, serverNodeId);
         if (master == null) {
             master = newNode(serverNodeId, "server", "Trestle server");
@@ -457,7 +458,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     public List<Change> pendingChanges(String targetNodeId, int limit) {
         return read(em -> {
             SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
-            return n == null ? List.<Change>of() : recent.load(em, queuedSeqs(em, n, limit, Long.MAX_VALUE));
+            return n == null ? List.<Change>of() : recent.load(em, queuedSeqs(em, n, limit, visibleSeq()));
         });
     }
 
@@ -469,8 +470,15 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         });
     }
 
-    /** The seqs of the rows queued for a node: which rows, without reading them. */
+    /**
+     * The seqs of the rows queued for a node up to a visible seq: which rows, without
+     * reading them. Taken from the log's tail in memory when it holds the range.
+     */
     private List<Long> queuedSeqs(EntityManager em, SyncNodeRow n, int limit, long upTo) {
+        List<Long> held = capture.tail().queued(n.nodeId, n.ackedSeq, upTo, limit);
+        if (held != null) {
+            return held;
+        }
         return queries.of(em, "select r.seq from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
                 + "and r.originNode <> :t and (r.targetNode is null or r.targetNode = :t) order by r.seq",
                 Long.class).setParameter("acked", n.ackedSeq).setParameter("upTo", upTo)
@@ -478,9 +486,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
     }
 
     /** @return the highest seq visible now; every row below it is visible too (capture numbers rows in commit order) */
-    private long visibleSeq(EntityManager em) {
-        Long max = queries.of(em, "select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult();
-        return max == null ? 0 : max;
+    private long visibleSeq() {
+        return capture.tail().lastCommitted();
     }
 
     private static long count(EntityManager em, SyncNodeRow n) {
@@ -593,7 +600,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 // Read the log's end first, then the rows up to it: when they all fit, the
                 // packet covers the log up to that end, so acknowledging it moves the node
                 // past rows meant for other nodes instead of reading them again each time.
-                long upTo = visibleSeq(em);
+                long upTo = visibleSeq();
                 List<Long> seqs = queuedSeqs(em, n, batch + 1, upTo);
                 boolean more = seqs.size() > batch;
                 if (more) {
