@@ -684,6 +684,51 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
     }
 
+    /**
+     * Loads the entities that the packet's changes refer to with one bounded range scan
+     * per referenced type, instead of one lookup per reference. Items of an estimate
+     * name the same few estimates, and time-ordered identities put the estimates of
+     * one packet's items next to each other. When the range between the lowest and the
+     * highest holds many more entities than are named, nothing is kept and each
+     * reference is looked up as before.
+     */
+    private void prefetchReferences(EntityManager em, List<Change> changes, long appliedSeq, Outcome o) {
+        Map<TypeCodec, java.util.TreeSet<String>> byType = new java.util.LinkedHashMap<>();
+        for (Change c : changes) {
+            TypeCodec tc = c.seq() > appliedSeq && c.data() != null ? codec.type(c.entityType()) : null;
+            if (tc == null) {
+                continue;
+            }
+            for (EntityCodec.AttributeCodec a : tc.attributes()) {
+                JsonNode ref = a.reference() == null ? null : c.data().get(a.name());
+                TypeCodec target = ref != null && ref.isTextual() && isCanonicalUuid(ref.textValue())
+                        && !o.known.containsKey(ref.textValue()) ? codec.typeOf(a.reference()) : null;
+                if (target != null) {
+                    byType.computeIfAbsent(target, t -> new java.util.TreeSet<>()).add(ref.textValue());
+                }
+            }
+        }
+        for (Map.Entry<TypeCodec, java.util.TreeSet<String>> e : byType.entrySet()) {
+            java.util.TreeSet<String> uuids = e.getValue();
+            if (uuids.size() < 8) {
+                continue; // a few lookups cost no more than the scan
+            }
+            int limit = uuids.size() + 64;
+            EntityTypeInfo info = e.getKey().info();
+            List<? extends SyncEntity> found = queries.of(em, "select e from " + entityName(info)
+                    + " e where e.uuid >= :lo and e.uuid <= :hi", info.type()).setParameter("lo", uuids.first())
+                    .setParameter("hi", uuids.last()).setMaxResults(limit + 1).getResultList();
+            if (found.size() > limit) {
+                continue;
+            }
+            for (SyncEntity entity : found) {
+                if (uuids.contains(entity.getUuid())) {
+                    o.known.put(entity.getUuid(), entity);
+                }
+            }
+        }
+    }
+
     private static boolean isCanonicalUuid(String s) {
         if (s == null || s.length() != 36) {
             return false;
@@ -898,6 +943,7 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 shift = java.time.Duration.ZERO;
             }
             probeAbsent(em, p.changes(), sender.appliedSeq, o);
+            prefetchReferences(em, p.changes(), sender.appliedSeq, o);
             for (Change sent : p.changes()) {
                 Change c = shift.isZero() ? sent : onServerClock(sent, shift, arrived);
                 if (c.seq() <= sender.appliedSeq) {

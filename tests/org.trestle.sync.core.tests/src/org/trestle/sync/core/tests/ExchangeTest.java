@@ -11,6 +11,7 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
@@ -181,6 +182,56 @@ class ExchangeTest {
         }
         assertEquals(140L, server.read(em -> em.createQuery("select count(s) from Site s", Long.class).getSingleResult()),
                 "120 stored and 20 created, none twice");
+    }
+
+    /**
+     * The sites that a packet's tasks refer to are read with one range scan when they lie
+     * close together, and one at a time when they are spread out. Either way each task
+     * refers to its own site, and a site the same packet changed before keeps that change.
+     */
+    @Test
+    void tasksOfAPacketReferToTheirOwnSitesWhetherTheSitesLieTogetherOrApart() {
+        List<String> sites = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            sites.add(newSite(b, "T-" + i));
+        }
+        nodes.syncAll();
+        java.util.Collections.sort(sites);
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        long seq = 2_000_000;
+        long packetNo = a.node(serverId()).orElseThrow().sentPacketNo();
+        List<String> together = new ArrayList<>(sites.subList(20, 33)); // twelve neighbours around the 26th
+        together.remove(6);
+        List<String> apart = new ArrayList<>(); // eight, over a range of 85 sites
+        for (int i = 0; i < 96; i += 12) {
+            apart.add(sites.get(i));
+        }
+        Map<String, String> siteOfTask = new java.util.LinkedHashMap<>();
+        for (List<String> targets : List.of(together, apart)) {
+            List<Change> changes = new ArrayList<>();
+            // a site between the tasks' sites that no task names, changed first in the packet
+            String renamed = sites.get(targets == together ? 26 : 5);
+            ObjectNode state = server.serialize(server.read(em -> em.find(Site.class, renamed))).put("name", "Renamed first");
+            changes.add(new Change(++seq, "Site", renamed, Operation.UPDATE, now, state, List.of("name"), null, null));
+            for (int i = targets.size() - 1; i >= 0; i--) { // tasks not in the order of their sites
+                String task = org.trestle.sync.api.entity.EntityIds.newUuid();
+                siteOfTask.put(task, targets.get(i));
+                changes.add(new Change(++seq, "Task", task, Operation.INSERT, now, JsonNodeFactory.instance.objectNode()
+                        .put("site", targets.get(i)).put("title", "Task for " + targets.get(i)).put("hours", i), null,
+                        null, null));
+            }
+            ProcessResult r = server.processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), ++packetNo, 0,
+                    now, false, changes));
+            assertEquals(changes.size(), r.processed(), r::toString);
+            assertEquals(List.of(), r.errors());
+            assertEquals("Renamed first", server.read(em -> em.find(Site.class, renamed).getName()),
+                    "the change made earlier in the packet is kept");
+        }
+        for (Map.Entry<String, String> e : siteOfTask.entrySet()) {
+            assertEquals(e.getValue(), server.read(em -> em.find(Task.class, e.getKey()).getSite().getUuid()),
+                    "each task refers to its own site");
+        }
+        assertEquals(20, siteOfTask.size());
     }
 
     /** The initial load is read a page at a time: a new node still receives every live entity once. */
