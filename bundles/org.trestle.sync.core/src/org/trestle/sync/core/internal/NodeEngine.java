@@ -664,14 +664,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
         for (Map.Entry<TypeCodec, java.util.TreeSet<String>> e : byType.entrySet()) {
             java.util.TreeSet<String> uuids = e.getValue();
-            if (uuids.size() < 8) {
-                continue; // a few lookups cost no more than the scan
-            }
-            int limit = uuids.size() + 64;
-            List<String> held = queries.of(em, "select e.uuid from " + entityName(e.getKey().info())
-                    + " e where e.uuid >= :lo and e.uuid <= :hi", String.class).setParameter("lo", uuids.first())
-                    .setParameter("hi", uuids.last()).setMaxResults(limit + 1).getResultList();
-            if (held.size() > limit) {
+            List<String> held = scanRange(em, e.getKey().info(), "e.uuid", String.class, uuids);
+            if (held == null) {
                 continue;
             }
             Set<String> present = new java.util.HashSet<>(held);
@@ -710,15 +704,8 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
         }
         for (Map.Entry<TypeCodec, java.util.TreeSet<String>> e : byType.entrySet()) {
             java.util.TreeSet<String> uuids = e.getValue();
-            if (uuids.size() < 8) {
-                continue; // a few lookups cost no more than the scan
-            }
-            int limit = uuids.size() + 64;
-            EntityTypeInfo info = e.getKey().info();
-            List<? extends SyncEntity> found = queries.of(em, "select e from " + entityName(info)
-                    + " e where e.uuid >= :lo and e.uuid <= :hi", info.type()).setParameter("lo", uuids.first())
-                    .setParameter("hi", uuids.last()).setMaxResults(limit + 1).getResultList();
-            if (found.size() > limit) {
+            List<? extends SyncEntity> found = scanRange(em, e.getKey().info(), "e", e.getKey().info().type(), uuids);
+            if (found == null) {
                 continue;
             }
             for (SyncEntity entity : found) {
@@ -727,6 +714,26 @@ public final class NodeEngine implements SyncEngine, SyncManager, ConflictResolv
                 }
             }
         }
+    }
+
+    /**
+     * One bounded scan of a type's uuid index, from the lowest to the highest of the
+     * given uuids, reading at most a few more rows than were named.
+     *
+     * @param select what to read of each entity {@code e}
+     * @return what the range holds, or {@code null} when there are too few uuids for a
+     *         scan to pay or the range holds many more entities than were named
+     */
+    private <T> List<T> scanRange(EntityManager em, EntityTypeInfo info, String select, Class<T> type,
+            java.util.TreeSet<String> uuids) {
+        if (uuids.size() < 8) {
+            return null; // a few lookups cost no more than the scan
+        }
+        int limit = uuids.size() + 64;
+        List<T> found = queries.of(em, "select " + select + " from " + entityName(info)
+                + " e where e.uuid >= :lo and e.uuid <= :hi", type).setParameter("lo", uuids.first())
+                .setParameter("hi", uuids.last()).setMaxResults(limit + 1).getResultList();
+        return found.size() > limit ? null : found;
     }
 
     private static boolean isCanonicalUuid(String s) {
