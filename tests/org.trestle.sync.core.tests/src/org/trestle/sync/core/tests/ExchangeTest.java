@@ -62,6 +62,17 @@ class ExchangeTest {
         });
     }
 
+    /** @return the uuids, sorted, of sites made on b and synchronized to every node */
+    private List<String> sitesOnEveryNode(int count, String codePrefix) {
+        List<String> sites = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sites.add(newSite(b, codePrefix + i));
+        }
+        nodes.syncAll();
+        java.util.Collections.sort(sites);
+        return sites;
+    }
+
     private String serverId() {
         return server.self().nodeId();
     }
@@ -124,12 +135,7 @@ class ExchangeTest {
      */
     @Test
     void packetsMixingNewAndStoredEntitiesUpdateTheStoredAndCreateTheNew() {
-        List<String> stored = new ArrayList<>();
-        for (int i = 0; i < 120; i++) {
-            stored.add(newSite(b, "S-" + i));
-        }
-        nodes.syncAll();
-        java.util.Collections.sort(stored);
+        List<String> stored = sitesOnEveryNode(120, "S-");
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         // narrow: ten stored neighbours and ten new uuids between them
         List<String> neighbours = stored.subList(40, 50);
@@ -191,12 +197,7 @@ class ExchangeTest {
      */
     @Test
     void tasksOfAPacketReferToTheirOwnSitesWhetherTheSitesLieTogetherOrApart() {
-        List<String> sites = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            sites.add(newSite(b, "T-" + i));
-        }
-        nodes.syncAll();
-        java.util.Collections.sort(sites);
+        List<String> sites = sitesOnEveryNode(100, "T-");
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         long seq = 2_000_000;
         long packetNo = a.node(serverId()).orElseThrow().sentPacketNo();
