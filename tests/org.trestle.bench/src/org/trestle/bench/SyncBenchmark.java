@@ -84,7 +84,7 @@ class SyncBenchmark {
                 last = load(size, f);
                 clientProcess(size, f);
             }
-            wire(last.lastDown, FIGURES.putObject("wire"));
+            wire(last.engine.packetManager(), last.lastDown, FIGURES.putObject("wire"));
             roundTrip(seed, last, Integer.getInteger("trestle.bench.roundtrips", 1000));
             last.close();
         }
@@ -382,9 +382,7 @@ class SyncBenchmark {
         return rows / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static void wire(Packet packet, ObjectNode f) {
-        var codec = new org.trestle.sync.core.internal.PacketCodec(org.trestle.sync.api.SyncProtocol.SCHEMA_VERSION,
-                100_000);
+    private static void wire(org.trestle.sync.api.PacketManager codec, Packet packet, ObjectNode f) {
         int n = packet.changes().size();
         byte[] json = codec.toJson(packet);
         byte[] gzip = codec.compress(packet);

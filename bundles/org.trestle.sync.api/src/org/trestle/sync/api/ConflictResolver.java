@@ -20,6 +20,15 @@ public interface ConflictResolver {
     /** @return the open manual conflicts, oldest first */
     List<ConflictRecord> openConflicts();
 
+    /** @return how many manual conflicts wait for a person (one count query) */
+    long openConflictCount();
+
+    /**
+     * A client records the conflicts the server reported for its changes, with its own
+     * version, so that a person can resolve them here.
+     */
+    void recordConflicts(List<ConflictReport> reports);
+
     /** @return every stored version of one entity, oldest first */
     List<ConflictRecord> history(String entityType, String entityUuid);
 

@@ -1,9 +1,16 @@
 package org.trestle.sync.api;
 
+import org.trestle.sync.api.packet.ExchangeAnswer;
 import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.api.packet.SyncFile;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Packet encoding: JSON, GZIP, validation and statistics.
+ * The one owner of the wire format: packets, the exchange answer, GZIP and sync files.
+ * Parsing is bounded (nesting, string and number lengths, inflated size), so hostile
+ * input is refused before it costs memory.
  *
  * @since 0.1
  */
@@ -12,12 +19,22 @@ public interface PacketManager {
     /** @return the packet as UTF-8 JSON */
     byte[] toJson(Packet packet);
 
+    /** @return the packet as a JSON tree */
+    ObjectNode toTree(Packet packet);
+
     /**
      * Parses and validates packet JSON.
      *
      * @throws org.trestle.sync.api.packet.PacketException {@code invalid_packet} with the reason
      */
     Packet fromJson(byte[] json);
+
+    /**
+     * Reads a packet from a JSON tree.
+     *
+     * @throws org.trestle.sync.api.packet.PacketException {@code invalid_packet} with the reason
+     */
+    Packet fromTree(JsonNode tree);
 
     /** @return the GZIP-compressed JSON of the packet */
     byte[] compress(Packet packet);
@@ -35,4 +52,47 @@ public interface PacketManager {
      * @throws org.trestle.sync.api.packet.PacketException naming the first problem
      */
     void validate(Packet packet);
+
+    /** @return the bytes GZIP-compressed */
+    byte[] gzip(byte[] bytes);
+
+    /**
+     * Inflates GZIP bytes, stopping as soon as the output passes the limit.
+     *
+     * @throws org.trestle.sync.api.packet.PacketException {@code too_large} past the limit,
+     *         {@code invalid_packet} for bad GZIP
+     */
+    byte[] inflate(byte[] gzip, long maxInflatedBytes);
+
+    /**
+     * Writes the exchange answer's JSON, its fields in the protocol's order.
+     *
+     * @param hexPacket whether the packet goes as the hex of its GZIP (the answer to a hex
+     *                  request) rather than as an object
+     */
+    byte[] answerToJson(ExchangeAnswer answer, boolean hexPacket);
+
+    /**
+     * Reads an exchange answer whose packet is an object or the hex of its GZIP.
+     *
+     * @throws org.trestle.sync.api.packet.PacketException {@code invalid_packet} when it is
+     *         not an answer of the protocol
+     */
+    ExchangeAnswer answerFromJson(byte[] json, long maxInflatedBytes);
+
+    /** @return the key a node's sync files are signed with, derived from its token */
+    String fileKey(String token);
+
+    /** @return a sync file: the packet as GZIP JSON, signed with the key */
+    byte[] writeFile(Packet packet, String key);
+
+    /**
+     * Reads a sync file without trusting it yet.
+     *
+     * @throws org.trestle.sync.api.packet.PacketException {@code too_large} or {@code invalid_packet}
+     */
+    SyncFile readFile(byte[] file, long maxInflatedBytes);
+
+    /** @return whether the file carries a signature that matches its JSON under this key */
+    boolean verifyFile(SyncFile file, String key);
 }

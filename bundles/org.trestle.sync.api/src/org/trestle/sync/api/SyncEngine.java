@@ -1,7 +1,9 @@
 package org.trestle.sync.api;
 
 import java.util.List;
+import java.util.function.Function;
 
+import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 
 /**
@@ -25,6 +27,21 @@ public interface SyncEngine extends AutoCloseable {
     PacketManager packetManager();
 
     ConflictResolver conflictResolver();
+
+    /** @return the entities by type name, with their attributes' metadata */
+    EntityStore entities();
+
+    /** @return nodes, tokens, counts and backups */
+    NodeAdministration administration();
+
+    /**
+     * Runs work in one transaction through plain JPA; rolls back on any failure. Writes
+     * are captured for synchronization.
+     */
+    <T> T inTx(Function<EntityManager, T> work);
+
+    /** Runs read-only work through plain JPA. */
+    <T> T read(Function<EntityManager, T> work);
 
     @Override
     void close();

@@ -19,6 +19,12 @@ public interface SyncManager {
     /** Makes this node the server, with a new node id, unless it is set up already. */
     NodeInfo initializeServer(String code);
 
+    /**
+     * Gives a client that has not registered yet an identity of its own, so that edits
+     * made before registration are captured; registering later takes them along.
+     */
+    NodeInfo initializeLocal();
+
     /** Makes this node a client of the given server, with the ids registration gave. */
     NodeInfo initializeClient(String selfNodeId, String selfCode, String serverNodeId);
 
@@ -29,6 +35,12 @@ public interface SyncManager {
      * @throws IllegalArgumentException when the code is invalid or taken
      */
     NodeInfo registerNode(String code, String name, String description);
+
+    /** @return the server's node id on a client, {@code null} on the server or before registration */
+    String serverNodeId();
+
+    /** @return how many changes this node made itself (before registration: all waiting to be sent) */
+    long localChangeCount();
 
     /** @return the node, if known */
     Optional<NodeInfo> node(String nodeId);
@@ -55,4 +67,22 @@ public interface SyncManager {
      * @throws org.trestle.sync.api.packet.PacketException when the packet as a whole is refused
      */
     ProcessResult processPacket(Packet packet);
+
+    /**
+     * One exchange of a client with its server: its next packet up, the server's answer
+     * applied here, the conflicts the server reported recorded for a person.
+     *
+     * @throws SyncException when the transport fails or the server's packet is refused;
+     *                       nothing is lost, the next exchange sends it again
+     */
+    ExchangeStep exchange(SyncTransport transport) throws SyncException;
+
+    /**
+     * Exchanges with the server until neither side has more (PROTOCOL.md, The exchange).
+     *
+     * @param proceed told of each exchange; returning {@code false} stops after it
+     * @throws SyncException as {@link #exchange}
+     */
+    SyncOutcome synchronize(SyncTransport transport, java.util.function.Predicate<ExchangeStep> proceed)
+            throws SyncException;
 }

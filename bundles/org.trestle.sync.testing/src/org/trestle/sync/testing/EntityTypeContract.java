@@ -19,7 +19,7 @@ import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.Resolution;
 import org.trestle.sync.api.entity.SyncEntity;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 
 /**
  * The contract every synchronized entity type meets. A plugin author extends this class
@@ -72,7 +72,7 @@ public abstract class EntityTypeContract<E extends SyncEntity> {
 
     @Test
     void anEntityCreatedOnOneClientReachesTheServerAndTheOtherClient() {
-        NodeEngine a = nodes.client(0);
+        SyncEngine a = nodes.client(0);
         String uuid = SyncTestNodes.write(a, em -> create(em).getUuid());
         nodes.syncAll();
         nodes.assertConverged();
@@ -90,8 +90,8 @@ public abstract class EntityTypeContract<E extends SyncEntity> {
 
     @Test
     void aSoftDeleteReachesEveryNodeAndALaterEditDoesNotBringItBack() {
-        NodeEngine a = nodes.client(0);
-        NodeEngine b = nodes.client(1);
+        SyncEngine a = nodes.client(0);
+        SyncEngine b = nodes.client(1);
         String uuid = SyncTestNodes.write(a, em -> create(em).getUuid());
         nodes.syncAll();
         SyncTestNodes.edit(b, em -> found(em, uuid).setDeleted(true));
@@ -99,15 +99,15 @@ public abstract class EntityTypeContract<E extends SyncEntity> {
         nodes.sync(b);
         nodes.syncAll();
         nodes.assertConverged();
-        for (NodeEngine n : List.of(nodes.server(), a, b)) {
+        for (SyncEngine n : List.of(nodes.server(), a, b)) {
             assertTrue(find(n, uuid).isDeleted(), "a deleted entity came back");
         }
     }
 
     @Test
     void concurrentEditsAreResolvedWithTheDeclaredStrategy() {
-        NodeEngine a = nodes.client(0);
-        NodeEngine b = nodes.client(1);
+        SyncEngine a = nodes.client(0);
+        SyncEngine b = nodes.client(1);
         String uuid = SyncTestNodes.write(a, em -> create(em).getUuid());
         nodes.syncAll();
         SyncTestNodes.edit(a, em -> modify(found(em, uuid), 1));
@@ -125,7 +125,7 @@ public abstract class EntityTypeContract<E extends SyncEntity> {
         nodes.syncAll();
         nodes.assertConverged();
         if (strategy == ConflictStrategy.MANUAL) {
-            assertFalse(nodes.server().openConflicts().isEmpty(), "a manual conflict stays open for a person");
+            assertFalse(nodes.server().conflictResolver().openConflicts().isEmpty(), "a manual conflict stays open for a person");
         }
     }
 
@@ -133,7 +133,7 @@ public abstract class EntityTypeContract<E extends SyncEntity> {
         return nodes.server().entityTypes().stream().filter(t -> t.name().equals(entityType())).findFirst().orElse(null);
     }
 
-    private SyncEntity find(NodeEngine node, String uuid) {
+    private SyncEntity find(SyncEngine node, String uuid) {
         return node.read(em -> em.find(info().type(), uuid));
     }
 

@@ -25,21 +25,23 @@ import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.SyncEngineFactory;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.NodeEngine;
-import org.trestle.sync.core.internal.model.TombstoneRow;
-
+import org.trestle.sync.api.SyncEngine;
+import org.trestle.sync.api.SyncException;
+import org.trestle.sync.api.SyncTransport;
+import org.trestle.sync.api.packet.ExchangeAnswer;
 
 /**
  * A server and clients, each with its own Derby database in a temporary folder, that
- * exchange packets in process exactly as they would over HTTP: the client builds a
- * packet, the server processes it and answers with its own, the client records the
- * reported conflicts and processes the answer.
+ * exchange packets in process through the engine's own exchange loop
+ * ({@link org.trestle.sync.api.SyncManager#exchange}) over an in-process transport: the
+ * client builds a packet, the server processes it and answers with its own, the client
+ * records the reported conflicts and processes the answer, exactly as over HTTP.
  */
 public final class SyncTestNodes implements AutoCloseable {
 
     private final Path root;
-    private final NodeEngine server;
-    private final List<NodeEngine> clients = new ArrayList<>();
+    private final SyncEngine server;
+    private final List<SyncEngine> clients = new ArrayList<>();
     private final SyncEngineFactory factory;
     private final EngineSettings settings;
 
@@ -47,8 +49,8 @@ public final class SyncTestNodes implements AutoCloseable {
         this.root = root;
         this.factory = factory;
         this.settings = settings;
-        this.server = (NodeEngine) factory.open(root.resolve("server"), settings);
-        server.initializeServer("server");
+        this.server = factory.open(root.resolve("server"), settings);
+        server.syncManager().initializeServer("server");
     }
 
     /** Starts a server and {@code clients} registered clients. */
@@ -84,41 +86,52 @@ public final class SyncTestNodes implements AutoCloseable {
     }
 
     /** Registers a new client with the server and opens its database. */
-    public NodeEngine addClient(String code) {
-        NodeInfo registered = server.registerNode(code, code, null);
-        NodeEngine client = (NodeEngine) factory.open(root.resolve(code), settings);
-        client.initializeClient(registered.nodeId(), code, server.self().nodeId());
+    public SyncEngine addClient(String code) {
+        NodeInfo registered = server.syncManager().registerNode(code, code, null);
+        SyncEngine client = factory.open(root.resolve(code), settings);
+        client.syncManager().initializeClient(registered.nodeId(), code, server.self().nodeId());
         clients.add(client);
         return client;
     }
 
-    public NodeEngine server() {
+    public SyncEngine server() {
         return server;
     }
 
-    public NodeEngine client(int index) {
+    public SyncEngine client(int index) {
         return clients.get(index);
     }
 
-    public List<NodeEngine> clients() {
+    public List<SyncEngine> clients() {
         return List.copyOf(clients);
     }
 
-    /** One exchange: the client's packet up, the server's answer down. */
-    public ProcessResult exchange(NodeEngine client) {
-        Packet up = client.buildPacket(server.self().nodeId());
-        ProcessResult result = server.processPacket(up);
-        Packet down = server.buildPacket(client.self().nodeId());
-        client.recordConflicts(result.conflicts());
-        client.processPacket(down);
-        return result;
+    /**
+     * One exchange: the client's packet up, the server's answer down.
+     *
+     * @return what the server did with the client's packet
+     */
+    public ProcessResult exchange(SyncEngine client) {
+        ProcessResult[] atServer = new ProcessResult[1];
+        SyncTransport inProcess = packet -> {
+            atServer[0] = server.syncManager().processPacket(packet);
+            Packet down = server.syncManager().buildPacket(client.self().nodeId());
+            return new SyncTransport.Delivery(ExchangeAnswer.of(down, atServer[0]), 0, 0);
+        };
+        try {
+            client.syncManager().exchange(inProcess);
+        } catch (SyncException e) {
+            throw new IllegalStateException("client " + client.self().code() + " could not exchange: " + e.getMessage(), e);
+        }
+        return atServer[0];
     }
 
     /** Exchanges until neither side has anything queued for the other (at most 1,000 rounds). */
-    public void sync(NodeEngine client) {
+    public void sync(SyncEngine client) {
         for (int round = 0; round < 1000; round++) {
             exchange(client);
-            if (client.pendingCount(server.self().nodeId()) == 0 && server.pendingCount(client.self().nodeId()) == 0) {
+            if (client.syncManager().pendingCount(server.self().nodeId()) == 0
+                    && server.syncManager().pendingCount(client.self().nodeId()) == 0) {
                 return;
             }
         }
@@ -128,18 +141,18 @@ public final class SyncTestNodes implements AutoCloseable {
     /** Synchronizes every client, twice round, so that what one sent reaches the others. */
     public void syncAll() {
         for (int pass = 0; pass < 3; pass++) {
-            for (NodeEngine c : clients) {
+            for (SyncEngine c : clients) {
                 sync(c);
             }
         }
     }
 
     /** Runs work in one transaction on a node, through plain JPA. */
-    public static <T> T write(NodeEngine node, Function<EntityManager, T> work) {
+    public static <T> T write(SyncEngine node, Function<EntityManager, T> work) {
         return node.inTx(work);
     }
 
-    public static void edit(NodeEngine node, Consumer<EntityManager> work) {
+    public static void edit(SyncEngine node, Consumer<EntityManager> work) {
         node.inTx(em -> {
             work.accept(em);
             return null;
@@ -147,7 +160,7 @@ public final class SyncTestNodes implements AutoCloseable {
     }
 
     /** @return every entity of every type on a node, deleted ones included, as type/uuid -> state */
-    public static Map<String, String> snapshot(NodeEngine node) {
+    public static Map<String, String> snapshot(SyncEngine node) {
         Map<String, String> all = new TreeMap<>();
         node.read(em -> {
             for (EntityTypeInfo t : node.entityTypes()) {
@@ -156,12 +169,13 @@ public final class SyncTestNodes implements AutoCloseable {
                 rows.sort(Comparator.comparing(SyncEntity::getUuid));
                 for (SyncEntity e : rows) {
                     // a deleted entity is gone: what it held last does not matter
-                    all.put(t.name() + "/" + e.getUuid(), e.isDeleted() ? "DELETED" : node.serialize(e).toString());
+                    all.put(t.name() + "/" + e.getUuid(), e.isDeleted() ? "DELETED" : node.entities().serialize(e).toString());
                 }
             }
             // an entity deleted before it ever arrived is remembered by a tombstone: just as gone
-            for (TombstoneRow t : em.createQuery("select t from TombstoneRow t", TombstoneRow.class).getResultList()) {
-                all.putIfAbsent(t.entityType + "/" + t.entityUuid, "DELETED");
+            for (Object[] t : em.createQuery("select t.entityType, t.entityUuid from TombstoneRow t", Object[].class)
+                    .getResultList()) {
+                all.putIfAbsent(t[0] + "/" + t[1], "DELETED");
             }
             return null;
         });
@@ -171,7 +185,7 @@ public final class SyncTestNodes implements AutoCloseable {
     /** Asserts that every client holds exactly the server's entities, in the same state. */
     public void assertConverged() {
         Map<String, String> expected = snapshot(server);
-        for (NodeEngine c : clients) {
+        for (SyncEngine c : clients) {
             Map<String, String> actual = snapshot(c);
             if (!expected.equals(actual)) {
                 StringBuilder diff = new StringBuilder();
@@ -190,7 +204,7 @@ public final class SyncTestNodes implements AutoCloseable {
 
     @Override
     public void close() {
-        for (NodeEngine c : clients) {
+        for (SyncEngine c : clients) {
             c.close();
         }
         server.close();

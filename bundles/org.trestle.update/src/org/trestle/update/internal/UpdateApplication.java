@@ -23,7 +23,7 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncState;
-import org.trestle.sync.client.internal.PinnedTrust;
+import org.trestle.sync.api.trust.PinnedTrust;
 import org.trestle.update.Updater;
 
 /**

@@ -29,7 +29,8 @@ import org.trestle.sync.api.ConflictReport;
 import org.trestle.sync.api.Resolution;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.EntityWrite;
+import org.trestle.sync.api.SyncEngine;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
@@ -169,17 +170,17 @@ class WorkbenchWindowTest {
 
     @Test
     void anEstimatesItemsAreEditedInPlaceWithTheTotalKeptCurrentAndSavedTogether() throws Exception {
-        NodeEngine engine = (NodeEngine) service(SyncService.class).engine();
+        SyncEngine engine = service(SyncService.class).engine();
         String project = UUID.randomUUID().toString();
         String estimate = UUID.randomUUID().toString();
-        engine.putAll(List.of(
-                new NodeEngine.Put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "ED-1")
-                        .put("name", "Editor test"), false),
-                new NodeEngine.Put("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("project", project)
-                        .put("number", "E-77").put("title", "Walls"), false),
-                new NodeEngine.Put("EstimateItem", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+        engine.entities().putAll(List.of(
+                EntityWrite.put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "ED-1")
+                        .put("name", "Editor test")),
+                EntityWrite.put("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("project", project)
+                        .put("number", "E-77").put("title", "Walls")),
+                EntityWrite.put("EstimateItem", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
                         .put("estimate", estimate).put("position", 1).put("description", "Concrete").put("unit", "m3")
-                        .put("quantity", "12.500").put("unitPrice", "95.00"), false)));
+                        .put("quantity", "12.500").put("unitPrice", "95.00"))));
         Shell shell = mainShell();
         showTab(shell, "Estimate editor");
         org.eclipse.swt.widgets.Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimate chooser", () -> all(shell,
@@ -211,8 +212,8 @@ class WorkbenchWindowTest {
         click(shell, "Save");
         WORKBENCH.waitForUi(WAIT, "the saved total", () -> new java.math.BigDecimal("1487.50").equals(engine.read(em ->
                 em.find(org.trestle.construction.Estimate.class, estimate)).getTotal()) ? Boolean.TRUE : null);
-        assertEquals(2L, engine.listLive("EstimateItem").stream()
-                .filter(e -> estimate.equals(e.getValue().path("estimate").asText())).count());
+        assertEquals(2L, engine.entities().list("EstimateItem").stream()
+                .filter(e -> estimate.equals(e.data().path("estimate").asText())).count());
     }
 
     /** Opens the cell editor of a table cell as a click would, types the text and presses Enter. */
@@ -260,14 +261,14 @@ class WorkbenchWindowTest {
     @Test
     void theConflictViewShowsAnyEntityTypeSideBySideAndResolvesIt() throws Exception {
         SyncService sync = service(SyncService.class);
-        NodeEngine engine = (NodeEngine) sync.engine();
+        SyncEngine engine = sync.engine();
         String uuid = UUID.randomUUID().toString();
-        engine.putEntity("Material", uuid, JsonNodeFactory.instance.objectNode().put("code", "CF-1").put("name", "Cement")
+        engine.entities().put("Material", uuid, JsonNodeFactory.instance.objectNode().put("code", "CF-1").put("name", "Cement")
                 .put("unit", "bag").put("unitPrice", "7.50"));
         // this computer's version was recorded when the server reported the conflict; the server's came after
-        engine.recordConflicts(List.of(new ConflictReport(UUID.randomUUID().toString(), "Material", uuid,
+        engine.conflictResolver().recordConflicts(List.of(new ConflictReport(UUID.randomUUID().toString(), "Material", uuid,
                 Resolution.MANUAL_PENDING)));
-        engine.putEntity("Material", uuid, JsonNodeFactory.instance.objectNode().put("unitPrice", "8.10"));
+        engine.entities().put("Material", uuid, JsonNodeFactory.instance.objectNode().put("unitPrice", "8.10"));
         service(EventAdmin.class).postEvent(new Event(SyncTopics.CONFLICT, Map.of()));
 
         Shell shell = mainShell();
@@ -353,16 +354,16 @@ class WorkbenchWindowTest {
     @Test
     void theSamplePluginsSafetyInspectionAppearsInTheConflictViewAndIsResolved() throws Exception {
         SyncService sync = service(SyncService.class);
-        NodeEngine engine = (NodeEngine) sync.engine();
+        SyncEngine engine = sync.engine();
         String project = UUID.randomUUID().toString();
         String inspection = UUID.randomUUID().toString();
-        engine.putEntity("Project", project, JsonNodeFactory.instance.objectNode().put("code", "SAFE-1")
+        engine.entities().put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "SAFE-1")
                 .put("name", "Safety sample"));
-        engine.putEntity("SafetyInspection", inspection, JsonNodeFactory.instance.objectNode().put("project", project)
+        engine.entities().put("SafetyInspection", inspection, JsonNodeFactory.instance.objectNode().put("project", project)
                 .put("inspector", "R. Okafor").put("passed", true).put("findings", "Guard rails complete"));
-        engine.recordConflicts(List.of(new ConflictReport(UUID.randomUUID().toString(), "SafetyInspection", inspection,
+        engine.conflictResolver().recordConflicts(List.of(new ConflictReport(UUID.randomUUID().toString(), "SafetyInspection", inspection,
                 Resolution.MANUAL_PENDING)));
-        engine.putEntity("SafetyInspection", inspection, JsonNodeFactory.instance.objectNode().put("passed", false)
+        engine.entities().put("SafetyInspection", inspection, JsonNodeFactory.instance.objectNode().put("passed", false)
                 .put("findings", "Guard rail missing on level 3"));
         service(EventAdmin.class).postEvent(new Event(SyncTopics.CONFLICT, Map.of()));
 
@@ -518,12 +519,12 @@ class WorkbenchWindowTest {
                     && sync.state().serverUrl() != null ? Boolean.TRUE : null);
 
             // an estimate made here reaches the server
-            NodeEngine engine = (NodeEngine) sync.engine();
+            SyncEngine engine = sync.engine();
             String project = UUID.randomUUID().toString();
             String estimate = UUID.randomUUID().toString();
-            engine.putEntity("Project", project, JsonNodeFactory.instance.objectNode().put("code", "SRV-1")
+            engine.entities().put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "SRV-1")
                     .put("name", "Server conflict").put("status", "ACTIVE"));
-            engine.putEntity("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("project", project)
+            engine.entities().put("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("project", project)
                     .put("number", "E-SRV-1").put("title", "Groundworks").put("currency", "EUR"));
             sync.syncNow();
 
@@ -549,7 +550,7 @@ class WorkbenchWindowTest {
             other.exchange(edit);
 
             // this laptop edits the same title without having seen that, and presses Sync now
-            engine.putEntity("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("title", "Groundworks (site)"));
+            engine.entities().put("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("title", "Groundworks (site)"));
             WORKBENCH.onUi(() -> {
                 all(shell, Button.class).stream().filter(b -> b.getData(SyncStatusControl.SYNC_BUTTON) != null).findFirst()
                         .orElseThrow().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());

@@ -18,7 +18,7 @@ import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -28,8 +28,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 class EstimateTotalsAndRulesTest {
 
     private static SyncTestNodes nodes;
-    private static NodeEngine a;
-    private static NodeEngine b;
+    private static SyncEngine a;
+    private static SyncEngine b;
 
     @BeforeAll
     static void start() {
@@ -43,7 +43,7 @@ class EstimateTotalsAndRulesTest {
         nodes.close();
     }
 
-    private static String item(NodeEngine node, String estimate, String qty, String price) {
+    private static String item(SyncEngine node, String estimate, String qty, String price) {
         return SyncTestNodes.write(node, em -> {
             EstimateItem i = new EstimateItem();
             i.setEstimate(em.find(Estimate.class, estimate));
@@ -56,7 +56,7 @@ class EstimateTotalsAndRulesTest {
         });
     }
 
-    private static BigDecimal total(NodeEngine node, String estimate) {
+    private static BigDecimal total(SyncEngine node, String estimate) {
         return node.read(em -> em.find(Estimate.class, estimate).getTotal());
     }
 
@@ -71,10 +71,10 @@ class EstimateTotalsAndRulesTest {
         assertEquals(new BigDecimal("375.00"), total(nodes.server(), estimate), "recomputed on the server");
         assertEquals(new BigDecimal("375.00"), total(b, estimate), "recomputed on the other client");
 
-        long before = b.pendingCount(nodes.server().self().nodeId());
+        long before = b.syncManager().pendingCount(nodes.server().self().nodeId());
         SyncTestNodes.edit(b, em -> em.find(EstimateItem.class, second).setDeleted(true));
         assertEquals(new BigDecimal("125.00"), total(b, estimate), "a deleted item no longer counts");
-        List<Change> pending = b.pendingChanges(nodes.server().self().nodeId(), 100);
+        List<Change> pending = b.syncManager().pendingChanges(nodes.server().self().nodeId(), 100);
         assertEquals(before + 1, pending.size(), "only the item's delete is sent, not the recomputed total");
         assertEquals("EstimateItem", pending.get(pending.size() - 1).entityType());
         nodes.syncAll();
@@ -87,11 +87,11 @@ class EstimateTotalsAndRulesTest {
         String estimate = SyncTestNodes.write(a, em -> DomainContractTest.estimate(em).getUuid());
         nodes.syncAll();
         String server = nodes.server().self().nodeId();
-        long before = b.pendingCount(server);
+        long before = b.syncManager().pendingCount(server);
         item(a, estimate, "4.000", "25.00");
         nodes.syncAll();
         assertEquals(new BigDecimal("100.00"), total(b, estimate), "the item arrived and the total follows it");
-        assertEquals(before, b.pendingCount(server),
+        assertEquals(before, b.syncManager().pendingCount(server),
                 "the estimate's item list grew on b, which is not an edit of the estimate to send back");
         long echoes = b.read(em -> em.createQuery("select count(r) from SyncChangeRow r where r.originNode = :b "
                 + "and r.entityUuid = :e", Long.class).setParameter("b", b.self().nodeId()).setParameter("e", estimate)
@@ -104,7 +104,7 @@ class EstimateTotalsAndRulesTest {
         String estimate = SyncTestNodes.write(a, em -> DomainContractTest.estimate(em).getUuid());
         item(a, estimate, "1.000", "10.00");
         nodes.syncAll();
-        ObjectNode forged = nodes.server().serialize(nodes.server().read(em -> em.find(Estimate.class, estimate)));
+        ObjectNode forged = nodes.server().entities().serialize(nodes.server().read(em -> em.find(Estimate.class, estimate)));
         forged.put("total", "999999.99").put("title", "Forged total");
         deliverFromServer(b, new Change(nextServerSeq(), "Estimate", estimate, Operation.UPDATE, Instant.now(), forged,
                 null, null, null));
@@ -122,8 +122,8 @@ class EstimateTotalsAndRulesTest {
         ObjectNode negativeBudget = JsonNodeFactory.instance.objectNode().put("code", "NEG-1").put("name", "Negative")
                 .put("status", "PLANNED").put("budget", "-5.00");
         ObjectNode noName = JsonNodeFactory.instance.objectNode().put("code", "NN-1").put("status", "PLANNED");
-        ProcessResult r = nodes.server().processPacket(new Packet(1, "1.0.0", a.self().nodeId(),
-                nodes.server().self().nodeId(), a.node(nodes.server().self().nodeId()).orElseThrow().sentPacketNo() + 1, 0,
+        ProcessResult r = nodes.server().syncManager().processPacket(new Packet(1, "1.0.0", a.self().nodeId(),
+                nodes.server().self().nodeId(), a.syncManager().node(nodes.server().self().nodeId()).orElseThrow().sentPacketNo() + 1, 0,
                 Instant.now(), false, List.of(
                         new Change(1_000_001, "Project", UUID.randomUUID().toString(), Operation.INSERT, Instant.now(),
                                 duplicateCode, null, null, null),
@@ -135,7 +135,7 @@ class EstimateTotalsAndRulesTest {
         assertTrue(r.errors().get(0).message().contains("code: another live project"), r.errors().get(0).message());
         assertTrue(r.errors().get(1).message().contains("budget: must not be negative"));
         assertTrue(r.errors().get(2).message().contains("name: required"));
-        assertEquals(List.of(), a.validate(a.read(em -> em.find(Project.class, project))), "the original stays valid");
+        assertEquals(List.of(), a.entities().validate(a.read(em -> em.find(Project.class, project))), "the original stays valid");
     }
 
     private static long serverSeq = 5_000_000;
@@ -144,10 +144,10 @@ class EstimateTotalsAndRulesTest {
         return ++serverSeq;
     }
 
-    private static void deliverFromServer(NodeEngine client, Change change) {
+    private static void deliverFromServer(SyncEngine client, Change change) {
         String server = nodes.server().self().nodeId();
-        long next = client.node(server).orElseThrow().receivedPacketNo() + 1;
-        ProcessResult r = client.processPacket(new Packet(1, "1.0.0", server, client.self().nodeId(), next, 0, Instant.now(),
+        long next = client.syncManager().node(server).orElseThrow().receivedPacketNo() + 1;
+        ProcessResult r = client.syncManager().processPacket(new Packet(1, "1.0.0", server, client.self().nodeId(), next, 0, Instant.now(),
                 false, List.of(change)));
         assertEquals(1, r.processed(), () -> r.toString());
     }

@@ -32,9 +32,9 @@ import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.api.entity.SyncEntity;
-import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
-import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.AttributeInfo;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.SyncEngine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -71,7 +71,7 @@ public class ConflictsPart {
     private Button takeServer;
     private Button resolve;
     private final List<ConflictRecord> conflicts = new ArrayList<>();
-    private final List<AttributeCodec> rows = new ArrayList<>();
+    private final List<AttributeInfo> rows = new ArrayList<>();
     private ObjectNode mine;
     private ObjectNode server;
     private ObjectNode result;
@@ -136,7 +136,7 @@ public class ConflictsPart {
             List<ConflictRecord> open = sync.openConflicts();
             // node codes for the "From node" column: the ids mean nothing to a person
             java.util.Map<String, String> codes = new java.util.HashMap<>();
-            for (var n : ((NodeEngine) sync.engine()).nodes()) {
+            for (var n : sync.engine().syncManager().nodes()) {
                 codes.put(n.nodeId(), n.self() ? "this computer" : n.server() ? "the server" : n.code());
             }
             ui.asyncExec(() -> show(open, codes));
@@ -186,11 +186,11 @@ public class ConflictsPart {
             return;
         }
         ConflictRecord c = conflicts.get(index);
-        NodeEngine engine = (NodeEngine) sync.engine();
-        TypeCodec type = engine.codec().type(c.entityType());
+        SyncEngine engine = sync.engine();
+        EntityTypeInfo type = engine.entities().type(c.entityType()).orElse(null);
         mine = c.data();
-        SyncEntity current = type == null ? null : engine.read(em -> em.find(type.info().type(), c.entityUuid()));
-        server = current == null ? c.otherData() : engine.serialize(current);
+        SyncEntity current = type == null ? null : engine.read(em -> em.find(type.type(), c.entityUuid()));
+        server = current == null ? c.otherData() : engine.entities().serialize(current);
         if (result == null || !c.versionId().equals(editing)) {
             result = server == null ? (mine == null ? null : mine.deepCopy()) : server.deepCopy();
             editing = c.versionId();
@@ -201,7 +201,7 @@ public class ConflictsPart {
         heading.setText(c.entityType() + " " + (mine == null ? c.entityUuid() : Labels.title(mine))
                 + ": take a side per attribute or type your own value, then Resolve");
         if (type != null) {
-            for (AttributeCodec a : Labels.ordered(type.attributes())) {
+            for (AttributeInfo a : Labels.ordered(engine.entities().attributes(type.name()))) {
                 rows.add(a);
                 new TableItem(compare, SWT.NONE);
             }
@@ -213,7 +213,7 @@ public class ConflictsPart {
     private void refreshRows() {
         Color changed = DIFFERENT;
         for (int i = 0; i < rows.size(); i++) {
-            AttributeCodec a = rows.get(i);
+            AttributeInfo a = rows.get(i);
             String left = mine == null ? "" : Labels.value(mine, a);
             String right = server == null ? "" : Labels.value(server, a);
             String chosen = result == null ? "" : Labels.value(result, a);
@@ -277,11 +277,10 @@ public class ConflictsPart {
             problem.getParent().layout();
             return;
         }
-        AttributeCodec a = rows.get(index);
+        AttributeInfo a = rows.get(index);
         String text = typed.getText();
         try {
-            result.set(a.name(), org.trestle.sync.core.internal.EntityCodec.fromText(a,
-                    a.javaType() == java.math.BigDecimal.class ? text.replace(',', '.') : text));
+            result.set(a.name(), a.parse(a.javaType() == java.math.BigDecimal.class ? text.replace(',', '.') : text));
             problem.setText("");
         } catch (IllegalArgumentException ex) {
             problem.setText(Labels.of(a.name()) + ": " + ex.getMessage());

@@ -15,9 +15,10 @@ import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.trestle.sync.api.entity.EntityIds;
-import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
-import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.AttributeInfo;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.EntityRow;
+import org.trestle.sync.api.EntityStore;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,20 +33,22 @@ final class EntityForm {
     /** Widget data key holding the attribute name of a field, for tests. */
     public static final String FIELD = "trestle.field";
 
-    private final NodeEngine engine;
-    private final TypeCodec type;
+    private final EntityStore engine;
+    private final EntityTypeInfo type;
+    private final List<AttributeInfo> attributes;
     private ObjectNode row;
     private final Composite area;
     private final Label heading;
     private final Runnable saved;
-    private final Map<AttributeCodec, Control> fields = new LinkedHashMap<>();
-    private final Map<AttributeCodec, Label> messages = new LinkedHashMap<>();
-    private final Map<AttributeCodec, List<String>> referenceChoices = new LinkedHashMap<>();
+    private final Map<AttributeInfo, Control> fields = new LinkedHashMap<>();
+    private final Map<AttributeInfo, Label> messages = new LinkedHashMap<>();
+    private final Map<AttributeInfo, List<String>> referenceChoices = new LinkedHashMap<>();
     private Label general;
 
-    EntityForm(Composite parent, NodeEngine engine, TypeCodec type, Runnable saved) {
+    EntityForm(Composite parent, EntityStore engine, EntityTypeInfo type, Runnable saved) {
         this.engine = engine;
         this.type = type;
+        this.attributes = engine.attributes(type.name());
         this.saved = saved;
         area = new Composite(parent, SWT.NONE);
         GridLayoutFactory.swtDefaults().numColumns(3).applyTo(area);
@@ -72,14 +75,14 @@ final class EntityForm {
     /** Shows a row for editing, or empty fields for a new entity. */
     void show(ObjectNode row) {
         this.row = row;
-        heading.setText(row == null ? "New " + type.info().name() : type.info().name() + " " + Labels.title(row));
+        heading.setText(row == null ? "New " + type.name() : type.name() + " " + Labels.title(row));
         messages.values().forEach(l -> l.setText(""));
         general.setText("");
-        for (Map.Entry<AttributeCodec, Control> f : fields.entrySet()) {
-            AttributeCodec a = f.getKey();
+        for (Map.Entry<AttributeInfo, Control> f : fields.entrySet()) {
+            AttributeInfo a = f.getKey();
             String current = row == null ? "" : Labels.value(row, a);
             if (f.getValue() instanceof Combo combo) {
-                List<String> values = a.reference() != null ? referenceChoices(a, combo) : List.of(combo.getItems());
+                List<String> values = a.isReference() ? referenceChoices(a, combo) : List.of(combo.getItems());
                 int index = values.indexOf(current);
                 if (index < 0 && row == null && a.javaType().isEnum()) {
                     index = 0;
@@ -97,10 +100,10 @@ final class EntityForm {
     }
 
     private void build() {
-        for (AttributeCodec a : Labels.ordered(type.attributes())) {
+        for (AttributeInfo a : Labels.ordered(attributes)) {
             new Label(area, SWT.NONE).setText(Labels.of(a.name()) + ":");
             Control field;
-            if (a.javaType().isEnum() || a.reference() != null) {
+            if (a.javaType().isEnum() || a.isReference()) {
                 Combo combo = new Combo(area, SWT.DROP_DOWN | SWT.READ_ONLY);
                 List<String> values = new ArrayList<>();
                 if (a.javaType().isEnum()) {
@@ -130,16 +133,15 @@ final class EntityForm {
     }
 
     /** Fills a reference choice with the live entities it may point at, now. */
-    private List<String> referenceChoices(AttributeCodec a, Combo combo) {
+    private List<String> referenceChoices(AttributeInfo a, Combo combo) {
         List<String> values = referenceChoices.get(a);
         values.clear();
         combo.removeAll();
-        String referenced = engine.codec().typeOf(a.reference()).info().name();
-        for (var entry : engine.listLive(referenced)) {
-            ObjectNode data = entry.getValue().deepCopy();
-            data.put("uuid", entry.getKey().getUuid());
+        for (EntityRow entry : engine.list(a.referencedType())) {
+            ObjectNode data = entry.data().deepCopy();
+            data.put("uuid", entry.uuid());
             combo.add(Labels.title(data));
-            values.add(entry.getKey().getUuid());
+            values.add(entry.uuid());
         }
         return values;
     }
@@ -149,8 +151,8 @@ final class EntityForm {
         general.setText("");
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         boolean ok = true;
-        for (Map.Entry<AttributeCodec, Control> f : fields.entrySet()) {
-            AttributeCodec a = f.getKey();
+        for (Map.Entry<AttributeInfo, Control> f : fields.entrySet()) {
+            AttributeInfo a = f.getKey();
             if (a.derived()) {
                 continue;
             }
@@ -164,7 +166,7 @@ final class EntityForm {
         if (ok) {
             String uuid = row == null ? EntityIds.newUuid() : row.get("uuid").asText();
             try {
-                engine.putEntity(type.info().name(), uuid, data);
+                engine.put(type.name(), uuid, data);
                 show(null);
                 saved.run();
                 return;
@@ -177,13 +179,13 @@ final class EntityForm {
 
     /** Puts each "attribute: message" of a refusal next to its field. */
     private void showRefusal(String refusal) {
-        String text = refusal.startsWith(type.info().name() + ": ") ? refusal.substring(type.info().name().length() + 2)
+        String text = refusal.startsWith(type.name() + ": ") ? refusal.substring(type.name().length() + 2)
                 : refusal;
         for (String part : text.split("; ")) {
             int colon = part.indexOf(':');
             String attribute = colon > 0 ? part.substring(0, colon) : "";
-            AttributeCodec target = type.byName().get(attribute.contains(".") ? attribute.substring(attribute.indexOf('.') + 1)
-                    : attribute);
+            String name = attribute.contains(".") ? attribute.substring(attribute.indexOf('.') + 1) : attribute;
+            AttributeInfo target = attributes.stream().filter(x -> x.name().equals(name)).findFirst().orElse(null);
             if (target != null) {
                 messages.get(target).setText(part.substring(colon + 1).trim());
             } else {
@@ -192,18 +194,17 @@ final class EntityForm {
         }
     }
 
-    private com.fasterxml.jackson.databind.JsonNode value(AttributeCodec a, Control field) {
+    private com.fasterxml.jackson.databind.JsonNode value(AttributeInfo a, Control field) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (field instanceof Combo combo) {
             int index = combo.getSelectionIndex();
             if (index < 0) {
                 return f.nullNode();
             }
-            return f.textNode(a.reference() != null ? referenceChoices.get(a).get(index) : combo.getItem(index));
+            return f.textNode(a.isReference() ? referenceChoices.get(a).get(index) : combo.getItem(index));
         }
         // a decimal comma is what many people type
         String text = ((Text) field).getText().trim();
-        return org.trestle.sync.core.internal.EntityCodec.fromText(a,
-                a.javaType() == BigDecimal.class ? text.replace(',', '.') : text);
+        return a.parse(a.javaType() == BigDecimal.class ? text.replace(',', '.') : text);
     }
 }

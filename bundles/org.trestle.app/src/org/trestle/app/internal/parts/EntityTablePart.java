@@ -33,9 +33,10 @@ import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
-import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.AttributeInfo;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.EntityRow;
+import org.trestle.sync.api.EntityStore;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -64,7 +65,7 @@ public class EntityTablePart {
     @Inject
     MPart part;
 
-    private TypeCodec type;
+    private EntityTypeInfo type;
     private EntityForm form;
     private TableViewer viewer;
     private Text filter;
@@ -75,8 +76,8 @@ public class EntityTablePart {
     @PostConstruct
     public void create(Composite parent) {
         GridLayoutFactory.swtDefaults().numColumns(5).applyTo(parent);
-        NodeEngine engine = (NodeEngine) sync.engine();
-        type = engine.codec().type(part.getPersistedState().get(ENTITY_TYPE));
+        EntityStore engine = sync.engine().entities();
+        type = engine.type(String.valueOf(part.getPersistedState().get(ENTITY_TYPE))).orElse(null);
         if (type == null) {
             new Label(parent, SWT.WRAP).setText("No entity type '" + part.getPersistedState().get(ENTITY_TYPE)
                     + "' is installed.");
@@ -84,7 +85,7 @@ public class EntityTablePart {
         }
         new Label(parent, SWT.NONE).setText("Filter:");
         filter = new Text(parent, SWT.SEARCH | SWT.ICON_CANCEL | SWT.BORDER);
-        filter.setMessage("type to filter " + type.info().name() + " rows");
+        filter.setMessage("type to filter " + type.name() + " rows");
         filter.setData(FILTER, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(filter);
         button(parent, "New", () -> {
@@ -103,12 +104,12 @@ public class EntityTablePart {
         viewer = new TableViewer(tableArea, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
         viewer.getTable().setHeaderVisible(true);
         viewer.getTable().setLinesVisible(true);
-        viewer.getTable().setData(TABLE, type.info().name());
+        viewer.getTable().setData(TABLE, type.name());
         viewer.setContentProvider(ArrayContentProvider.getInstance());
-        for (AttributeCodec a : Labels.ordered(type.attributes())) {
+        for (AttributeInfo a : Labels.ordered(engine.attributes(type.name()))) {
             TableViewerColumn column = new TableViewerColumn(viewer, SWT.NONE);
             column.getColumn().setText(Labels.of(a.name()));
-            column.getColumn().setWidth(a.reference() != null ? 120 : 150);
+            column.getColumn().setWidth(a.isReference() ? 120 : 150);
             column.setLabelProvider(new ColumnLabelProvider() {
                 @Override
                 public String getText(Object element) {
@@ -182,18 +183,18 @@ public class EntityTablePart {
         if (type == null) {
             return;
         }
-        NodeEngine engine = (NodeEngine) sync.engine();
-        Job.create("Loading " + type.info().name(), (IProgressMonitor monitor) -> {
+        EntityStore engine = sync.engine().entities();
+        Job.create("Loading " + type.name(), (IProgressMonitor monitor) -> {
             List<ObjectNode> rows = new ArrayList<>();
-            for (var entry : engine.listLive(type.info().name())) {
-                ObjectNode row = entry.getValue().deepCopy();
-                row.put("uuid", entry.getKey().getUuid());
+            for (EntityRow entry : engine.list(type.name())) {
+                ObjectNode row = entry.data().deepCopy();
+                row.put("uuid", entry.uuid());
                 rows.add(row);
             }
             ui.asyncExec(() -> {
                 if (!viewer.getControl().isDisposed()) {
                     viewer.setInput(rows);
-                    summary.setText(rows.size() + " " + type.info().name() + (rows.size() == 1 ? "" : " rows"));
+                    summary.setText(rows.size() + " " + type.name() + (rows.size() == 1 ? "" : " rows"));
                     summary.getParent().layout();
                 }
             });
@@ -215,8 +216,8 @@ public class EntityTablePart {
         }
         delete.setText("Delete");
         String uuid = row.get("uuid").asText();
-        ((NodeEngine) sync.engine()).inTx(em -> {
-            var entity = em.find(type.info().type(), uuid);
+        sync.engine().inTx(em -> {
+            var entity = em.find(type.type(), uuid);
             if (entity != null) {
                 entity.setDeleted(true);
             }
@@ -234,8 +235,8 @@ public class EntityTablePart {
         }
         String uuid = row.get("uuid").asText();
         Job.create("Loading the history of " + Labels.title(row), (IProgressMonitor monitor) -> {
-            var versions = sync.engine().conflictResolver().history(type.info().name(), uuid);
-            var nodes = ((NodeEngine) sync.engine()).nodes();
+            var versions = sync.engine().conflictResolver().history(type.name(), uuid);
+            var nodes = sync.engine().syncManager().nodes();
             ui.asyncExec(() -> {
                 if (history.isDisposed()) {
                     return;

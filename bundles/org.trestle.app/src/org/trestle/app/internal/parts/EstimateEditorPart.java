@@ -35,8 +35,9 @@ import org.osgi.service.event.Event;
 import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.core.internal.NodeEngine;
-import org.trestle.sync.core.internal.NodeEngine.Put;
+import org.trestle.sync.api.EntityRow;
+import org.trestle.sync.api.EntityStore;
+import org.trestle.sync.api.EntityWrite;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -188,18 +189,18 @@ public class EstimateEditorPart {
         b.addListener(SWT.Selection, e -> action.run());
     }
 
-    private NodeEngine engine() {
-        return (NodeEngine) sync.engine();
+    private EntityStore engine() {
+        return sync.engine().entities();
     }
 
     private void refreshChoices() {
         String current = estimate;
         chooser.removeAll();
         estimates.clear();
-        for (var entry : engine().listLive("Estimate")) {
-            ObjectNode data = entry.getValue();
+        for (EntityRow entry : engine().list("Estimate")) {
+            ObjectNode data = entry.data();
             chooser.add(data.path("number").asText() + "  " + data.path("title").asText());
-            estimates.add(entry.getKey().getUuid());
+            estimates.add(entry.uuid());
         }
         int index = estimates.indexOf(current);
         if (index >= 0) {
@@ -218,19 +219,19 @@ public class EstimateEditorPart {
         }
         loading = true;
         estimate = estimates.get(index);
-        ObjectNode header = engine().listLive("Estimate").stream().filter(e -> e.getKey().getUuid().equals(estimate))
-                .map(e -> e.getValue()).findFirst().orElse(JsonNodeFactory.instance.objectNode());
+        ObjectNode header = engine().list("Estimate").stream().filter(e -> e.uuid().equals(estimate))
+                .map(EntityRow::data).findFirst().orElse(JsonNodeFactory.instance.objectNode());
         title.setText(header.path("title").asText(""));
         status.setText(header.path("status").asText("DRAFT"));
         notes.setText(header.path("notes").isNull() ? "" : header.path("notes").asText(""));
         rows.clear();
-        for (var entry : engine().listLive("EstimateItem")) {
-            ObjectNode data = entry.getValue();
+        for (EntityRow entry : engine().list("EstimateItem")) {
+            ObjectNode data = entry.data();
             if (!estimate.equals(data.path("estimate").asText())) {
                 continue;
             }
             ItemRow row = new ItemRow();
-            row.uuid = entry.getKey().getUuid();
+            row.uuid = entry.uuid();
             for (int i = 0; i < COLUMNS.length; i++) {
                 row.values[i] = data.path(COLUMNS[i]).isNull() ? "" : data.path(COLUMNS[i]).asText("");
             }
@@ -299,16 +300,16 @@ public class EstimateEditorPart {
         if (estimate == null || !dirty.isDirty()) {
             return;
         }
-        List<Put> puts = new ArrayList<>();
+        List<EntityWrite> puts = new ArrayList<>();
         JsonNodeFactory f = JsonNodeFactory.instance;
-        puts.add(new Put("Estimate", estimate, f.objectNode().put("title", title.getText()).put("status", status.getText())
-                .put("notes", notes.getText().isEmpty() ? null : notes.getText()), false));
+        puts.add(EntityWrite.put("Estimate", estimate, f.objectNode().put("title", title.getText())
+                .put("status", status.getText()).put("notes", notes.getText().isEmpty() ? null : notes.getText())));
         int line = 0;
         for (ItemRow r : rows) {
             line++;
             if (r.deleted) {
                 if (r.uuid != null) {
-                    puts.add(new Put("EstimateItem", r.uuid, f.objectNode(), true));
+                    puts.add(EntityWrite.delete("EstimateItem", r.uuid));
                 }
                 continue;
             }
@@ -322,7 +323,7 @@ public class EstimateEditorPart {
                 message.setText("Item " + line + ": position, quantity and unit price must be numbers");
                 return;
             }
-            puts.add(new Put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data, false));
+            puts.add(EntityWrite.put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data));
         }
         try {
             engine().putAll(puts);

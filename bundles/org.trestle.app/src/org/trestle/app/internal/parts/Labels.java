@@ -1,6 +1,6 @@
 package org.trestle.app.internal.parts;
 
-import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
+import org.trestle.sync.api.AttributeInfo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,7 +24,7 @@ final class Labels {
         return out.toString();
     }
 
-    static String value(ObjectNode row, AttributeCodec a) {
+    static String value(ObjectNode row, AttributeInfo a) {
         JsonNode v = row.get(a.name());
         return v == null || v.isNull() ? "" : v.asText();
     }
@@ -33,9 +33,9 @@ final class Labels {
             "description", "project", "estimate");
 
     /** @return the attributes in the order people read them: identifying ones first */
-    static java.util.List<AttributeCodec> ordered(java.util.List<AttributeCodec> attributes) {
-        java.util.List<AttributeCodec> sorted = new java.util.ArrayList<>(attributes);
-        sorted.sort(java.util.Comparator.comparingInt((AttributeCodec a) -> {
+    static java.util.List<AttributeInfo> ordered(java.util.List<AttributeInfo> attributes) {
+        java.util.List<AttributeInfo> sorted = new java.util.ArrayList<>(attributes);
+        sorted.sort(java.util.Comparator.comparingInt((AttributeInfo a) -> {
             int i = FIRST.indexOf(a.name());
             return i < 0 ? FIRST.size() : i;
         }));

@@ -33,7 +33,7 @@ import org.eclipse.swt.widgets.Text;
 import org.osgi.framework.FrameworkUtil;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncState;
-import org.trestle.sync.client.internal.PinnedTrust;
+import org.trestle.sync.api.trust.PinnedTrust;
 import org.trestle.update.Updater;
 
 /**

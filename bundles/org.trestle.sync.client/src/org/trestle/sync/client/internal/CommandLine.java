@@ -20,11 +20,11 @@ import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncOutcome;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncState;
-import org.trestle.sync.api.entity.SyncEntity;
-import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
-import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
-import org.trestle.sync.core.internal.NodeEngine;
-import org.trestle.sync.core.internal.Wire;
+import org.trestle.sync.api.AttributeInfo;
+import org.trestle.sync.api.EntityRow;
+import org.trestle.sync.api.EntityStore;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.packet.Wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -115,7 +115,7 @@ public final class CommandLine implements IApplication {
     void run(SyncService service, List<String> args) throws Exception {
         String command = args.get(0);
         List<String> rest = args.subList(1, args.size());
-        NodeEngine engine = (NodeEngine) service.engine();
+        EntityStore engine = service.engine().entities();
         switch (command) {
             case "register" -> register(service, rest);
             case "sync" -> {
@@ -170,26 +170,19 @@ public final class CommandLine implements IApplication {
             case "list" -> list(engine, arg(rest, 0, "TYPE"));
             case "put" -> put(engine, rest);
             case "delete" -> {
-                TypeCodec tc = type(engine, arg(rest, 0, "TYPE"));
+                EntityTypeInfo tc = type(engine, arg(rest, 0, "TYPE"));
                 String uuid = arg(rest, 1, "UUID");
-                engine.inTx(em -> {
-                    SyncEntity e = em.find(tc.info().type(), uuid);
-                    if (e == null || e.isDeleted()) {
-                        throw new IllegalArgumentException("no live " + tc.info().name() + " " + uuid);
-                    }
-                    e.setDeleted(true);
-                    return null;
-                });
-                print(json.createObjectNode().put("deleted", uuid), "Deleted " + tc.info().name() + " " + uuid);
+                engine.delete(tc.name(), uuid);
+                print(json.createObjectNode().put("deleted", uuid), "Deleted " + tc.name() + " " + uuid);
             }
             case "types" -> {
                 ArrayNode list = json.createArrayNode();
                 StringBuilder text = new StringBuilder();
-                for (TypeCodec tc : engine.codec().types()) {
-                    ArrayNode attributes = list.addObject().put("name", tc.info().name())
-                            .put("strategy", tc.info().strategy().wireName()).putArray("attributes");
-                    text.append(tc.info().name()).append(" (").append(tc.info().strategy().wireName()).append("):");
-                    for (AttributeCodec a : tc.attributes()) {
+                for (EntityTypeInfo tc : service.engine().entityTypes()) {
+                    ArrayNode attributes = list.addObject().put("name", tc.name())
+                            .put("strategy", tc.strategy().wireName()).putArray("attributes");
+                    text.append(tc.name()).append(" (").append(tc.strategy().wireName()).append("):");
+                    for (AttributeInfo a : engine.attributes(tc.name())) {
                         attributes.add(a.name());
                         text.append(' ').append(a.name());
                     }
@@ -210,7 +203,7 @@ public final class CommandLine implements IApplication {
                 "Registered as " + node.code() + " (" + node.nodeId() + ") with " + server);
     }
 
-    private void resolve(SyncService service, NodeEngine engine, List<String> args) throws Exception {
+    private void resolve(SyncService service, EntityStore engine, List<String> args) throws Exception {
         String versionId = arg(args, 0, "VERSION_ID");
         Map<String, String> options = options(args.subList(1, args.size()), List.of("--take", "--data"));
         ConflictRecord conflict = service.openConflicts().stream().filter(c -> c.versionId().equals(versionId)).findFirst()
@@ -221,8 +214,7 @@ public final class CommandLine implements IApplication {
             if (!parsed.isObject()) {
                 throw new IllegalArgumentException("--data must be a JSON object of attributes");
             }
-            TypeCodec tc = type(engine, conflict.entityType());
-            data = current(engine, tc, conflict.entityUuid());
+            data = current(engine, type(engine, conflict.entityType()), conflict.entityUuid());
             data.setAll((ObjectNode) parsed);
         } else if ("local".equals(options.get("--take"))) {
             if (conflict.data() == null) {
@@ -239,34 +231,31 @@ public final class CommandLine implements IApplication {
                 + "; the resolution reaches every node with the next sync");
     }
 
-    private ObjectNode current(NodeEngine engine, TypeCodec tc, String uuid) {
-        return engine.read(em -> {
-            SyncEntity e = em.find(tc.info().type(), uuid);
-            if (e == null) {
-                throw new IllegalArgumentException("no " + tc.info().name() + " " + uuid + " here");
-            }
-            return engine.serialize(e);
-        });
+    private ObjectNode current(EntityStore engine, EntityTypeInfo tc, String uuid) {
+        return engine.find(tc.name(), uuid).map(EntityRow::data)
+                .orElseThrow(() -> new IllegalArgumentException("no " + tc.name() + " " + uuid + " here"));
     }
 
-    private void list(NodeEngine engine, String typeName) {
-        TypeCodec tc = type(engine, typeName);
+    private void list(EntityStore engine, String typeName) {
+        EntityTypeInfo tc = type(engine, typeName);
+        List<AttributeInfo> attributes = engine.attributes(tc.name());
         ArrayNode list = json.createArrayNode();
         StringBuilder text = new StringBuilder("uuid");
-        tc.attributes().forEach(a -> text.append('\t').append(a.name()));
-        for (var entry : engine.listLive(tc.info().name())) {
-            SyncEntity e = entry.getKey();
-            ObjectNode data = entry.getValue();
-            ObjectNode row = list.addObject().put("uuid", e.getUuid()).put("updated_at", Wire.format(e.getUpdatedAt()));
+        attributes.forEach(a -> text.append('\t').append(a.name()));
+        for (EntityRow e : engine.list(tc.name())) {
+            ObjectNode data = e.data();
+            ObjectNode row = list.addObject().put("uuid", e.uuid()).put("updated_at", Wire.format(e.updatedAt()));
             row.set("data", data);
-            text.append('\n').append(e.getUuid());
-            tc.attributes().forEach(a -> text.append('\t').append(data.get(a.name()).isNull() ? "" : data.get(a.name()).asText()));
+            text.append('\n').append(e.uuid());
+            attributes.forEach(a -> text.append('\t').append(data.get(a.name()).isNull() ? "" : data.get(a.name()).asText()));
         }
         print(list, text.toString());
     }
 
-    private void put(NodeEngine engine, List<String> args) throws UsageException {
-        TypeCodec tc = type(engine, arg(args, 0, "TYPE"));
+    private void put(EntityStore engine, List<String> args) throws UsageException {
+        EntityTypeInfo tc = type(engine, arg(args, 0, "TYPE"));
+        Map<String, AttributeInfo> byName = new LinkedHashMap<>();
+        engine.attributes(tc.name()).forEach(a -> byName.put(a.name(), a));
         String uuid = null;
         Map<String, String> values = new LinkedHashMap<>();
         for (int i = 1; i < args.size(); i++) {
@@ -281,37 +270,33 @@ public final class CommandLine implements IApplication {
         }
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         for (Map.Entry<String, String> v : values.entrySet()) {
-            AttributeCodec attribute = tc.byName().get(v.getKey());
+            AttributeInfo attribute = byName.get(v.getKey());
             if (attribute == null) {
-                throw new IllegalArgumentException(tc.info().name() + " has no attribute '" + v.getKey() + "'; it has "
-                        + String.join(", ", tc.byName().keySet()));
+                throw new IllegalArgumentException(tc.name() + " has no attribute '" + v.getKey() + "'; it has "
+                        + String.join(", ", byName.keySet()));
             }
             if (attribute.derived()) {
-                throw new IllegalArgumentException(tc.info().name() + "." + v.getKey() + " is computed, not set");
+                throw new IllegalArgumentException(tc.name() + "." + v.getKey() + " is computed, not set");
             }
             data.set(v.getKey(), literal(tc, attribute, v.getValue()));
         }
         String id = uuid == null ? EntityIds.newUuid() : uuid;
-        boolean created = engine.putEntity(tc.info().name(), id, data);
+        boolean created = engine.put(tc.name(), id, data);
         print(json.createObjectNode().put("uuid", id).put("created", created),
-                (created ? "Created " : "Updated ") + tc.info().name() + " " + id);
+                (created ? "Created " : "Updated ") + tc.name() + " " + id);
     }
 
-    private static JsonNode literal(TypeCodec tc, AttributeCodec a, String text) {
+    private static JsonNode literal(EntityTypeInfo tc, AttributeInfo a, String text) {
         try {
-            return org.trestle.sync.core.internal.EntityCodec.fromText(a, text);
+            return a.parse(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(tc.info().name() + "." + a.name() + ": '" + text + "' is " + e.getMessage());
+            throw new IllegalArgumentException(tc.name() + "." + a.name() + ": '" + text + "' is " + e.getMessage());
         }
     }
 
-    private static TypeCodec type(NodeEngine engine, String name) {
-        TypeCodec tc = engine.codec().type(name);
-        if (tc == null) {
-            throw new IllegalArgumentException("unknown entity type '" + name + "'; known: "
-                    + String.join(", ", engine.codec().types().stream().map(t -> t.info().name()).toList()));
-        }
-        return tc;
+    private static EntityTypeInfo type(EntityStore engine, String name) {
+        return engine.type(name).orElseThrow(() -> new IllegalArgumentException("unknown entity type '" + name
+                + "'; known: " + String.join(", ", engine.types().stream().map(EntityTypeInfo::name).toList())));
     }
 
     private static String arg(List<String> args, int index, String name) throws UsageException {

@@ -3,20 +3,15 @@ package org.trestle.sync.client.internal;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.eclipse.core.runtime.ILog;
 import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.IStatus;
-import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.core.runtime.preferences.IEclipsePreferences;
 import org.eclipse.core.runtime.preferences.InstanceScope;
@@ -30,10 +25,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.prefs.BackingStoreException;
-import org.trestle.sync.api.ChangeError;
 import org.trestle.sync.api.ConflictRecord;
-import org.trestle.sync.api.ConflictReport;
 import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.ExchangeRecord;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.SyncEngine;
@@ -44,12 +38,10 @@ import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncState;
 import org.trestle.sync.api.SyncStatus;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.api.packet.PacketException;
-import org.trestle.sync.core.internal.NodeEngine;
-import org.trestle.sync.core.internal.PacketCodec;
+import org.trestle.sync.api.SyncProtocol;
+import org.trestle.sync.client.HttpTransport;
+import org.trestle.sync.client.Registration;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -64,7 +56,6 @@ public final class SyncServiceComponent implements SyncService {
     private static final ILog LOG = ILog.of(SyncServiceComponent.class);
     private static final String PREFS = "org.trestle.sync.client";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
-    private static final long MAX_FILE_BYTES = 256L << 20;
 
     @Reference
     private SyncEngineFactory engines;
@@ -72,28 +63,27 @@ public final class SyncServiceComponent implements SyncService {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventAdmin events;
 
-    private NodeEngine engine;
+    private SyncEngine engine;
     private TokenStore tokens;
+    private SyncFiles files;
     private IEclipsePreferences prefs;
     private final Object syncLock = new Object();
-    private final Random random = new Random();
     private volatile SyncStatus status = SyncStatus.UNREGISTERED;
     private volatile Instant lastSuccess;
     private volatile String lastError;
-    private volatile Instant nextAttempt;
-    private int failures;
-    private SyncJob job;
+    private BackgroundSync job;
 
     @Activate
     void activate(BundleContext context) throws IOException {
         String dir = context.getProperty("trestle.data.dir");
         Path dataDirectory = (dir == null || dir.isBlank() ? Path.of(System.getProperty("user.home"), ".trestle", "client")
                 : Path.of(dir)).toAbsolutePath().normalize();
-        engine = (NodeEngine) engines.open(dataDirectory, EngineSettings.defaults());
+        engine = engines.open(dataDirectory, EngineSettings.defaults());
         if (engine.self() == null) {
-            engine.initializeLocal();
+            engine.syncManager().initializeLocal();
         }
         tokens = new TokenStore(dataDirectory.resolve(".runtime"));
+        files = new SyncFiles(engine, tokens);
         prefs = InstanceScope.INSTANCE.getNode(PREFS);
         String last = prefs.get("lastSuccess", null);
         lastSuccess = last == null ? null : Instant.parse(last);
@@ -101,7 +91,15 @@ public final class SyncServiceComponent implements SyncService {
         if (registered()) {
             status = SyncStatus.valueOf(prefs.get("status", SyncStatus.ONLINE.name()));
         }
-        job = new SyncJob();
+        job = new BackgroundSync(monitor -> {
+            try {
+                sync(monitor);
+            } catch (RuntimeException e) {
+                lastError = e.toString();
+                throw e;
+            }
+        }, this::interval, () -> isAutoSync() && registered()
+                && status != SyncStatus.REREGISTER && status != SyncStatus.INCOMPATIBLE);
         reschedule(Duration.ofSeconds(3));
     }
 
@@ -125,27 +123,23 @@ public final class SyncServiceComponent implements SyncService {
         return engine;
     }
 
-    /** @return the engine with its internal operations, for the command line and the workbench */
-    public NodeEngine nodeEngine() {
-        return engine;
-    }
-
     private boolean registered() {
-        return engine.self() != null && engine.serverId() != null && tokens.token() != null;
+        return engine.self() != null && engine.syncManager().serverNodeId() != null && tokens.token() != null;
     }
 
     @Override
     public SyncState state() {
         NodeInfo self = engine.self();
-        long pending = engine.serverId() == null ? engine.localChangeCount() : engine.pendingCount(engine.serverId());
+        String server = engine.syncManager().serverNodeId();
+        long pending = server == null ? engine.syncManager().localChangeCount() : engine.syncManager().pendingCount(server);
         return new SyncState(status, prefs.get("serverUrl", null), self == null ? null : self.code(),
-                self == null ? null : self.nodeId(), pending, (int) engine.openConflictCount(), lastSuccess, lastError,
-                nextAttempt);
+                self == null ? null : self.nodeId(), pending, (int) engine.conflictResolver().openConflictCount(),
+                lastSuccess, lastError, job == null ? null : job.nextAttempt());
     }
 
-    private final java.util.Deque<org.trestle.sync.api.ExchangeRecord> recent = new java.util.ArrayDeque<>();
+    private final java.util.Deque<ExchangeRecord> recent = new java.util.ArrayDeque<>();
 
-    private void remember(org.trestle.sync.api.ExchangeRecord r) {
+    private void remember(ExchangeRecord r) {
         synchronized (recent) {
             recent.addFirst(r);
             while (recent.size() > 10) {
@@ -155,7 +149,7 @@ public final class SyncServiceComponent implements SyncService {
     }
 
     @Override
-    public List<org.trestle.sync.api.ExchangeRecord> recentExchanges() {
+    public List<ExchangeRecord> recentExchanges() {
         synchronized (recent) {
             return List.copyOf(recent);
         }
@@ -170,15 +164,11 @@ public final class SyncServiceComponent implements SyncService {
     public NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException {
         URI server = serverUri(serverUrl);
         synchronized (syncLock) {
-            HttpTransport transport = new HttpTransport(server, fingerprint, TIMEOUT, (PacketCodec) engine.packetManager());
-            JsonNode answer = transport.register(code, enrollmentKey, org.trestle.sync.api.SyncProtocol.SCHEMA_VERSION);
-            String nodeId = answer.path("node_id").asText();
-            String serverNodeId = answer.path("server_node_id").asText();
-            String token = answer.path("auth_token").asText();
-            if (nodeId.isEmpty() || serverNodeId.isEmpty() || token.isEmpty()) {
-                throw new SyncException(null, "The server's registration answer is incomplete", null);
-            }
-            NodeInfo self = engine.initializeClient(nodeId, code, serverNodeId);
+            Registration registration = new HttpTransport(server, fingerprint, TIMEOUT, engine.packetManager())
+                    .register(code, enrollmentKey, SyncProtocol.SCHEMA_VERSION);
+            String nodeId = registration.nodeId();
+            String token = registration.authToken();
+            NodeInfo self = engine.syncManager().initializeClient(nodeId, code, registration.serverNodeId());
             try {
                 tokens.setToken(token);
             } catch (IOException e) {
@@ -191,7 +181,7 @@ public final class SyncServiceComponent implements SyncService {
                 prefs.put("fingerprint", fingerprint.trim());
             }
             flush();
-            failures = 0;
+            job.succeeded();
             lastError = null;
             setStatus(SyncStatus.ONLINE);
             LOG.info("Registered with " + server + " as " + code + " (" + nodeId + ")");
@@ -217,7 +207,7 @@ public final class SyncServiceComponent implements SyncService {
             throw new SyncException(SyncStatus.UNREGISTERED, "This node is not registered with a server yet", null);
         }
         return new HttpTransport(serverUri(prefs.get("serverUrl", null)), prefs.get("fingerprint", null), TIMEOUT,
-                (PacketCodec) engine.packetManager());
+                engine.packetManager()).authenticated(tokens.token(), isCompression());
     }
 
     @Override
@@ -228,69 +218,43 @@ public final class SyncServiceComponent implements SyncService {
     private SyncOutcome sync(IProgressMonitor monitor) throws SyncException {
         synchronized (syncLock) {
             HttpTransport transport = transport();
-            String token = tokens.token();
             SyncStatus before = status;
             setStatus(SyncStatus.SYNCING);
             post(SyncTopics.STARTED, Map.of());
-            int exchanges = 0;
-            int sent = 0;
-            int received = 0;
-            List<ChangeError> errors = new ArrayList<>();
-            List<ConflictReport> conflicts = new ArrayList<>();
+            int[] received = { 0 };
+            SyncOutcome outcome;
             try {
-                boolean more;
-                boolean receivedSome;
-                do {
-                    if (monitor != null && monitor.isCanceled()) {
-                        break;
-                    }
-                    Packet up = engine.buildPacket(engine.serverId());
-                    HttpTransport.Answer answer = transport.exchange(up, token, isCompression());
-                    exchanges++;
-                    remember(new org.trestle.sync.api.ExchangeRecord(java.time.Instant.now(), up.packetNo(),
-                            up.changes().size(), answer.bytesSent(), answer.packet().packetNo(),
-                            answer.packet().changes().size(), answer.bytesReceived()));
-                    engine.recordConflicts(answer.conflicts());
-                    ProcessResult applied = engine.processPacket(answer.packet());
-                    sent += answer.processed();
-                    received += applied.processed();
-                    errors.addAll(answer.errors());
-                    conflicts.addAll(answer.conflicts());
-                    more = up.hasMore() || answer.packet().hasMore();
-                    // what the server sent is acknowledged by the next packet, so a packet with changes
-                    // is followed by one more exchange
-                    receivedSome = !answer.packet().changes().isEmpty();
+                outcome = engine.syncManager().synchronize(transport, step -> {
+                    remember(step.record());
+                    received[0] += step.received();
                     if (monitor != null) {
-                        monitor.subTask("Received " + received + " changes");
+                        monitor.subTask("Received " + received[0] + " changes");
                     }
-                    post(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_RECEIVED, received, "more", more));
-                } while ((more || receivedSome) && exchanges < 10_000);
+                    post(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_RECEIVED, received[0], "more", step.again()));
+                    return monitor == null || !monitor.isCanceled();
+                });
             } catch (SyncException e) {
                 fail(e, before);
                 throw e;
-            } catch (PacketException e) {
-                SyncException se = new SyncException(SyncStatus.OFFLINE, "The server sent a packet this node refuses: "
-                        + e.getMessage(), e);
-                fail(se, before);
-                throw se;
             }
-            failures = 0;
+            job.succeeded();
             lastSuccess = Instant.now();
-            lastError = errors.isEmpty() ? null : errors.size() + " changes were refused by the server: "
-                    + errors.get(0).message();
+            lastError = outcome.errors().isEmpty() ? null : outcome.errors().size()
+                    + " changes were refused by the server: " + outcome.errors().get(0).message();
             setStatus(SyncStatus.ONLINE);
-            post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, sent + received, SyncTopics.PROPERTY_ERRORS,
-                    errors.size(), SyncTopics.PROPERTY_CONFLICTS, conflicts.size()));
-            if (!conflicts.isEmpty()) {
-                post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, conflicts.size()));
+            post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, outcome.sent() + outcome.received(),
+                    SyncTopics.PROPERTY_ERRORS, outcome.errors().size(), SyncTopics.PROPERTY_CONFLICTS,
+                    outcome.conflicts().size()));
+            if (!outcome.conflicts().isEmpty()) {
+                post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, outcome.conflicts().size()));
             }
-            return new SyncOutcome(exchanges, sent, received, errors, conflicts);
+            return outcome;
         }
     }
 
     private void fail(SyncException e, SyncStatus before) {
         lastError = e.getMessage();
-        failures++;
+        job.failed();
         setStatus(e.status() != null ? e.status() : before == SyncStatus.SYNCING ? SyncStatus.ONLINE : before);
         post(SyncTopics.FAILED, Map.of(SyncTopics.PROPERTY_REASON, e.getMessage()));
         LOG.warn("Synchronization failed: " + e.getMessage());
@@ -298,74 +262,25 @@ public final class SyncServiceComponent implements SyncService {
 
     @Override
     public int exportPending(Path file) throws SyncException {
-        if (engine.serverId() == null) {
-            throw new SyncException(SyncStatus.UNREGISTERED, "Register first: an export is addressed to the server", null);
-        }
-        String token = tokens.token();
-        if (token == null) {
-            throw new SyncException(SyncStatus.REREGISTER, "Register again: without its token this node cannot sign a file",
-                    null);
-        }
-        Packet packet = engine.buildPacket(engine.serverId());
-        try {
-            PacketCodec codec = (PacketCodec) engine.packetManager();
-            Files.write(file, org.trestle.sync.core.internal.SignedFiles.write(codec.toJson(packet),
-                    org.trestle.sync.core.internal.SignedFiles.keyOf(token)));
-        } catch (IOException e) {
-            throw new SyncException(null, "Cannot write " + file + ": " + e.getMessage(), e);
-        }
-        return packet.changes().size();
+        return files.exportPending(file);
     }
 
     @Override
     public ProcessResult importFile(Path file) throws SyncException {
-        byte[] bytes;
-        try {
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new SyncException(null, file + " is larger than " + MAX_FILE_BYTES + " bytes", null);
-            }
-            bytes = Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new SyncException(null, "Cannot read " + file + ": " + e.getMessage(), e);
-        }
-        String token = tokens.token();
-        if (token == null) {
-            throw new SyncException(SyncStatus.REREGISTER, "Register again: without its token this node cannot check a file",
-                    null);
-        }
-        try {
-            String signature = org.trestle.sync.core.internal.SignedFiles.signature(bytes);
-            byte[] json = PacketCodec.inflate(bytes, MAX_FILE_BYTES);
-            if (signature == null) {
-                throw new SyncException(null, file + " is not signed: only files the server wrote for this computer are"
-                        + " imported. Nothing was imported.", null);
-            }
-            if (!org.trestle.sync.core.internal.SignedFiles.verify(json, signature,
-                    org.trestle.sync.core.internal.SignedFiles.keyOf(token))) {
-                throw new SyncException(null, file + " does not match its signature: it was changed after the server"
-                        + " wrote it, or it was written for another computer. Nothing was imported.", null);
-            }
-            Packet packet = ((PacketCodec) engine.packetManager()).fromJson(json);
-            if (!packet.sender().equals(engine.serverId())) {
-                throw new SyncException(null, file + " was not made by this node's server", null);
-            }
-            ProcessResult result = engine.processPacket(packet);
-            post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, result.processed(), SyncTopics.PROPERTY_ERRORS,
-                    result.errors().size(), SyncTopics.PROPERTY_CONFLICTS, result.conflicts().size()));
-            return result;
-        } catch (PacketException e) {
-            throw new SyncException(null, file + " is not a valid sync file: " + e.getMessage(), e);
-        }
+        ProcessResult result = files.importFile(file);
+        post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, result.processed(), SyncTopics.PROPERTY_ERRORS,
+                result.errors().size(), SyncTopics.PROPERTY_CONFLICTS, result.conflicts().size()));
+        return result;
     }
 
     @Override
     public List<ConflictRecord> openConflicts() {
-        return engine.openConflicts();
+        return engine.conflictResolver().openConflicts();
     }
 
     @Override
     public void resolveConflict(String versionId, ObjectNode data) {
-        engine.resolve(versionId, data);
+        engine.conflictResolver().resolve(versionId, data);
         post(SyncTopics.STATUS, Map.of());
         reschedule(Duration.ofSeconds(1));
     }
@@ -449,51 +364,8 @@ public final class SyncServiceComponent implements SyncService {
     }
 
     private void reschedule(Duration delay) {
-        if (job == null) {
-            return;
-        }
-        job.cancel();
-        if (isAutoSync() && registered() && status != SyncStatus.REREGISTER && status != SyncStatus.INCOMPATIBLE) {
-            nextAttempt = Instant.now().plus(delay);
-            job.schedule(delay.toMillis());
-        } else {
-            nextAttempt = null;
-        }
-    }
-
-    /** The background synchronization, with progress, that reschedules itself. */
-    private final class SyncJob extends Job {
-        SyncJob() {
-            super("Synchronizing with the Trestle server");
-            setSystem(false);
-            setUser(false);
-        }
-
-        @Override
-        protected IStatus run(IProgressMonitor monitor) {
-            monitor.beginTask("Synchronizing", IProgressMonitor.UNKNOWN);
-            Duration next = interval();
-            try {
-                sync(monitor);
-            } catch (SyncException e) {
-                if (e.status() == SyncStatus.OFFLINE) {
-                    next = Backoff.delay(failures, interval(), random);
-                } else if (e.status() == SyncStatus.REREGISTER || e.status() == SyncStatus.INCOMPATIBLE) {
-                    nextAttempt = null;
-                    return Status.OK_STATUS; // a person must act; no retry loop
-                }
-            } catch (RuntimeException e) {
-                LOG.error("Background synchronization failed", e);
-                lastError = e.toString();
-                next = Backoff.delay(++failures, interval(), random);
-            } finally {
-                monitor.done();
-            }
-            if (!monitor.isCanceled() && isAutoSync()) {
-                nextAttempt = Instant.now().plus(next);
-                schedule(next.toMillis());
-            }
-            return Status.OK_STATUS;
+        if (job != null) {
+            job.reschedule(delay);
         }
     }
 }

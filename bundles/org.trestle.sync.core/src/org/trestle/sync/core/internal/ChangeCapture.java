@@ -26,6 +26,7 @@ import org.eclipse.persistence.sessions.changesets.ObjectChangeSet;
 import org.eclipse.persistence.sessions.changesets.UnitOfWorkChangeSet;
 import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Wire;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
 import org.trestle.sync.core.internal.model.SyncChangeRow;

@@ -20,6 +20,7 @@ import jakarta.persistence.metamodel.EntityType;
 import jakarta.persistence.metamodel.Metamodel;
 import jakarta.persistence.metamodel.SingularAttribute;
 
+import org.trestle.sync.api.packet.Wire;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.entity.Derived;
 import org.trestle.sync.api.entity.SyncEntity;

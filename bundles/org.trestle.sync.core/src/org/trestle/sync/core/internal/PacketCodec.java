@@ -14,7 +14,10 @@ import java.util.zip.ZipException;
 
 import org.trestle.sync.api.PacketManager;
 import org.trestle.sync.api.SyncProtocol;
+import org.trestle.sync.api.packet.Wire;
 import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.ExchangeAnswer;
+import org.trestle.sync.api.packet.SyncFile;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.api.packet.PacketException;
@@ -42,6 +45,7 @@ public final class PacketCodec implements PacketManager {
     private final ObjectMapper json;
     private final String schemaVersion;
     private final int maxChanges;
+    private final AnswerCodec answers = new AnswerCodec(this);
 
     public PacketCodec(String schemaVersion, int maxChanges) {
         this.schemaVersion = schemaVersion;
@@ -64,6 +68,7 @@ public final class PacketCodec implements PacketManager {
         }
     }
 
+    @Override
     public ObjectNode toTree(Packet p) {
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.put("protocol", p.protocol());
@@ -115,6 +120,7 @@ public final class PacketCodec implements PacketManager {
         return fromTree(root);
     }
 
+    @Override
     public Packet fromTree(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw invalid("the packet must be a JSON object");
@@ -209,10 +215,20 @@ public final class PacketCodec implements PacketManager {
 
     @Override
     public byte[] compress(Packet packet) {
-        return gzip(toJson(packet));
+        return gzipOf(toJson(packet));
     }
 
-    public static byte[] gzip(byte[] bytes) {
+    @Override
+    public byte[] gzip(byte[] bytes) {
+        return gzipOf(bytes);
+    }
+
+    @Override
+    public byte[] inflate(byte[] gzip, long maxInflatedBytes) {
+        return inflateOf(gzip, maxInflatedBytes);
+    }
+
+    public static byte[] gzipOf(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, bytes.length / 4));
         try (OutputStream gz = new GZIPOutputStream(out, 8192)) {
             gz.write(bytes);
@@ -224,7 +240,7 @@ public final class PacketCodec implements PacketManager {
 
     @Override
     public Packet decompress(byte[] gzip, long maxInflatedBytes) {
-        return fromJson(inflate(gzip, maxInflatedBytes));
+        return fromJson(inflateOf(gzip, maxInflatedBytes));
     }
 
     /**
@@ -232,7 +248,7 @@ public final class PacketCodec implements PacketManager {
      *
      * @throws PacketException {@code too_large} past the limit, {@code invalid_packet} for bad GZIP
      */
-    public static byte[] inflate(byte[] gzip, long maxInflatedBytes) {
+    public static byte[] inflateOf(byte[] gzip, long maxInflatedBytes) {
         try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip), 8192)) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(gzip.length * 4, 1 << 20));
             byte[] buffer = new byte[16384];
@@ -252,6 +268,42 @@ public final class PacketCodec implements PacketManager {
         } catch (IOException e) {
             throw new PacketException(PacketException.INVALID, "the packet could not be inflated: " + e.getMessage());
         }
+    }
+
+    // ---------------------------------------------------------------- the exchange answer
+
+    @Override
+    public byte[] answerToJson(ExchangeAnswer answer, boolean hexPacket) {
+        return answers.toJson(answer, hexPacket);
+    }
+
+    @Override
+    public ExchangeAnswer answerFromJson(byte[] json, long maxInflatedBytes) {
+        return answers.fromJson(json, maxInflatedBytes);
+    }
+
+    // ---------------------------------------------------------------- files
+
+    @Override
+    public String fileKey(String token) {
+        return SignedFiles.keyOf(token);
+    }
+
+    @Override
+    public byte[] writeFile(Packet packet, String key) {
+        return SignedFiles.write(toJson(packet), key);
+    }
+
+    @Override
+    public SyncFile readFile(byte[] file, long maxInflatedBytes) {
+        String signature = SignedFiles.signature(file);
+        byte[] inflated = inflateOf(file, maxInflatedBytes);
+        return new SyncFile(fromJson(inflated), inflated, signature);
+    }
+
+    @Override
+    public boolean verifyFile(SyncFile file, String key) {
+        return file.signature() != null && SignedFiles.verify(file.json(), file.signature(), key);
     }
 
     @Override

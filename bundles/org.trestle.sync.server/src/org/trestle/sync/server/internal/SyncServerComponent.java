@@ -24,8 +24,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.SyncEngineFactory;
-import org.trestle.sync.core.internal.NodeEngine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -44,7 +44,7 @@ public final class SyncServerComponent {
     @Reference
     private SyncEngineFactory engines;
     private Server jetty;
-    private NodeEngine engine;
+    private SyncEngine engine;
     private ServerLog log;
     private ServiceRegistration<ServerStatus> registration;
 
@@ -90,8 +90,8 @@ public final class SyncServerComponent {
         Secrets.Stored enrollment = Secrets.loadOrCreate(settings.enrollmentKey(),
                 settings.dataDirectory().resolve("enrollment.key"));
         Secrets.Stored admin = Secrets.loadOrCreate(settings.adminToken(), settings.dataDirectory().resolve("admin.token"));
-        engine = (NodeEngine) engines.open(settings.dataDirectory(), settings.engineSettings());
-        engine.initializeServer("server");
+        engine = engines.open(settings.dataDirectory(), settings.engineSettings());
+        engine.syncManager().initializeServer("server");
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("trestle-http");
         Server server = new Server(threads);

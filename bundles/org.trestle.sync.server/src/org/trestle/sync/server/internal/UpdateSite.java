@@ -32,7 +32,7 @@ final class UpdateSite {
         }
         Path file = clean.contains("\\") || clean.indexOf('\0') >= 0 ? null : root.resolve(clean).normalize();
         if (file == null || !file.startsWith(root) || !Files.isRegularFile(file) || Files.isSymbolicLink(file)) {
-            throw ApiError.notFound("No file " + org.trestle.sync.core.internal.Wire.abbreviate(relative) + " in the update site");
+            throw ApiError.notFound("No file " + org.trestle.sync.api.packet.Wire.abbreviate(relative) + " in the update site");
         }
         try {
             byte[] bytes = Files.readAllBytes(file);

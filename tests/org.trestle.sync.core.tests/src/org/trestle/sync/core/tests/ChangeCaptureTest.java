@@ -15,14 +15,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 /** Every write through plain JPA lands in the change log, in the same transaction. */
 class ChangeCaptureTest {
 
     private static SyncTestNodes nodes;
-    private static NodeEngine client;
+    private static SyncEngine client;
     private static String server;
 
     @BeforeAll
@@ -38,7 +38,7 @@ class ChangeCaptureTest {
     }
 
     private static List<Change> pendingFor(String uuid) {
-        return client.pendingChanges(server, 10_000).stream().filter(c -> c.entityUuid().equals(uuid)).toList();
+        return client.syncManager().pendingChanges(server, 10_000).stream().filter(c -> c.entityUuid().equals(uuid)).toList();
     }
 
     @Test
@@ -80,7 +80,7 @@ class ChangeCaptureTest {
 
     @Test
     void aRolledBackTransactionLeavesNoChange() {
-        long before = client.pendingCount(server);
+        long before = client.syncManager().pendingCount(server);
         assertThrows(IllegalStateException.class, () -> SyncTestNodes.edit(client, em -> {
             Site s = new Site();
             s.setCode("R-1");
@@ -88,7 +88,7 @@ class ChangeCaptureTest {
             em.flush();
             throw new IllegalStateException("the user cancelled");
         }));
-        assertEquals(before, client.pendingCount(server));
+        assertEquals(before, client.syncManager().pendingCount(server));
     }
 
     @Test
@@ -99,8 +99,8 @@ class ChangeCaptureTest {
             em.persist(s);
             return s.getUuid();
         });
-        long before = client.pendingCount(server);
+        long before = client.syncManager().pendingCount(server);
         SyncTestNodes.edit(client, em -> em.find(Site.class, uuid).setCode("N-1"));
-        assertEquals(before, client.pendingCount(server));
+        assertEquals(before, client.syncManager().pendingCount(server));
     }
 }

@@ -20,7 +20,7 @@ import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 /**
@@ -45,7 +45,7 @@ class ConvergenceTest {
     private final Set<String> deleted = new HashSet<>();
     /** Every value ever written per entity and attribute. */
     private final Map<String, Set<String>> written = new HashMap<>();
-    private final Map<NodeEngine, Deque<Packet>> sentByClient = new HashMap<>();
+    private final Map<SyncEngine, Deque<Packet>> sentByClient = new HashMap<>();
     private int counter;
 
     @Test
@@ -70,7 +70,7 @@ class ConvergenceTest {
     }
 
     private void runSchedule(SyncTestNodes nodes, Random rnd) {
-        List<NodeEngine> all = new ArrayList<>(nodes.clients());
+        List<SyncEngine> all = new ArrayList<>(nodes.clients());
         all.add(nodes.server());
         for (int step = 0; step < STEPS; step++) {
             if (rnd.nextInt(100) < 55) {
@@ -82,7 +82,7 @@ class ConvergenceTest {
         nodes.syncAll();
     }
 
-    private void edit(NodeEngine node, Random rnd) {
+    private void edit(SyncEngine node, Random rnd) {
         int op = rnd.nextInt(100);
         if (op < 25 || sites.isEmpty()) {
             String code = "S" + (++counter);
@@ -166,7 +166,7 @@ class ConvergenceTest {
         }
     }
 
-    private static String pickLive(NodeEngine node, Class<? extends SyncEntity> type, List<String> pool, Random rnd) {
+    private static String pickLive(SyncEngine node, Class<? extends SyncEntity> type, List<String> pool, Random rnd) {
         for (int attempt = 0; attempt < 4 && !pool.isEmpty(); attempt++) {
             String uuid = pool.get(pool.size() - 1 - rnd.nextInt(Math.min(pool.size(), 12)));
             SyncEntity e = node.read(em -> em.find(type, uuid));
@@ -181,18 +181,18 @@ class ConvergenceTest {
         written.computeIfAbsent(uuid + "/" + attribute, k -> new HashSet<>()).add(value);
     }
 
-    private void exchangeWithFaults(SyncTestNodes nodes, NodeEngine client, Random rnd) {
-        NodeEngine server = nodes.server();
+    private void exchangeWithFaults(SyncTestNodes nodes, SyncEngine client, Random rnd) {
+        SyncEngine server = nodes.server();
         String serverId = server.self().nodeId();
         Deque<Packet> sent = sentByClient.computeIfAbsent(client, k -> new ArrayDeque<>());
         int fault = rnd.nextInt(100);
         if (fault < 10 && !sent.isEmpty()) {
             // a packet from earlier arrives again, late
             Packet old = sent.toArray(new Packet[0])[rnd.nextInt(sent.size())];
-            server.processPacket(old);
+            server.syncManager().processPacket(old);
             return;
         }
-        Packet up = client.buildPacket(serverId);
+        Packet up = client.syncManager().buildPacket(serverId);
         sent.addLast(up);
         if (sent.size() > 6) {
             sent.removeFirst();
@@ -200,28 +200,28 @@ class ConvergenceTest {
         if (fault < 20) {
             return; // the request is lost on the way
         }
-        ProcessResult result = server.processPacket(up);
+        ProcessResult result = server.syncManager().processPacket(up);
         if (fault < 28) {
-            server.processPacket(up); // delivered twice
+            server.syncManager().processPacket(up); // delivered twice
         }
-        Packet down = server.buildPacket(client.self().nodeId());
+        Packet down = server.syncManager().buildPacket(client.self().nodeId());
         if (fault < 38) {
             return; // the answer is lost
         }
-        client.recordConflicts(result.conflicts());
-        client.processPacket(down);
+        client.conflictResolver().recordConflicts(result.conflicts());
+        client.syncManager().processPacket(down);
         if (fault < 45) {
-            client.processPacket(down); // the answer delivered twice
+            client.syncManager().processPacket(down); // the answer delivered twice
         }
     }
 
     private void check(SyncTestNodes nodes) {
         nodes.assertConverged();
-        NodeEngine server = nodes.server();
-        assertTrue(server.deadLetters().isEmpty(), () -> "changes failed: " + server.deadLetters());
-        for (NodeEngine c : nodes.clients()) {
-            assertTrue(c.deadLetters().isEmpty(), () -> "changes failed on a client: " + c.deadLetters());
-            assertEquals(0L, c.deferredCount(), "nothing may wait for a parent once everything is delivered");
+        SyncEngine server = nodes.server();
+        assertTrue(server.administration().deadLetters().isEmpty(), () -> "changes failed: " + server.administration().deadLetters());
+        for (SyncEngine c : nodes.clients()) {
+            assertTrue(c.administration().deadLetters().isEmpty(), () -> "changes failed on a client: " + c.administration().deadLetters());
+            assertEquals(0L, c.administration().counts().deferred(), "nothing may wait for a parent once everything is delivered");
         }
         Map<String, String> state = SyncTestNodes.snapshot(server);
         for (String uuid : sites) {

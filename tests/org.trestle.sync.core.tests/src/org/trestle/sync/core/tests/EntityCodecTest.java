@@ -17,7 +17,7 @@ import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -27,8 +27,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 class EntityCodecTest {
 
     private static SyncTestNodes nodes;
-    private static NodeEngine server;
-    private static NodeEngine client;
+    private static SyncEngine server;
+    private static SyncEngine client;
     /** The server's seq numbers in the packets these tests hand-craft. */
     private static long seq = 1_000_000;
 
@@ -54,7 +54,7 @@ class EntityCodecTest {
         s.setStartDate(LocalDate.of(2026, 11, 25));
         s.setStatus(Site.Status.ACTIVE);
         s.setFloors(3);
-        ObjectNode data = server.serialize(s);
+        ObjectNode data = server.entities().serialize(s);
         assertEquals("1250.50", data.get("budget").textValue());
         assertEquals("2026-11-25", data.get("startDate").textValue());
         assertEquals("ACTIVE", data.get("status").textValue());
@@ -65,7 +65,7 @@ class EntityCodecTest {
         Task t = new Task();
         t.setSite(s);
         t.setTitle("Piles");
-        assertEquals(s.getUuid(), server.serialize(t).get("site").textValue(), "references travel as uuid");
+        assertEquals(s.getUuid(), server.entities().serialize(t).get("site").textValue(), "references travel as uuid");
     }
 
     @Test
@@ -76,7 +76,7 @@ class EntityCodecTest {
         ObjectNode siteData = JsonNodeFactory.instance.objectNode().put("code", "A-9").put("name", "Annex")
                 .put("budget", "99.95").put("startDate", "2027-01-04").put("status", "DONE").put("floors", 7);
         ObjectNode taskData = JsonNodeFactory.instance.objectNode().put("site", site).put("title", "Roof").put("hours", 12);
-        ProcessResult r = client.processPacket(new Packet(1, "1.0.0", server.self().nodeId(), client.self().nodeId(),
+        ProcessResult r = client.syncManager().processPacket(new Packet(1, "1.0.0", server.self().nodeId(), client.self().nodeId(),
                 nextPacketNo(), 0, at, false, List.of(
                         new Change(++seq, "Site", site, Operation.INSERT, at, siteData, null, null, null),
                         new Change(++seq, "Task", task, Operation.INSERT, at, taskData, null, null, null))));
@@ -87,7 +87,7 @@ class EntityCodecTest {
         assertEquals(Site.Status.DONE, s.getStatus());
         assertEquals(at, s.getUpdatedAt(), "the sender's updatedAt is kept");
         assertEquals(site, client.read(em -> em.find(Task.class, task).getSite().getUuid()));
-        assertEquals(0, client.pendingCount(server.self().nodeId()), "applied changes are not echoed to their sender");
+        assertEquals(0, client.syncManager().pendingCount(server.self().nodeId()), "applied changes are not echoed to their sender");
     }
 
     @Test
@@ -98,7 +98,7 @@ class EntityCodecTest {
                 JsonNodeFactory.instance.objectNode().put("startDate", "25/11/2026"),
                 JsonNodeFactory.instance.objectNode().put("status", "DEMOLISHED"),
                 JsonNodeFactory.instance.objectNode().put("floors", 1).put("name", 5))) {
-            ProcessResult r = client.processPacket(new Packet(1, "1.0.0", server.self().nodeId(), client.self().nodeId(),
+            ProcessResult r = client.syncManager().processPacket(new Packet(1, "1.0.0", server.self().nodeId(), client.self().nodeId(),
                     nextPacketNo(), 0, at, false,
                     List.of(new Change(++seq, "Site", uuid, Operation.INSERT, at,
                             bad, null, null, null))));
@@ -106,11 +106,11 @@ class EntityCodecTest {
             assertEquals("invalid_value", r.errors().get(0).error());
             assertTrue(r.errors().get(0).message().startsWith("Site."), r.errors().get(0).message());
         }
-        assertThrows(IllegalArgumentException.class, () -> server.serialize(new SyncTestNotAnEntity()));
+        assertThrows(IllegalArgumentException.class, () -> server.entities().serialize(new SyncTestNotAnEntity()));
     }
 
     private static long nextPacketNo() {
-        return client.node(server.self().nodeId()).orElseThrow().receivedPacketNo() + 1;
+        return client.syncManager().node(server.self().nodeId()).orElseThrow().receivedPacketNo() + 1;
     }
 
     /** A class that is not a contributed entity type. */

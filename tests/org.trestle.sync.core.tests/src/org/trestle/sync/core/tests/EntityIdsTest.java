@@ -15,14 +15,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.trestle.sync.api.entity.EntityIds;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 /** New entities get time-ordered identities: later ones sort after earlier ones. */
 class EntityIdsTest {
 
     private static SyncTestNodes nodes;
-    private static NodeEngine client;
+    private static SyncEngine client;
 
     @BeforeAll
     static void start() {

@@ -25,7 +25,7 @@ import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.api.packet.PacketException;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -35,9 +35,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 class ExchangeTest {
 
     private SyncTestNodes nodes;
-    private NodeEngine server;
-    private NodeEngine a;
-    private NodeEngine b;
+    private SyncEngine server;
+    private SyncEngine a;
+    private SyncEngine b;
 
     @BeforeEach
     void start() {
@@ -52,7 +52,7 @@ class ExchangeTest {
         nodes.close();
     }
 
-    private String newSite(NodeEngine node, String code) {
+    private String newSite(SyncEngine node, String code) {
         return SyncTestNodes.write(node, em -> {
             Site s = new Site();
             s.setCode(code);
@@ -80,26 +80,26 @@ class ExchangeTest {
     @Test
     void packetsAreNumberedAndCarryUnacknowledgedChangesUntilAcknowledged() {
         newSite(a, "P-1");
-        Packet first = a.buildPacket(serverId());
-        Packet second = a.buildPacket(serverId());
+        Packet first = a.syncManager().buildPacket(serverId());
+        Packet second = a.syncManager().buildPacket(serverId());
         assertEquals(first.packetNo() + 1, second.packetNo());
         assertEquals(1, first.changes().size());
         assertEquals(first.changes(), second.changes(), "an unacknowledged change is carried again");
-        server.processPacket(second);
-        Packet answer = server.buildPacket(a.self().nodeId());
+        server.syncManager().processPacket(second);
+        Packet answer = server.syncManager().buildPacket(a.self().nodeId());
         assertEquals(second.packetNo(), answer.ack());
-        a.processPacket(answer);
-        assertEquals(0, a.pendingCount(serverId()), "the server's ack drops the change from the queue");
-        assertTrue(a.buildPacket(serverId()).changes().isEmpty());
+        a.syncManager().processPacket(answer);
+        assertEquals(0, a.syncManager().pendingCount(serverId()), "the server's ack drops the change from the queue");
+        assertTrue(a.syncManager().buildPacket(serverId()).changes().isEmpty());
     }
 
     @Test
     void aDuplicateOrStalePacketChangesNothingButIsAnswered() {
         String uuid = newSite(a, "D-1");
-        Packet p = a.buildPacket(serverId());
-        ProcessResult once = server.processPacket(p);
+        Packet p = a.syncManager().buildPacket(serverId());
+        ProcessResult once = server.syncManager().processPacket(p);
         assertEquals(1, once.processed());
-        ProcessResult again = server.processPacket(p);
+        ProcessResult again = server.syncManager().processPacket(p);
         assertEquals(0, again.processed());
         assertEquals(1, again.skipped());
         assertNotNull(server.read(em -> em.find(Site.class, uuid)));
@@ -109,9 +109,9 @@ class ExchangeTest {
     @Test
     void aReSentChangeInANewPacketIsNotAppliedTwice() {
         String uuid = newSite(a, "R-1");
-        server.processPacket(a.buildPacket(serverId())); // the answer is lost
+        server.syncManager().processPacket(a.syncManager().buildPacket(serverId())); // the answer is lost
         SyncTestNodes.edit(server, em -> em.find(Site.class, uuid).setName("Changed on the server"));
-        ProcessResult retry = server.processPacket(a.buildPacket(serverId())); // same change, new packet
+        ProcessResult retry = server.syncManager().processPacket(a.syncManager().buildPacket(serverId())); // same change, new packet
         assertEquals(1, retry.skipped(), "seq at or below the highest applied is skipped");
         assertEquals("Changed on the server", server.read(em -> em.find(Site.class, uuid).getName()));
     }
@@ -121,7 +121,7 @@ class ExchangeTest {
         for (int i = 0; i < 12; i++) {
             newSite(server, "B-" + i);
         }
-        Packet p = server.buildPacket(a.self().nodeId());
+        Packet p = server.syncManager().buildPacket(a.self().nodeId());
         assertEquals(5, p.changes().size());
         assertTrue(p.hasMore());
         nodes.sync(a);
@@ -159,7 +159,7 @@ class ExchangeTest {
             freshWide.add(UUID.randomUUID().toString());
         }
         long seq = 1_000_000;
-        long packetNo = a.node(serverId()).orElseThrow().sentPacketNo();
+        long packetNo = a.syncManager().node(serverId()).orElseThrow().sentPacketNo();
         for (List<List<String>> round : List.of(List.of(neighbours, fresh), List.of(spread, freshWide))) {
             List<String> order = new ArrayList<>(round.get(0));
             order.addAll(round.get(1));
@@ -167,7 +167,7 @@ class ExchangeTest {
             List<Change> changes = new ArrayList<>();
             for (String u : order) {
                 if (round.get(0).contains(u)) {
-                    ObjectNode state = server.serialize(server.read(em -> em.find(Site.class, u))).put("name", "Renamed " + u);
+                    ObjectNode state = server.entities().serialize(server.read(em -> em.find(Site.class, u))).put("name", "Renamed " + u);
                     changes.add(new Change(++seq, "Site", u, Operation.UPDATE, now, state, List.of("name"), null, null));
                 } else {
                     changes.add(new Change(++seq, "Site", u, Operation.INSERT, now, JsonNodeFactory.instance.objectNode()
@@ -175,7 +175,7 @@ class ExchangeTest {
                             null));
                 }
             }
-            ProcessResult r = server.processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), ++packetNo, 0,
+            ProcessResult r = server.syncManager().processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), ++packetNo, 0,
                     now, false, changes));
             assertEquals(changes.size(), r.processed(), r::toString);
             assertEquals(List.of(), r.errors());
@@ -200,7 +200,7 @@ class ExchangeTest {
         List<String> sites = sitesOnEveryNode(100, "T-");
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         long seq = 2_000_000;
-        long packetNo = a.node(serverId()).orElseThrow().sentPacketNo();
+        long packetNo = a.syncManager().node(serverId()).orElseThrow().sentPacketNo();
         List<String> together = new ArrayList<>(sites.subList(20, 33)); // twelve neighbours around the 26th
         together.remove(6);
         List<String> apart = new ArrayList<>(); // eight, over a range of 85 sites
@@ -212,7 +212,7 @@ class ExchangeTest {
             List<Change> changes = new ArrayList<>();
             // a site between the tasks' sites that no task names, changed first in the packet
             String renamed = sites.get(targets == together ? 26 : 5);
-            ObjectNode state = server.serialize(server.read(em -> em.find(Site.class, renamed))).put("name", "Renamed first");
+            ObjectNode state = server.entities().serialize(server.read(em -> em.find(Site.class, renamed))).put("name", "Renamed first");
             changes.add(new Change(++seq, "Site", renamed, Operation.UPDATE, now, state, List.of("name"), null, null));
             for (int i = targets.size() - 1; i >= 0; i--) { // tasks not in the order of their sites
                 String task = org.trestle.sync.api.entity.EntityIds.newUuid();
@@ -221,7 +221,7 @@ class ExchangeTest {
                         .put("site", targets.get(i)).put("title", "Task for " + targets.get(i)).put("hours", i), null,
                         null, null));
             }
-            ProcessResult r = server.processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), ++packetNo, 0,
+            ProcessResult r = server.syncManager().processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), ++packetNo, 0,
                     now, false, changes));
             assertEquals(changes.size(), r.processed(), r::toString);
             assertEquals(List.of(), r.errors());
@@ -249,7 +249,7 @@ class ExchangeTest {
             }
             return null;
         });
-        NodeEngine late = nodes.addClient("late");
+        SyncEngine late = nodes.addClient("late");
         nodes.sync(late);
         long live = count - count / 100 - (count % 100 > 7 ? 1 : 0);
         assertEquals(live, (long) late.read(em -> em.createQuery("select count(s) from Site s", Long.class)
@@ -269,14 +269,14 @@ class ExchangeTest {
         String aId = a.self().nodeId();
         Packet childFirst = new Packet(1, "1.0.0", aId, serverId(), 1, 0, now, false,
                 List.of(new Change(1, "Task", task, Operation.INSERT, now, taskData, null, null, null)));
-        ProcessResult r1 = server.processPacket(childFirst);
+        ProcessResult r1 = server.syncManager().processPacket(childFirst);
         assertEquals(0, r1.errors().size(), "a missing parent is not an error");
-        assertEquals(1L, server.deferredCount());
+        assertEquals(1L, server.administration().counts().deferred());
         assertNull(server.read(em -> em.find(Task.class, task)));
         Packet parent = new Packet(1, "1.0.0", aId, serverId(), 2, 0, now, false,
                 List.of(new Change(2, "Site", site, Operation.INSERT, now, siteData, null, null, null)));
-        server.processPacket(parent);
-        assertEquals(0L, server.deferredCount());
+        server.syncManager().processPacket(parent);
+        assertEquals(0L, server.administration().counts().deferred());
         assertEquals(site, server.read(em -> em.find(Task.class, task).getSite().getUuid()));
     }
 
@@ -285,10 +285,10 @@ class ExchangeTest {
         String uuid = UUID.randomUUID().toString();
         Instant now = Instant.now();
         String aId = a.self().nodeId();
-        server.processPacket(new Packet(1, "1.0.0", aId, serverId(), 1, 0, now, false,
+        server.syncManager().processPacket(new Packet(1, "1.0.0", aId, serverId(), 1, 0, now, false,
                 List.of(new Change(1, "Site", uuid, Operation.DELETE, now, null, null, null, null))));
         ObjectNode data = JsonNodeFactory.instance.objectNode().put("code", "Z").put("floors", 1);
-        ProcessResult late = server.processPacket(new Packet(1, "1.0.0", aId, serverId(), 2, 0, now, false,
+        ProcessResult late = server.syncManager().processPacket(new Packet(1, "1.0.0", aId, serverId(), 2, 0, now, false,
                 List.of(new Change(2, "Site", uuid, Operation.INSERT, now, data, null, null, null))));
         assertEquals(1, late.skipped());
         assertNull(server.read(em -> em.find(Site.class, uuid)));
@@ -301,7 +301,7 @@ class ExchangeTest {
         ObjectNode ok = JsonNodeFactory.instance.objectNode().put("code", "G").put("floors", 1);
         ObjectNode unknownAttribute = JsonNodeFactory.instance.objectNode().put("code", "U").put("colour", "red");
         ObjectNode badValue = JsonNodeFactory.instance.objectNode().put("code", "V").put("budget", "lots");
-        ProcessResult r = server.processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), 1, 0, now, false, List.of(
+        ProcessResult r = server.syncManager().processPacket(new Packet(1, "1.0.0", a.self().nodeId(), serverId(), 1, 0, now, false, List.of(
                 new Change(1, "Crane", UUID.randomUUID().toString(), Operation.INSERT, now, ok, null, null, null),
                 new Change(2, "Site", UUID.randomUUID().toString(), Operation.INSERT, now, unknownAttribute, null, null, null),
                 new Change(3, "Site", UUID.randomUUID().toString(), Operation.INSERT, now, badValue, null, null, null),
@@ -310,19 +310,19 @@ class ExchangeTest {
         assertEquals(List.of("unknown_entity_type", "unknown_attribute", "invalid_value"),
                 r.errors().stream().map(e -> e.error()).toList());
         assertNotNull(server.read(em -> em.find(Site.class, good)));
-        assertEquals(3, server.deadLetters().size(), "nothing is dropped silently");
+        assertEquals(3, server.administration().deadLetters().size(), "nothing is dropped silently");
     }
 
     @Test
     void packetsFromUnknownSendersOrAnotherSchemaAreRefusedWhole() {
         Instant now = Instant.now();
-        PacketException stranger = assertThrows(PacketException.class, () -> server.processPacket(
+        PacketException stranger = assertThrows(PacketException.class, () -> server.syncManager().processPacket(
                 new Packet(1, "1.0.0", UUID.randomUUID().toString(), serverId(), 1, 0, now, false, List.of())));
         assertEquals(PacketException.INVALID, stranger.code());
-        PacketException schema = assertThrows(PacketException.class, () -> server.processPacket(
+        PacketException schema = assertThrows(PacketException.class, () -> server.syncManager().processPacket(
                 new Packet(1, "2.0.0", a.self().nodeId(), serverId(), 1, 0, now, false, List.of())));
         assertEquals(PacketException.SCHEMA_INCOMPATIBLE, schema.code());
-        PacketException target = assertThrows(PacketException.class, () -> server.processPacket(
+        PacketException target = assertThrows(PacketException.class, () -> server.syncManager().processPacket(
                 new Packet(1, "1.0.0", a.self().nodeId(), b.self().nodeId(), 1, 0, now, false, List.of())));
         assertEquals(PacketException.INVALID, target.code());
     }
@@ -339,7 +339,7 @@ class ExchangeTest {
         nodes.syncAll();
         nodes.assertConverged();
         assertEquals("From A", b.read(em -> em.find(Site.class, uuid).getName()));
-        List<ConflictRecord> history = server.history("Site", uuid);
+        List<ConflictRecord> history = server.conflictResolver().history("Site", uuid);
         assertEquals(1, history.size());
         assertEquals("From B", history.get(0).data().get("name").asText());
         assertEquals(b.self().nodeId(), history.get(0).sourceNode());
@@ -373,7 +373,7 @@ class ExchangeTest {
         nodes.syncAll();
         nodes.assertConverged();
         assertEquals("Later edit", a.read(em -> em.find(Task.class, task).getTitle()));
-        assertEquals("Earlier edit", server.history("Task", task).get(0).data().get("title").asText(),
+        assertEquals("Earlier edit", server.conflictResolver().history("Task", task).get(0).data().get("title").asText(),
                 "the losing version is kept");
     }
 
@@ -409,8 +409,8 @@ class ExchangeTest {
         nodes.exchange(b);
         // A's laptop runs ten minutes ahead and synchronizes after B: by the clock on the
         // wall its edit is older, by its own clock's numbers it looks ten minutes newer
-        Packet stale = a.buildPacket(serverId());
-        ProcessResult r = server.processPacket(onSkewedClock(stale, java.time.Duration.ofMinutes(10)));
+        Packet stale = a.syncManager().buildPacket(serverId());
+        ProcessResult r = server.syncManager().processPacket(onSkewedClock(stale, java.time.Duration.ofMinutes(10)));
         assertEquals(Resolution.SERVER_WINS, r.conflicts().get(0).resolution(), "the later edit, B's, stays");
         assertEquals("Edited later", server.read(em -> em.find(Task.class, task).getTitle()));
         assertTrue(server.read(em -> em.find(Task.class, task).getUpdatedAt()).isBefore(java.time.Instant.now().plusSeconds(1)),
@@ -424,8 +424,8 @@ class ExchangeTest {
         nodes.exchange(b);
         Thread.sleep(20);
         SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Edited later, on a slow clock"));
-        Packet newer = a.buildPacket(serverId());
-        ProcessResult r = server.processPacket(onSkewedClock(newer, java.time.Duration.ofMinutes(-10)));
+        Packet newer = a.syncManager().buildPacket(serverId());
+        ProcessResult r = server.syncManager().processPacket(onSkewedClock(newer, java.time.Duration.ofMinutes(-10)));
         assertEquals(Resolution.CLIENT_WINS, r.conflicts().get(0).resolution(), "the later edit, A's, wins");
         assertEquals("Edited later, on a slow clock", server.read(em -> em.find(Task.class, task).getTitle()));
     }
@@ -447,19 +447,19 @@ class ExchangeTest {
         ProcessResult r = nodes.exchange(b);
         assertEquals(Resolution.MANUAL_PENDING, r.conflicts().get(0).resolution());
         nodes.syncAll();
-        assertEquals(1, server.openConflicts().size());
-        List<ConflictRecord> onB = b.openConflicts();
+        assertEquals(1, server.conflictResolver().openConflicts().size());
+        List<ConflictRecord> onB = b.conflictResolver().openConflicts();
         assertEquals(1, onB.size(), "the client that lost records the open conflict with its version");
         assertEquals("B's text", onB.get(0).data().get("text").asText());
 
-        ObjectNode decided = b.serialize(b.read(em -> em.find(Memo.class, memo)));
+        ObjectNode decided = b.entities().serialize(b.read(em -> em.find(Memo.class, memo)));
         decided.put("text", "Agreed text");
-        b.resolve(onB.get(0).versionId(), decided);
+        b.conflictResolver().resolve(onB.get(0).versionId(), decided);
         nodes.syncAll();
         nodes.assertConverged();
         assertEquals("Agreed text", a.read(em -> em.find(Memo.class, memo).getText()));
-        assertTrue(server.openConflicts().isEmpty(), "the resolution closed the server's conflict");
-        assertTrue(b.openConflicts().isEmpty());
-        assertFalse(server.history("Memo", memo).isEmpty());
+        assertTrue(server.conflictResolver().openConflicts().isEmpty(), "the resolution closed the server's conflict");
+        assertTrue(b.conflictResolver().openConflicts().isEmpty());
+        assertFalse(server.conflictResolver().history("Memo", memo).isEmpty());
     }
 }

@@ -20,6 +20,7 @@ import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.core.internal.NodeEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
@@ -40,7 +41,7 @@ class GroupCommitTest {
     @Test
     void packetsArrivingTogetherAreAppliedOnceEachWithTheirOwnOutcome() throws Exception {
         try (SyncTestNodes nodes = SyncTestNodes.start(CLIENTS)) {
-            NodeEngine server = nodes.server();
+            SyncEngine server = nodes.server();
             String serverId = server.self().nodeId();
             String shared = SyncTestNodes.write(nodes.client(0), em -> {
                 Site s = new Site();
@@ -59,9 +60,9 @@ class GroupCommitTest {
             List<Future<List<ProcessResult>>> futures = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
                 int client = i;
-                NodeEngine node = nodes.client(i);
+                SyncEngine node = nodes.client(i);
                 String nodeId = node.self().nodeId();
-                long firstPacket = server.node(nodeId).orElseThrow().receivedPacketNo() + 1;
+                long firstPacket = server.syncManager().node(nodeId).orElseThrow().receivedPacketNo() + 1;
                 futures.add(pool.submit(() -> {
                     List<ProcessResult> results = new ArrayList<>();
                     for (int r = 0; r < ROUNDS; r++) {
@@ -86,7 +87,7 @@ class GroupCommitTest {
                                     "floors"), null, null));
                         }
                         together.await(30, TimeUnit.SECONDS);
-                        results.add(server.processPacket(new Packet(1, "1.0.0", nodeId, serverId, firstPacket + r, 0,
+                        results.add(server.syncManager().processPacket(new Packet(1, "1.0.0", nodeId, serverId, firstPacket + r, 0,
                                 now, false, changes)));
                     }
                     return results;
@@ -111,7 +112,7 @@ class GroupCommitTest {
             int sent = CLIENTS * ROUNDS * NEW_PER_PACKET + updates;
             assertEquals(List.of("apply_failed"), errors, "only the change the database refused is an error");
             assertEquals(sent - 1, processed, "every other change was processed");
-            assertTrue(server.groupedPacketCount() > 0, "packets that arrived together shared transactions");
+            assertTrue(((NodeEngine) server).groupedPacketCount() > 0, "packets that arrived together shared transactions");
 
             long sites = server.read(em -> em.createQuery("select count(s) from Site s", Long.class).getSingleResult());
             assertEquals(siteRowsBefore + insertedBy.size(), sites, "each insert applied once, the refused one not at all");
@@ -123,8 +124,8 @@ class GroupCommitTest {
             }
             for (int c = 0; c < CLIENTS; c++) {
                 String nodeId = nodes.client(c).self().nodeId();
-                assertEquals(nodes.client(c).node(serverId).orElseThrow().sentPacketNo() + ROUNDS,
-                        server.node(nodeId).orElseThrow().receivedPacketNo(), "every packet of each node was taken");
+                assertEquals(nodes.client(c).syncManager().node(serverId).orElseThrow().sentPacketNo() + ROUNDS,
+                        server.syncManager().node(nodeId).orElseThrow().receivedPacketNo(), "every packet of each node was taken");
             }
             // the packets were written here on the nodes' behalf: each node receives what the others sent
             nodes.syncAll();

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 /**
@@ -25,7 +25,7 @@ class PacketBenchmark {
     @Test
     void buildAndApplyAPacketOfAThousandChanges() {
         try (SyncTestNodes nodes = SyncTestNodes.start(0, EngineSettings.defaults().withBatchSize(CHANGES))) {
-            NodeEngine server = nodes.server();
+            SyncEngine server = nodes.server();
             SyncTestNodes.edit(server, em -> {
                 for (int i = 0; i < CHANGES; i++) {
                     Site s = new Site();
@@ -40,11 +40,11 @@ class PacketBenchmark {
             long[] apply = new long[ROUNDS];
             int bytes = 0;
             for (int r = 0; r < ROUNDS; r++) {
-                NodeEngine client = nodes.addClient("bench-" + r);
+                SyncEngine client = nodes.addClient("bench-" + r);
                 long t0 = System.nanoTime();
-                Packet packet = server.buildPacket(client.self().nodeId());
+                Packet packet = server.syncManager().buildPacket(client.self().nodeId());
                 long t1 = System.nanoTime();
-                ProcessResult result = client.processPacket(packet);
+                ProcessResult result = client.syncManager().processPacket(packet);
                 long t2 = System.nanoTime();
                 assertEquals(CHANGES, packet.changes().size());
                 assertEquals(CHANGES, result.processed());

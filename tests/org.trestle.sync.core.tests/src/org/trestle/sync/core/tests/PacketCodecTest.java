@@ -87,7 +87,7 @@ class PacketCodecTest {
             }
         }
         assertTrue(bytes.size() < 1 << 20);
-        PacketException e = assertThrows(PacketException.class, () -> PacketCodec.inflate(bytes.toByteArray(), 1 << 20));
+        PacketException e = assertThrows(PacketException.class, () -> PacketCodec.inflateOf(bytes.toByteArray(), 1 << 20));
         assertEquals(PacketException.TOO_LARGE, e.code());
     }
 
@@ -128,7 +128,7 @@ class PacketCodecTest {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         org.junit.jupiter.api.Assertions.assertFalse(org.trestle.sync.core.internal.SignedFiles.verify(edited, signature, key),
                 "changed content");
-        org.junit.jupiter.api.Assertions.assertNull(org.trestle.sync.core.internal.SignedFiles.signature(PacketCodec.gzip(edited)),
+        org.junit.jupiter.api.Assertions.assertNull(org.trestle.sync.core.internal.SignedFiles.signature(PacketCodec.gzipOf(edited)),
                 "compressed again by hand, the file has no signature");
         org.junit.jupiter.api.Assertions.assertNull(org.trestle.sync.core.internal.SignedFiles.signature(new byte[] { 1, 2, 3 }));
     }

@@ -3,7 +3,6 @@ package org.trestle.sync.server.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,17 +19,11 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.Test;
-import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.SyncEngineFactory;
-import org.trestle.sync.api.SyncProtocol;
-import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.NodeEngine;
-import org.trestle.sync.core.internal.PacketCodec;
+import org.trestle.sync.api.EntityWrite;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**
@@ -87,7 +80,7 @@ class NetworkFaultTest {
                 List<String> candidates = pool.stream().filter(live::containsKey).toList();
                 if (op < 3 || candidates.isEmpty()) {
                     String uuid = new UUID(random.nextLong(), random.nextLong()).toString();
-                    l.engine.putEntity("Widget", uuid, JsonNodeFactory.instance.objectNode()
+                    l.engine.entities().put("Widget", uuid, JsonNodeFactory.instance.objectNode()
                             .put("name", l.code + " made " + round).put("qty", round));
                     pool.add(uuid);
                     lastEdits.computeIfAbsent(uuid, u -> new HashMap<>()).put(l.code, l.code + " made " + round + "/" + round);
@@ -95,13 +88,13 @@ class NetworkFaultTest {
                 } else if (op < 9) {
                     String uuid = candidates.get(random.nextInt(candidates.size()));
                     int qty = random.nextInt(1000);
-                    l.engine.putEntity("Widget", uuid, JsonNodeFactory.instance.objectNode()
+                    l.engine.entities().put("Widget", uuid, JsonNodeFactory.instance.objectNode()
                             .put("name", l.code + " edit " + round).put("qty", qty));
                     lastEdits.computeIfAbsent(uuid, u -> new HashMap<>()).put(l.code, l.code + " edit " + round + "/" + qty);
                     edits++;
                 } else {
                     String uuid = candidates.get(random.nextInt(candidates.size()));
-                    l.engine.putAll(List.of(new NodeEngine.Put("Widget", uuid, null, true)));
+                    l.engine.entities().putAll(List.of(EntityWrite.delete("Widget", uuid)));
                     deleted.add(uuid);
                     edits++;
                 }

@@ -271,8 +271,8 @@ class ServerApiTest {
                 org.trestle.sync.api.EngineSettings.defaults())) {
             assertTrue(engine.syncManager().nodes().stream().anyMatch(n -> n.code().equals(node.code)),
                     "the node registered before the backup is in the copy");
-            long widgets = ((org.trestle.sync.core.internal.NodeEngine) engine).listLive("Widget").stream()
-                    .filter(e -> e.getValue().path("name").asText().startsWith(node.code + " widget")).count();
+            long widgets = engine.entities().list("Widget").stream()
+                    .filter(e -> e.data().path("name").asText().startsWith(node.code + " widget")).count();
             assertTrue(widgets >= 25 && widgets <= 50, "the copy holds the widgets of one moment: " + widgets);
         }
     }
@@ -283,7 +283,7 @@ class ServerApiTest {
         ObjectNode packet = node.packet(node.widgets(3));
         byte[] json = ProtocolClient.JSON.writeValueAsBytes(packet);
         String key = org.trestle.sync.core.internal.SignedFiles.keyOf(node.token);
-        assertError(importFile(org.trestle.sync.core.internal.PacketCodec.gzip(json)), 422, "invalid_signature");
+        assertError(importFile(org.trestle.sync.core.internal.PacketCodec.gzipOf(json)), 422, "invalid_signature");
         String forged = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace("widget", "gadget");
         // the signature of the exported file over other content: the JSON changed, the header kept
         byte[] tampered = spliceSignature(org.trestle.sync.core.internal.SignedFiles.write(json, key),
@@ -296,7 +296,7 @@ class ServerApiTest {
         HttpResponse<byte[]> ok = importRaw(org.trestle.sync.core.internal.SignedFiles.write(json, key));
         assertEquals(200, ok.statusCode());
         String answerSignature = org.trestle.sync.core.internal.SignedFiles.signature(ok.body());
-        byte[] answerJson = org.trestle.sync.core.internal.PacketCodec.inflate(ok.body(), 1 << 20);
+        byte[] answerJson = org.trestle.sync.core.internal.PacketCodec.inflateOf(ok.body(), 1 << 20);
         assertTrue(org.trestle.sync.core.internal.SignedFiles.verify(answerJson, answerSignature, key),
                 "the server's answer is signed for the node");
         assertEquals(3, countWidgets(node), "the signed file was applied");

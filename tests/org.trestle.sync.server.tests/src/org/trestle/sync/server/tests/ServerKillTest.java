@@ -48,7 +48,7 @@ class ServerKillTest {
                     try {
                         for (int n = 0; running.get(); n++) {
                             if (n < 40) {
-                                l.engine.putEntity("Material", UUID.randomUUID().toString(),
+                                l.engine.entities().put("Material", UUID.randomUUID().toString(),
                                         JsonNodeFactory.instance.objectNode().put("code", l.code + "-" + n)
                                                 .put("name", "Material " + n).put("unit", "kg").put("unitPrice", "1.00"));
                             }

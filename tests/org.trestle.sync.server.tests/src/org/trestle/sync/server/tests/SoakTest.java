@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.trestle.sync.api.SyncEngineFactory;
-import org.trestle.sync.core.internal.NodeEngine;
+import org.trestle.sync.api.EntityWrite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -119,7 +119,7 @@ class SoakTest {
             }
             sampler.interrupt();
             for (TestLaptop l : laptops) {
-                assertEquals(0L, l.engine.pendingCount(l.engine.serverId()), l.code + " has nothing left to send");
+                assertEquals(0L, l.engine.syncManager().pendingCount(l.engine.syncManager().serverNodeId()), l.code + " has nothing left to send");
             }
             for (JsonNode n : admin(server.url, "/api/admin/nodes").path("nodes")) {
                 assertEquals(0L, n.path("pending_changes").asLong(), n.path("code").asText() + ": the server's queue is drained");
@@ -173,17 +173,17 @@ class SoakTest {
         int op = random.nextInt(10);
         if (op < 3 || candidates.isEmpty()) {
             String uuid = UUID.randomUUID().toString();
-            l.engine.putEntity("Material", uuid, JsonNodeFactory.instance.objectNode()
+            l.engine.entities().put("Material", uuid, JsonNodeFactory.instance.objectNode()
                     .put("code", l.code + "-" + uuid.substring(0, 8)).put("name", l.code + " made").put("unit", "kg")
                     .put("unitPrice", random.nextInt(10_000) / 100 + ".00"));
             pool.add(uuid);
         } else if (op < 9) {
             String uuid = candidates.get(random.nextInt(candidates.size()));
-            l.engine.putEntity("Material", uuid, JsonNodeFactory.instance.objectNode().put("name", l.code + " edit "
+            l.engine.entities().put("Material", uuid, JsonNodeFactory.instance.objectNode().put("name", l.code + " edit "
                     + random.nextInt(1000)).put("unitPrice", random.nextInt(10_000) / 100 + ".50"));
         } else {
             String uuid = candidates.get(random.nextInt(candidates.size()));
-            l.engine.putAll(List.of(new NodeEngine.Put("Material", uuid, null, true)));
+            l.engine.entities().putAll(List.of(EntityWrite.delete("Material", uuid)));
             deleted.add(uuid);
         }
     }

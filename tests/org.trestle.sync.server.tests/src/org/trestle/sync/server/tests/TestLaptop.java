@@ -2,34 +2,35 @@ package org.trestle.sync.server.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.zip.GZIPInputStream;
 
 import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.EntityRow;
+import org.trestle.sync.api.EntityWrite;
+import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncProtocol;
-import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.NodeEngine;
-import org.trestle.sync.core.internal.PacketCodec;
+import org.trestle.sync.api.SyncStatus;
+import org.trestle.sync.client.HttpTransport;
+import org.trestle.sync.client.Registration;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
-/** A laptop for the fault tests: the real engine on its own database, exchanging in the binary GZIP form. */
+/**
+ * A laptop for the fault tests: the shipped client on its own database, that is the
+ * engine's exchange loop over the shipped HTTP transport in the binary GZIP form.
+ */
 final class TestLaptop implements AutoCloseable {
 
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    final NodeEngine engine;
+    final SyncEngine engine;
     final String code;
     String token;
     volatile URI base;
@@ -41,7 +42,7 @@ final class TestLaptop implements AutoCloseable {
     }
 
     TestLaptop(SyncEngineFactory factory, Path dir, String code, int batchSize) {
-        this.engine = (NodeEngine) factory.open(dir, EngineSettings.defaults().withBatchSize(batchSize));
+        this.engine = factory.open(dir, EngineSettings.defaults().withBatchSize(batchSize));
         this.code = code;
     }
 
@@ -69,25 +70,25 @@ final class TestLaptop implements AutoCloseable {
     /** Creates materials here, in transactions of a thousand, and sends them all to the server. */
     void seedMaterials(int count) throws Exception {
         for (int from = 0; from < count; from += 1000) {
-            List<NodeEngine.Put> puts = new java.util.ArrayList<>();
+            List<EntityWrite> puts = new java.util.ArrayList<>();
             for (int i = from; i < Math.min(count, from + 1000); i++) {
-                puts.add(new NodeEngine.Put("Material", java.util.UUID.randomUUID().toString(),
+                puts.add(EntityWrite.put("Material", java.util.UUID.randomUUID().toString(),
                         com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("code", code + "-" + i)
-                                .put("name", "Seeded material " + i).put("unit", "kg").put("unitPrice", "2.50"), false));
+                                .put("name", "Seeded material " + i).put("unit", "kg").put("unitPrice", "2.50")));
             }
-            engine.putAll(puts);
+            engine.entities().putAll(puts);
         }
         for (int i = 0; i < 1000 && exchange(); i++) {
             // until everything is on the server
         }
-        assertEquals(0L, engine.pendingCount(engine.serverId()), code + " sent everything");
+        assertEquals(0L, engine.syncManager().pendingCount(engine.syncManager().serverNodeId()), code + " sent everything");
     }
 
     /** @return uuid to the attributes (as JSON) of every live entity of a type */
     Map<String, String> state(String type) {
         Map<String, String> out = new TreeMap<>();
-        for (var e : engine.listLive(type)) {
-            out.put(e.getKey().getUuid(), e.getValue().toString());
+        for (EntityRow e : engine.entities().list(type)) {
+            out.put(e.uuid(), e.data().toString());
         }
         return out;
     }
@@ -95,51 +96,46 @@ final class TestLaptop implements AutoCloseable {
     /** @return uuid to code of every live material */
     Map<String, String> materials() {
         Map<String, String> out = new TreeMap<>();
-        for (var e : engine.listLive("Material")) {
-            out.put(e.getKey().getUuid(), e.getValue().path("code").asText());
+        for (EntityRow e : engine.entities().list("Material")) {
+            out.put(e.uuid(), e.data().path("code").asText());
         }
         return out;
     }
 
     void register(URI server) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(server.resolve("/api/sync/register"))
-                .header("Content-Type", "application/json").header("X-Enrollment-Key", "test-enrollment-key")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(2, r.statusCode() / 100, r.body());
-        JsonNode a = ProtocolClient.JSON.readTree(r.body());
-        token = a.path("auth_token").asText();
-        engine.initializeClient(a.path("node_id").asText(), code, a.path("server_node_id").asText());
+        Registration r = new HttpTransport(server, null, Duration.ofSeconds(20), engine.packetManager())
+                .register(code, "test-enrollment-key", SyncProtocol.SCHEMA_VERSION);
+        token = r.authToken();
+        engine.syncManager().initializeClient(r.nodeId(), code, r.serverNodeId());
     }
 
-    /** @return whether the exchange went through and either side has more */
+    private HttpTransport transport;
+
+    /** The shipped transport to the current base, made again when the base changes. */
+    private HttpTransport transport() {
+        URI now = base;
+        if (transport == null || !transport.server().equals(now)) {
+            transport = new HttpTransport(now, null, Duration.ofSeconds(20), engine.packetManager())
+                    .authenticated(token, true);
+        }
+        return transport;
+    }
+
+    /**
+     * One exchange through the shipped client.
+     *
+     * @return whether the exchange went through and either side has more
+     */
     boolean exchange() throws Exception {
-        Packet up = engine.buildPacket(engine.serverId());
-        PacketCodec codec = (PacketCodec) engine.packetManager();
-        HttpResponse<byte[]> r;
         try {
-            r = HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/exchange")).timeout(Duration.ofSeconds(20))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Content-Type", SyncProtocol.MEDIA_TYPE_PACKET_GZIP)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(codec.compress(up))).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-        } catch (java.io.IOException e) {
-            broken++;
-            return false; // a broken connection: everything stays queued on both sides
+            return engine.syncManager().exchange(transport()).again();
+        } catch (SyncException e) {
+            if (e.status() == SyncStatus.OFFLINE && e.getCause() != null) {
+                broken++;
+                return false; // a broken connection or a cut answer: everything stays queued on both sides
+            }
+            throw new AssertionError(code + ": " + e.getMessage(), e);
         }
-        if (r.statusCode() != 200) {
-            throw new AssertionError(code + ": " + r.statusCode() + " " + new String(r.body()));
-        }
-        JsonNode answer;
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
-            answer = ProtocolClient.JSON.readTree(in);
-        } catch (java.io.IOException e) {
-            broken++;
-            return false; // a truncated answer
-        }
-        Packet down = codec.fromTree(answer.path("packet_data"));
-        engine.processPacket(down);
-        return up.hasMore() || down.hasMore() || !down.changes().isEmpty();
     }
 
     void syncToCompletion() throws Exception {
@@ -151,8 +147,8 @@ final class TestLaptop implements AutoCloseable {
     /** @return uuid to "name/qty" of every live widget */
     Map<String, String> widgets() {
         Map<String, String> out = new TreeMap<>();
-        for (var e : engine.listLive("Widget")) {
-            out.put(e.getKey().getUuid(), e.getValue().path("name").asText() + "/" + e.getValue().path("qty").asInt());
+        for (EntityRow e : engine.entities().list("Widget")) {
+            out.put(e.uuid(), e.data().path("name").asText() + "/" + e.data().path("qty").asInt());
         }
         return out;
     }

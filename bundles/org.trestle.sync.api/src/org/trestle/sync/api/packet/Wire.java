@@ -1,4 +1,4 @@
-package org.trestle.sync.core.internal;
+package org.trestle.sync.api.packet;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -6,7 +6,12 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
-/** Wire forms of timestamps: ISO-8601 UTC with exactly three fraction digits. */
+/**
+ * Wire forms of timestamps (ISO-8601 UTC with exactly three fraction digits) and of
+ * values quoted in messages.
+ *
+ * @since 0.1
+ */
 public final class Wire {
 
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")

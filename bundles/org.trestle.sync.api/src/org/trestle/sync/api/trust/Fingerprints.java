@@ -1,4 +1,4 @@
-package org.trestle.sync.client.internal;
+package org.trestle.sync.api.trust;
 
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package org.trestle.sync.client.internal;
+package org.trestle.sync.client;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -8,60 +8,94 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 
 import javax.net.ssl.SSLException;
 
-import org.trestle.sync.api.ChangeError;
-import org.trestle.sync.api.ConflictReport;
-import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.PacketManager;
 import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncProtocol;
 import org.trestle.sync.api.SyncStatus;
+import org.trestle.sync.api.SyncTransport;
 import org.trestle.sync.api.packet.Packet;
-import org.trestle.sync.core.internal.PacketCodec;
-import org.trestle.sync.core.internal.Wire;
+import org.trestle.sync.api.packet.Wire;
+import org.trestle.sync.api.trust.PinnedTrust;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The client side of the wire protocol over HTTP(S). A self-signed server is trusted by
- * the SHA-256 fingerprint of its certificate, pinned at registration; other servers
- * need a certificate the JDK trusts. Faults of the network or of the server (no
+ * The client side of the wire protocol over HTTP(S), the transport of the shipped sync
+ * service and of every tool and test that exchanges like it. A self-signed server is
+ * trusted by the SHA-256 fingerprint of its certificate, pinned at registration; other
+ * servers need a certificate the JDK trusts. Faults of the network or of the server (no
  * connection, a timeout, a 5xx, a cut answer) are {@link SyncStatus#OFFLINE}.
+ *
+ * @since 0.1
  */
-final class HttpTransport {
+public final class HttpTransport implements SyncTransport {
 
     /** The largest answer read, compressed; answers are bounded by the server's batch size. */
     private static final long MAX_ANSWER_BYTES = 256L << 20;
 
-    /** What the server answered to an exchange. */
-    record Answer(Packet packet, int processed, int skipped, List<ChangeError> errors, List<ConflictReport> conflicts,
-            long bytesSent, long bytesReceived) {
-    }
-
     private final URI server;
     private final HttpClient http;
     private final Duration timeout;
-    private final PacketCodec packets;
+    private final PacketManager packets;
+    private final String token;
+    private final boolean compressed;
     private final ObjectMapper json = new ObjectMapper();
 
-    HttpTransport(URI server, String fingerprint, Duration timeout, PacketCodec packets) {
+    /**
+     * A transport that can register; {@link #authenticated} gives one that exchanges.
+     *
+     * @param fingerprint the SHA-256 fingerprint of the server's certificate to trust, or
+     *                    {@code null} to trust only certificates the JDK trusts
+     */
+    public HttpTransport(URI server, String fingerprint, Duration timeout, PacketManager packets) {
+        this(server, buildClient(fingerprint, timeout), timeout, packets, null, true);
+    }
+
+    private HttpTransport(URI server, HttpClient http, Duration timeout, PacketManager packets, String token,
+            boolean compressed) {
         this.server = server;
+        this.http = http;
         this.timeout = timeout;
         this.packets = packets;
+        this.token = token;
+        this.compressed = compressed;
+    }
+
+    private static HttpClient buildClient(String fingerprint, Duration timeout) {
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
         if (fingerprint != null && !fingerprint.isBlank()) {
             builder.sslContext(PinnedTrust.context(fingerprint));
         }
-        this.http = builder.build();
+        return builder.build();
     }
 
-    /** Registers; returns the server's answer (node_id, auth_token, server_node_id, ...). */
-    JsonNode register(String code, String enrollmentKey, String schemaVersion) throws SyncException {
+    /**
+     * @param compressed whether packets go in the binary GZIP form rather than as JSON
+     * @return a transport that exchanges with this node's token
+     */
+    public HttpTransport authenticated(String nodeToken, boolean compressed) {
+        return new HttpTransport(server, http, timeout, packets, nodeToken, compressed);
+    }
+
+    /** @return the server this transport talks to */
+    public URI server() {
+        return server;
+    }
+
+    /**
+     * Registers a node.
+     *
+     * @param enrollmentKey the server's enrollment key, or {@code null} for an open server
+     * @throws SyncException when the server refuses or cannot be reached, with the reason
+     */
+    public Registration register(String code, String enrollmentKey, String schemaVersion) throws SyncException {
         ObjectNode body = json.createObjectNode().put("code", code).put("name", code).put("schema_version", schemaVersion);
         HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/register"))
                 .timeout(timeout).header("Content-Type", "application/json")
@@ -73,10 +107,20 @@ final class HttpTransport {
         if (response.statusCode() != 201) {
             throw refusal(response, "registration");
         }
-        return parse(response.body());
+        JsonNode answer = parse(response.body());
+        Registration r = new Registration(answer.path("node_id").asText(), answer.path("auth_token").asText(),
+                answer.path("server_node_id").asText(), answer.path("server_version").asText());
+        if (r.nodeId().isEmpty() || r.serverNodeId().isEmpty() || r.authToken().isEmpty()) {
+            throw new SyncException(null, "The server's registration answer is incomplete", null);
+        }
+        return r;
     }
 
-    Answer exchange(Packet packet, String token, boolean compressed) throws SyncException {
+    @Override
+    public Delivery exchange(Packet packet) throws SyncException {
+        if (token == null) {
+            throw new IllegalStateException("an exchange needs a transport with the node's token");
+        }
         byte[] body;
         HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/exchange"))
                 .timeout(timeout).header("Authorization", "Bearer " + token);
@@ -86,7 +130,7 @@ final class HttpTransport {
         } else {
             ObjectNode envelope = json.createObjectNode();
             envelope.set("packet_data", packets.toTree(packet));
-            body = envelope.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body = envelope.toString().getBytes(StandardCharsets.UTF_8);
             request.header("Content-Type", "application/json");
         }
         HttpResponse<byte[]> response = send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
@@ -94,22 +138,9 @@ final class HttpTransport {
             throw refusal(response, "exchange");
         }
         byte[] raw = response.body();
-        JsonNode answer;
         try {
-            answer = parse(compressed ? PacketCodec.inflate(raw, MAX_ANSWER_BYTES) : raw);
-            Packet down = packets.fromTree(answer.get("packet_data"));
-            List<ChangeError> errors = new java.util.ArrayList<>();
-            for (JsonNode e : answer.path("errors")) {
-                errors.add(new ChangeError(e.path("seq").asLong(), e.path("entity_type").asText(),
-                        e.path("entity_uuid").asText(), e.path("error").asText(), e.path("message").asText()));
-            }
-            List<ConflictReport> conflicts = new java.util.ArrayList<>();
-            for (JsonNode c : answer.path("conflicts")) {
-                conflicts.add(new ConflictReport(c.path("version_id").asText(), c.path("entity_type").asText(),
-                        c.path("entity_uuid").asText(), Resolution.fromWireName(c.path("resolution").asText())));
-            }
-            return new Answer(down, answer.path("processed_count").asInt(), answer.path("skipped_count").asInt(), errors,
-                    conflicts, body.length, raw.length);
+            byte[] answer = compressed ? packets.inflate(raw, MAX_ANSWER_BYTES) : raw;
+            return new Delivery(packets.answerFromJson(answer, MAX_ANSWER_BYTES), body.length, raw.length);
         } catch (RuntimeException e) {
             // a cut or garbled answer: the exchange is retried later, nothing was applied here
             throw new SyncException(SyncStatus.OFFLINE, "The server's answer could not be read: " + e.getMessage(), e);
@@ -162,19 +193,15 @@ final class HttpTransport {
             JsonNode body = parse(response.body());
             return body.path("message").asText(body.toString());
         } catch (SyncException | RuntimeException e) {
-            return Wire.abbreviate(new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+            return Wire.abbreviate(new String(response.body(), StandardCharsets.UTF_8));
         }
     }
 
     private JsonNode parse(byte[] bytes) throws SyncException {
         try {
-            return packets.mapper().readTree(bytes);
+            return json.readTree(bytes);
         } catch (IOException e) {
             throw new SyncException(SyncStatus.OFFLINE, "The server's answer is not JSON", e);
         }
-    }
-
-    static String normalize(String fingerprint) {
-        return PinnedTrust.normalize(fingerprint);
     }
 }

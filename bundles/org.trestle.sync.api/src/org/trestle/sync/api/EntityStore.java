@@ -1,0 +1,73 @@
+package org.trestle.sync.api;
+
+import java.util.List;
+import java.util.Optional;
+
+import org.trestle.sync.api.entity.SyncEntity;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Reading and editing the entities of one node by type name, for user interfaces and
+ * tools that do not know the entity classes. Every write is checked against the type's
+ * rules and captured for synchronization like any other.
+ *
+ * @since 0.1
+ */
+public interface EntityStore {
+
+    /** @return the types plugins declare, referenced types before the types referring to them */
+    List<EntityTypeInfo> types();
+
+    /** @return the type of this name, if a plugin declares it */
+    Optional<EntityTypeInfo> type(String name);
+
+    /**
+     * @return the type's synchronized attributes, sorted by name
+     * @throws IllegalArgumentException for an unknown type
+     */
+    List<AttributeInfo> attributes(String type);
+
+    /**
+     * @return the live entities of a type, oldest edit first
+     * @throws IllegalArgumentException for an unknown type
+     */
+    List<EntityRow> list(String type);
+
+    /** @return the live entity, if there is one */
+    Optional<EntityRow> find(String type, String uuid);
+
+    /**
+     * Creates or updates an entity from the attributes named in {@code data} (others keep
+     * their value, or a new entity's defaults), checking the type's rules first.
+     *
+     * @return whether the entity was created
+     * @throws IllegalArgumentException naming every broken rule or wrong value
+     */
+    boolean put(String type, String uuid, ObjectNode data);
+
+    /**
+     * Applies several writes in one transaction: all of them or, when one breaks a rule,
+     * none.
+     *
+     * @throws IllegalArgumentException naming the first broken rule
+     */
+    void putAll(List<EntityWrite> writes);
+
+    /**
+     * Deletes a live entity on this node; the delete reaches every node.
+     *
+     * @throws IllegalArgumentException when there is no such live entity
+     */
+    void delete(String type, String uuid);
+
+    /** @return the entity's attributes by name, in wire form */
+    ObjectNode serialize(SyncEntity entity);
+
+    /**
+     * Checks an entity against its domain rules, as a user interface does before saving.
+     *
+     * @return one message per broken rule; empty when valid
+     */
+    List<String> validate(SyncEntity entity);
+}

@@ -1,0 +1,57 @@
+package org.trestle.sync.api;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What a server (and the support tools of a client) administer: nodes and their tokens,
+ * changes kept aside, counts, and backups.
+ *
+ * @since 0.1
+ */
+public interface NodeAdministration {
+
+    /**
+     * Registers a client node with the hash of its auth token, in one transaction with
+     * the queueing of its initial load (server only).
+     *
+     * @param schemaVersion the schema version the node speaks, or {@code null}
+     * @param tokenHash     the hash of the node's token, or {@code null} for a node without one
+     * @throws IllegalArgumentException when the code is invalid or taken
+     */
+    NodeInfo registerNode(String code, String name, String description, String schemaVersion, String tokenHash);
+
+    /**
+     * @param withPending whether to count the node's pending changes (a query over the
+     *                    change log); an exchange needs only who the caller is
+     * @return the live (not revoked) node whose token has this hash
+     */
+    Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending);
+
+    /** @return the hash of a node's current token (the key its sync files are signed with), if it has one */
+    Optional<String> tokenHashOf(String nodeId);
+
+    /**
+     * Marks a node revoked: its packets are refused and nothing more is queued for it.
+     *
+     * @throws IllegalArgumentException when there is no such node
+     */
+    void revoke(String nodeId);
+
+    /** @return counts of peers, open conflicts and changes kept aside */
+    NodeCounts counts();
+
+    /** @return the changes kept because they could not be applied, oldest first */
+    List<ChangeError> deadLetters();
+
+    /**
+     * An online backup of this node's database into {@code target}, while it keeps serving.
+     *
+     * @return the folder holding the copy of the database
+     */
+    Path backup(Path target);
+
+    /** @return the folder holding this node's database */
+    Path databaseFolder();
+}

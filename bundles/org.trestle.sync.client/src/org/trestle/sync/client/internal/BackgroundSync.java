@@ -1,0 +1,103 @@
+package org.trestle.sync.client.internal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+import org.eclipse.core.runtime.ILog;
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.IStatus;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
+import org.trestle.sync.api.SyncException;
+import org.trestle.sync.api.SyncStatus;
+
+/**
+ * The background synchronization: an Eclipse {@link Job} with progress that runs on the
+ * configured interval and reschedules itself, retrying with capped exponential backoff
+ * and jitter while the server cannot be reached, and stopping when a person must act
+ * (register again, update).
+ */
+final class BackgroundSync extends Job {
+
+    private static final ILog LOG = ILog.of(BackgroundSync.class);
+
+    /** One synchronization, as the sync service runs it. */
+    interface Attempt {
+        void run(IProgressMonitor monitor) throws SyncException;
+    }
+
+    private final Attempt attempt;
+    private final Supplier<Duration> interval;
+    private final BooleanSupplier enabled;
+    private final Random random = new Random();
+    private volatile Instant nextAttempt;
+    private volatile int failures;
+
+    /**
+     * @param enabled whether synchronizing in the background is allowed now (automatic
+     *                synchronization on, registered, nothing for a person to do)
+     */
+    BackgroundSync(Attempt attempt, Supplier<Duration> interval, BooleanSupplier enabled) {
+        super("Synchronizing with the Trestle server");
+        this.attempt = attempt;
+        this.interval = interval;
+        this.enabled = enabled;
+        setSystem(false);
+        setUser(false);
+    }
+
+    /** @return when the next attempt runs, or {@code null} when none is scheduled */
+    Instant nextAttempt() {
+        return nextAttempt;
+    }
+
+    /** Counts a failed synchronization, for the backoff. */
+    void failed() {
+        failures++;
+    }
+
+    /** A synchronization went through: the backoff starts over. */
+    void succeeded() {
+        failures = 0;
+    }
+
+    /** Runs the next synchronization after the delay, if background synchronization is allowed. */
+    void reschedule(Duration delay) {
+        cancel();
+        if (enabled.getAsBoolean()) {
+            nextAttempt = Instant.now().plus(delay);
+            schedule(delay.toMillis());
+        } else {
+            nextAttempt = null;
+        }
+    }
+
+    @Override
+    protected IStatus run(IProgressMonitor monitor) {
+        monitor.beginTask("Synchronizing", IProgressMonitor.UNKNOWN);
+        Duration next = interval.get();
+        try {
+            attempt.run(monitor);
+        } catch (SyncException e) {
+            if (e.status() == SyncStatus.OFFLINE) {
+                next = Backoff.delay(failures, interval.get(), random);
+            } else if (e.status() == SyncStatus.REREGISTER || e.status() == SyncStatus.INCOMPATIBLE) {
+                nextAttempt = null;
+                return Status.OK_STATUS; // a person must act; no retry loop
+            }
+        } catch (RuntimeException e) {
+            LOG.error("Background synchronization failed", e);
+            next = Backoff.delay(++failures, interval.get(), random);
+        } finally {
+            monitor.done();
+        }
+        if (!monitor.isCanceled() && enabled.getAsBoolean()) {
+            nextAttempt = Instant.now().plus(next);
+            schedule(next.toMillis());
+        }
+        return Status.OK_STATUS;
+    }
+}

@@ -1,0 +1,252 @@
+package org.trestle.sync.core.internal;
+
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.persistence.EntityManager;
+
+import org.trestle.sync.api.ChangeError;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Wire;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.model.DeadLetterRow;
+import org.trestle.sync.core.internal.model.DeferredRow;
+import org.trestle.sync.core.internal.model.SyncChangeRow;
+import org.trestle.sync.core.internal.model.SyncNodeRow;
+import org.trestle.sync.core.internal.model.SyncPacketRow;
+import org.trestle.sync.core.internal.model.TombstoneRow;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Applies one incoming change: deletes and tombstones, the server's conflict check, the
+ * domain's rules, changes held until the entity they reference arrives, and changes kept
+ * aside for an administrator when they cannot be applied.
+ */
+final class ChangeApplier {
+
+    private final EngineState state;
+    private final EntityCodec codec;
+    private final PacketCodec packets;
+    private final EngineSettings settings;
+    private final Queries queries;
+    private final ChangeCapture capture;
+    private final Rules rules;
+    private final ConflictPolicy policy;
+
+    ChangeApplier(EngineState state, Rules rules, ConflictPolicy policy) {
+        this.state = state;
+        this.codec = state.codec;
+        this.packets = state.packets;
+        this.settings = state.settings;
+        this.queries = state.queries;
+        this.capture = state.capture;
+        this.rules = rules;
+        this.policy = policy;
+    }
+
+    void applyChecked(EntityManager em, SyncNodeRow sender, Change c, Outcome o) {
+        TypeCodec tc = codec.type(c.entityType());
+        if (tc == null) {
+            deadLetter(em, sender.nodeId, c, "unknown_entity_type",
+                    "no plugin here declares the entity type '" + Wire.abbreviate(c.entityType()) + "'", o);
+            return;
+        }
+        try {
+            apply(em, sender.nodeId, seenSeq(em, sender, c.base()), tc, c, o);
+        } catch (ApplyException e) {
+            deadLetter(em, sender.nodeId, c, e.code, e.getMessage(), o);
+        } catch (MissingReferenceException m) {
+            defer(em, sender.nodeId, c, m.missingUuid);
+            o.deferredExist = true;
+            o.processed++;
+        }
+    }
+
+    /** The highest seq of this node's changes the sender had seen when it made a change. */
+    private static long seenSeq(EntityManager em, SyncNodeRow sender, Long base) {
+        if (base == null || base >= sender.sentPacketNo) {
+            return base == null ? sender.ackedSeq : Math.max(sender.ackedSeq, maxSeqOf(em, sender, base));
+        }
+        return maxSeqOf(em, sender, base);
+    }
+
+    private static long maxSeqOf(EntityManager em, SyncNodeRow sender, long packetNo) {
+        if (packetNo <= 0) {
+            return 0;
+        }
+        SyncPacketRow row = em.find(SyncPacketRow.class, SyncPacketRow.key(sender.nodeId, packetNo));
+        return row == null ? sender.ackedSeq : row.maxSeq;
+    }
+
+    private void apply(EntityManager em, String origin, long seen, TypeCodec tc, Change c, Outcome o) {
+        Class<? extends SyncEntity> type = tc.info().type();
+        String uuid = c.entityUuid();
+        SyncEntity known = o.known.get(uuid);
+        SyncEntity existing = type.isInstance(known) ? known
+                : o.absent.contains(tc.info().name() + "/" + uuid) ? null : em.find(type, uuid);
+        if (existing != null) {
+            o.known.put(uuid, existing);
+        }
+        boolean tombstoned = o.tombstoned.contains(uuid)
+                || (!o.noTombstones && em.find(TombstoneRow.class, uuid) != null);
+        if (c.operation() == Operation.DELETE) {
+            if (existing != null) {
+                if (!existing.isDeleted()) {
+                    capture.markIncoming(uuid, origin, c.resolves());
+                    existing.setDeleted(true);
+                    existing.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
+                }
+            } else if (!tombstoned) {
+                TombstoneRow t = new TombstoneRow();
+                t.entityUuid = uuid;
+                t.entityType = tc.info().name();
+                t.deletedAt = c.updatedAt();
+                em.persist(t);
+                o.tombstoned.add(uuid);
+            }
+            if (o.deferredExist) {
+                dropDeferredFor(em, uuid);
+            }
+            o.processed++;
+            return;
+        }
+        if (tombstoned || (existing != null && existing.isDeleted())) {
+            // a deleted entity never comes back; the edit is kept as a losing version
+            if (state.isServer() && tc.info().versionHistory() && c.data() != null) {
+                policy.record(em, UUID.randomUUID().toString(), tc, uuid, origin, c, c.data(), null, Resolution.SERVER_WINS, false);
+            }
+            o.skipped++;
+            return;
+        }
+        if (!state.isServer() && existing != null && hasUnacknowledgedLocalChange(em, uuid)) {
+            // the server decides between its version and ours; it answers with the outcome
+            o.processed++;
+            return;
+        }
+        if (state.isServer() && existing != null) {
+            List<SyncChangeRow> conflicting = queries.of(em, "select r from SyncChangeRow r where r.entityUuid = :u "
+                    + "and r.originNode <> :o and (r.targetNode is null or r.targetNode = :o) and r.seq > :seen "
+                    + "order by r.seq", SyncChangeRow.class).setParameter("u", uuid).setParameter("o", origin)
+                    .setParameter("seen", seen).getResultList();
+            if (!conflicting.isEmpty()) {
+                policy.resolveConflict(em, origin, tc, existing, c, conflicting, o);
+                return;
+            }
+        }
+        if (state.isServer()) {
+            // The server checks the domain's rules on what it accepts. A client takes the
+            // master's state as it is: refusing it would leave the client apart for good.
+            rules.checkRules(em, tc, existing, uuid, EngineState.dataOf(c), null, o.known);
+        }
+        SyncEntity entity = existing != null ? existing : EngineState.instantiate(type, uuid);
+        codec.apply(tc, entity, EngineState.dataOf(c), null, state.resolver(em, o.known));
+        entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
+        entity.setDeleted(false);
+        capture.markIncoming(uuid, origin, c.resolves());
+        if (existing == null) {
+            em.persist(entity);
+            o.known.put(uuid, entity);
+        }
+        if (c.resolves() != null) {
+            ConflictStore.closeConflict(em, c.resolves());
+        }
+        o.processed++;
+        if (o.deferredExist) {
+            dropDeferredFor(em, uuid);
+            releaseDeferred(em, uuid, o);
+        }
+    }
+
+    private boolean hasUnacknowledgedLocalChange(EntityManager em, String uuid) {
+        SyncNodeRow master = em.find(SyncNodeRow.class, state.serverId());
+        long acked = master == null ? 0 : master.ackedSeq;
+        return queries.of(em, "select count(r) from SyncChangeRow r where r.entityUuid = :u and r.originNode = :s "
+                + "and r.seq > :a", Long.class).setParameter("u", uuid).setParameter("s", state.selfId())
+                .setParameter("a", acked).getSingleResult() > 0;
+    }
+
+    private void defer(EntityManager em, String sender, Change c, String missing) {
+        DeferredRow d = new DeferredRow();
+        d.id = UUID.randomUUID().toString();
+        d.sender = sender;
+        d.seq = c.seq();
+        d.entityUuid = c.entityUuid();
+        d.missingUuid = missing;
+        d.change = PacketCodec.changeToTree(c).toString();
+        d.receivedAt = Wire.now();
+        em.persist(d);
+        // later changes of this packet look deferred changes up by query
+        em.flush();
+    }
+
+    /** A newer version of the entity arrived: older held versions of it are obsolete. */
+    private void dropDeferredFor(EntityManager em, String uuid) {
+        for (DeferredRow d : queries.of(em, "select d from DeferredRow d where d.entityUuid = :u", DeferredRow.class)
+                .setParameter("u", uuid).getResultList()) {
+            em.remove(d);
+        }
+    }
+
+    /** Applies the changes that were waiting for this entity. */
+    private void releaseDeferred(EntityManager em, String uuid, Outcome o) {
+        List<DeferredRow> waiting = queries.of(em, "select d from DeferredRow d where d.missingUuid = :u "
+                + "order by d.receivedAt, d.seq", DeferredRow.class).setParameter("u", uuid).getResultList();
+        for (DeferredRow d : waiting) {
+            em.remove(d);
+            Change c;
+            try {
+                c = packets.fromTree(wrap(d.change)).changes().get(0);
+            } catch (RuntimeException e) {
+                continue;
+            }
+            SyncNodeRow sender = em.find(SyncNodeRow.class, d.sender);
+            TypeCodec tc = codec.type(c.entityType());
+            if (sender == null || tc == null) {
+                continue;
+            }
+            try {
+                Outcome released = new Outcome();
+                released.deferredExist = true;
+                apply(em, d.sender, seenSeq(em, sender, c.base()), tc, c, released);
+            } catch (ApplyException e) {
+                deadLetter(em, d.sender, c, e.code, e.getMessage(), o);
+            } catch (MissingReferenceException m) {
+                defer(em, d.sender, c, m.missingUuid);
+            }
+        }
+    }
+
+    private JsonNode wrap(String change) {
+        try {
+            ObjectNode root = packets.mapper().createObjectNode();
+            root.put("protocol", 1).put("schema_version", settings.schemaVersion()).put("sender", "x").put("target", "x")
+                    .put("packet_no", 1).put("ack", 0).put("created_at", Wire.format(Wire.now())).put("has_more", false);
+            root.putArray("changes").add(packets.mapper().readTree(change));
+            return root;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void deadLetter(EntityManager em, String sender, Change c, String code, String message, Outcome o) {
+        DeadLetterRow d = new DeadLetterRow();
+        d.id = UUID.randomUUID().toString();
+        d.sender = sender;
+        d.seq = c.seq();
+        d.entityType = Wire.abbreviate(c.entityType());
+        d.entityUuid = Wire.abbreviate(c.entityUuid());
+        d.error = code;
+        d.message = message.length() > 2000 ? message.substring(0, 2000) : message;
+        d.change = PacketCodec.changeToTree(c).toString();
+        d.receivedAt = Wire.now();
+        em.persist(d);
+        o.errors.add(new ChangeError(c.seq(), c.entityType(), c.entityUuid(), code, message));
+    }
+}

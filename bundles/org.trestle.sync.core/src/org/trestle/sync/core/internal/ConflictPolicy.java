@@ -1,0 +1,118 @@
+package org.trestle.sync.core.internal;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.persistence.EntityManager;
+
+import org.trestle.sync.api.ConflictReport;
+import org.trestle.sync.api.ConflictStrategy;
+import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Wire;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.model.SyncChangeRow;
+import org.trestle.sync.core.internal.model.VersionHistoryRow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The server's decision when a node changed an entity whose newer version it had not
+ * seen: merge of disjoint attributes, then the type's strategy; every losing version is
+ * kept in the version history.
+ */
+final class ConflictPolicy {
+
+    private final EngineState state;
+    private final EntityCodec codec;
+    private final ChangeCapture capture;
+    private final Rules rules;
+
+    ConflictPolicy(EngineState state, Rules rules) {
+        this.state = state;
+        this.codec = state.codec;
+        this.capture = state.capture;
+        this.rules = rules;
+    }
+
+    void resolveConflict(EntityManager em, String origin, TypeCodec tc, SyncEntity existing, Change c,
+            List<SyncChangeRow> conflicting, Outcome o) {
+        String uuid = existing.getUuid();
+        ObjectNode serverData = codec.serialize(existing);
+        Set<String> incoming = c.changed() == null ? null : new LinkedHashSet<>(c.changed());
+        Set<String> ours = new LinkedHashSet<>();
+        for (SyncChangeRow r : conflicting) {
+            if (r.changed == null || !Operation.UPDATE.name().equals(r.operation)) {
+                ours = null;
+                break;
+            }
+            ours.addAll(Arrays.asList(r.changed.split(",")));
+        }
+        String versionId = UUID.randomUUID().toString();
+        boolean history = tc.info().versionHistory();
+        ConflictStrategy strategy = tc.info().strategy();
+        Resolution resolution;
+        if (incoming != null && ours != null && c.operation() == Operation.UPDATE && Collections.disjoint(incoming, ours)) {
+            rules.checkRules(em, tc, existing, uuid, EngineState.dataOf(c), incoming);
+            codec.apply(tc, existing, EngineState.dataOf(c), incoming, state.resolver(em, null));
+            if (c.updatedAt() != null && c.updatedAt().isAfter(existing.getUpdatedAt())) {
+                existing.setUpdatedAt(c.updatedAt());
+            }
+            capture.markIncoming(uuid, origin, null);
+            capture.queue(state.stateRow(tc.info().name(), existing, origin, Wire.now()));
+            resolution = Resolution.MERGED;
+            if (history) {
+                record(em, versionId, tc, uuid, origin, c, EngineState.dataOf(c), serverData, resolution, false);
+            }
+        } else if (strategy == ConflictStrategy.TIMESTAMP_WINS && c.updatedAt() != null
+                && c.updatedAt().isAfter(existing.getUpdatedAt())) {
+            rules.checkRules(em, tc, existing, uuid, EngineState.dataOf(c), null);
+            codec.apply(tc, existing, EngineState.dataOf(c), null, state.resolver(em, null));
+            existing.setUpdatedAt(c.updatedAt());
+            capture.markIncoming(uuid, origin, null);
+            // the versions it beat may still be queued for the origin: the final state follows them
+            capture.queue(state.stateRow(tc.info().name(), existing, origin, Wire.now()));
+            resolution = Resolution.CLIENT_WINS;
+            if (history) {
+                String loserSource = conflicting.get(conflicting.size() - 1).originNode;
+                VersionHistoryRow h = record(em, versionId, tc, uuid, loserSource, c, serverData, EngineState.dataOf(c), resolution, false);
+                h.versionUpdatedAt = conflicting.get(conflicting.size() - 1).updatedAt;
+            }
+        } else if (strategy == ConflictStrategy.MANUAL) {
+            record(em, versionId, tc, uuid, origin, c, EngineState.dataOf(c), serverData, Resolution.MANUAL_PENDING, true);
+            capture.queue(state.stateRow(tc.info().name(), existing, origin, Wire.now()));
+            resolution = Resolution.MANUAL_PENDING;
+        } else {
+            if (history) {
+                record(em, versionId, tc, uuid, origin, c, EngineState.dataOf(c), serverData, Resolution.SERVER_WINS, false);
+            }
+            capture.queue(state.stateRow(tc.info().name(), existing, origin, Wire.now()));
+            resolution = Resolution.SERVER_WINS;
+        }
+        o.processed++;
+        o.conflicts.add(new ConflictReport(versionId, tc.info().name(), uuid, resolution));
+    }
+
+    VersionHistoryRow record(EntityManager em, String versionId, TypeCodec tc, String uuid, String source,
+            Change c, ObjectNode data, ObjectNode other, Resolution resolution, boolean open) {
+        VersionHistoryRow h = new VersionHistoryRow();
+        h.versionId = versionId;
+        h.entityType = tc.info().name();
+        h.entityUuid = uuid;
+        h.sourceNode = source;
+        h.arrivedAt = Wire.now();
+        h.versionUpdatedAt = c.updatedAt();
+        h.data = data == null ? null : data.toString();
+        h.otherData = other == null ? null : other.toString();
+        h.resolution = resolution.wireName();
+        h.open = open;
+        em.persist(h);
+        return h;
+    }
+}

@@ -1,0 +1,220 @@
+package org.trestle.sync.core.internal;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.EntityTransaction;
+
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.core.internal.model.SyncChangeRow;
+import org.trestle.sync.core.internal.model.SyncNodeRow;
+import org.trestle.sync.persistence.LocalStore;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * What the parts of one node's engine share: the database, the codecs, the caches, who
+ * this node is, and the locks. The parts (registry, outbox, processor, applier,
+ * conflicts, rules, entities) each hold this object and nothing of each other's state.
+ */
+final class EngineState implements EngineContext {
+
+    final LocalStore store;
+    final EntityManagerFactory emf;
+    final EngineSettings settings;
+    final List<EntityTypeInfo> types;
+    final EntityCodec codec;
+    final PacketCodec packets;
+    final RecentChanges recent;
+    final Queries queries = new Queries();
+    final ChangeCapture capture;
+    /** The live peers; a change from one of them is logged only when another peer exists. */
+    final Set<String> peers = new CopyOnWriteArraySet<>();
+    /**
+     * Held while packets apply and while a node registers: a change must see the log rows
+     * of every change committed before it, or a conflict would go unnoticed.
+     */
+    final ReentrantLock applyLock = new ReentrantLock(true);
+    private final Map<String, ReentrantLock> nodeLocks = new ConcurrentHashMap<>();
+    private volatile String selfId;
+    private volatile String serverId;
+    private volatile boolean server;
+
+    EngineState(LocalStore store, List<EntityTypeInfo> types, EngineSettings settings) {
+        this.store = store;
+        this.emf = store.entityManagerFactory();
+        this.settings = settings;
+        this.types = List.copyOf(types);
+        this.codec = new EntityCodec(types, emf.getMetamodel());
+        this.packets = new PacketCodec(settings.schemaVersion(), Math.max(settings.batchSize(), 10_000));
+        this.recent = new RecentChanges(packets.mapper());
+        Long maxSeq = read(em -> em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult());
+        this.capture = new ChangeCapture(this, maxSeq == null ? 0 : maxSeq);
+        loadNodes();
+    }
+
+    /** Reads who this node is and who its peers are from the node table. */
+    void loadNodes() {
+        read(em -> {
+            for (SyncNodeRow n : em.createQuery("select n from SyncNodeRow n", SyncNodeRow.class).getResultList()) {
+                if (n.self) {
+                    selfId = n.nodeId;
+                    server = n.server;
+                } else {
+                    if (!n.revoked) {
+                        peers.add(n.nodeId);
+                    }
+                    if (n.server) {
+                        serverId = n.nodeId;
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public EntityCodec codec() {
+        return codec;
+    }
+
+    @Override
+    public String selfId() {
+        return selfId;
+    }
+
+    @Override
+    public String serverId() {
+        return serverId;
+    }
+
+    @Override
+    public boolean isServer() {
+        return server;
+    }
+
+    @Override
+    public int typeRank(String type) {
+        for (int i = 0; i < types.size(); i++) {
+            if (types.get(i).name().equals(type)) {
+                return i;
+            }
+        }
+        return types.size();
+    }
+
+    @Override
+    public boolean shouldLog(String origin) {
+        if (origin == null || origin.equals(selfId)) {
+            return true;
+        }
+        for (String peer : peers) {
+            if (!peer.equals(origin)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void requireSelf() {
+        if (selfId == null) {
+            throw new IllegalStateException("this node is not set up yet: initialize it as server or client");
+        }
+    }
+
+    /** @return the lock held while a packet from or for this node is built or processed */
+    ReentrantLock nodeLock(String nodeId) {
+        return nodeLocks.computeIfAbsent(nodeId, k -> new ReentrantLock());
+    }
+
+    String entityName(EntityTypeInfo t) {
+        return emf.getMetamodel().entity(t.type()).getName();
+    }
+
+    /** A log row carrying an entity's current state, addressed to one node (or to all when {@code null}). */
+    SyncChangeRow stateRow(String type, SyncEntity e, String target, Instant now) {
+        SyncChangeRow row = new SyncChangeRow();
+        row.entityType = type;
+        row.entityUuid = e.getUuid();
+        row.operation = Operation.UPDATE.name();
+        row.updatedAt = e.getUpdatedAt();
+        row.data = codec.serialize(e).toString();
+        row.originNode = selfId;
+        row.targetNode = target;
+        row.createdAt = now;
+        return row;
+    }
+
+    /** References resolve from the entities already looked up for the packet first. */
+    BiFunction<Class<? extends SyncEntity>, String, SyncEntity> resolver(EntityManager em, Map<String, SyncEntity> known) {
+        return (type, uuid) -> {
+            SyncEntity k = known == null ? null : known.get(uuid);
+            return type.isInstance(k) ? k : em.find(type, uuid);
+        };
+    }
+
+    static SyncEntity instantiate(Class<? extends SyncEntity> type, String uuid) {
+        try {
+            SyncEntity e = type.getDeclaredConstructor().newInstance();
+            e.setUuid(uuid);
+            return e;
+        } catch (ReflectiveOperationException e) {
+            throw new ApplyException("apply_failed", type.getName() + " cannot be instantiated: " + e);
+        }
+    }
+
+    static ObjectNode dataOf(Change c) {
+        if (c.data() == null) {
+            throw new ApplyException("invalid_value", "the change carries no data");
+        }
+        return c.data();
+    }
+
+    static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
+    /** Runs work in one transaction; rolls back on any failure. */
+    <T> T inTx(Function<EntityManager, T> work) {
+        EntityManager em = emf.createEntityManager();
+        EntityTransaction tx = em.getTransaction();
+        try {
+            tx.begin();
+            T result = work.apply(em);
+            tx.commit();
+            return result;
+        } finally {
+            if (tx.isActive()) {
+                tx.rollback();
+            }
+            em.close();
+        }
+    }
+
+    /** Runs read-only work. */
+    <T> T read(Function<EntityManager, T> work) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            return work.apply(em);
+        } finally {
+            em.close();
+        }
+    }
+}

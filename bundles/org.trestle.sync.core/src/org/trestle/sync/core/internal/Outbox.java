@@ -1,0 +1,125 @@
+package org.trestle.sync.core.internal;
+
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import jakarta.persistence.EntityManager;
+
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.SyncProtocol;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.api.packet.Wire;
+import org.trestle.sync.core.internal.model.SyncChangeRow;
+import org.trestle.sync.core.internal.model.SyncNodeRow;
+import org.trestle.sync.core.internal.model.SyncPacketRow;
+
+/**
+ * What is queued for each node and the packets built from it. The seqs queued for a node
+ * come from the log's tail in memory when it holds the range, the rows themselves from
+ * the cache of recently read changes.
+ */
+final class Outbox {
+
+    private final EngineState state;
+    private final EngineSettings settings;
+    private final Queries queries;
+    private final ChangeCapture capture;
+    private final RecentChanges recent;
+
+    Outbox(EngineState state) {
+        this.state = state;
+        this.settings = state.settings;
+        this.queries = state.queries;
+        this.capture = state.capture;
+        this.recent = state.recent;
+    }
+
+    List<Change> pendingChanges(String targetNodeId, int limit) {
+        return state.read(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+            return n == null ? List.<Change>of() : recent.load(em, queuedSeqs(em, n, limit, visibleSeq()));
+        });
+    }
+
+    long pendingCount(String targetNodeId) {
+        return state.read(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+            return n == null ? 0L : count(em, n);
+        });
+    }
+
+    /**
+     * The seqs of the rows queued for a node up to a visible seq: which rows, without
+     * reading them. Taken from the log's tail in memory when it holds the range.
+     */
+    private List<Long> queuedSeqs(EntityManager em, SyncNodeRow n, int limit, long upTo) {
+        List<Long> held = capture.tail().queued(n.nodeId, n.ackedSeq, upTo, limit);
+        if (held != null) {
+            return held;
+        }
+        return queries.of(em, "select r.seq from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
+                + "and r.originNode <> :t and (r.targetNode is null or r.targetNode = :t) order by r.seq",
+                Long.class).setParameter("acked", n.ackedSeq).setParameter("upTo", upTo)
+                .setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
+    }
+
+    /** @return the highest seq visible now; every row below it is visible too (capture numbers rows in commit order) */
+    private long visibleSeq() {
+        return capture.tail().lastCommitted();
+    }
+
+    static long count(EntityManager em, SyncNodeRow n) {
+        return em.createQuery("select count(r) from SyncChangeRow r where r.seq > :acked and r.originNode <> :t "
+                + "and (r.targetNode is null or r.targetNode = :t)", Long.class)
+                .setParameter("acked", n.ackedSeq).setParameter("t", n.nodeId).getSingleResult();
+    }
+
+    Packet buildPacket(String targetNodeId) {
+        state.requireSelf();
+        ReentrantLock lock = state.nodeLock(targetNodeId);
+        lock.lock();
+        try {
+            return state.inTx(em -> {
+                SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+                if (n == null || n.self) {
+                    throw new IllegalArgumentException("no such node: " + targetNodeId);
+                }
+                if (n.revoked) {
+                    throw new IllegalStateException("node " + n.code + " is revoked");
+                }
+                int batch = settings.batchSize();
+                // Read the log's end first, then the rows up to it: when they all fit, the
+                // packet covers the log up to that end, so acknowledging it moves the node
+                // past rows meant for other nodes instead of reading them again each time.
+                long upTo = visibleSeq();
+                List<Long> seqs = queuedSeqs(em, n, batch + 1, upTo);
+                boolean more = seqs.size() > batch;
+                if (more) {
+                    seqs = seqs.subList(0, batch);
+                }
+                n.sentPacketNo++;
+                n.lastSyncOut = Wire.now();
+                SyncPacketRow log = new SyncPacketRow();
+                log.targetNode = n.nodeId;
+                log.packetNo = n.sentPacketNo;
+                log.key = SyncPacketRow.key(n.nodeId, n.sentPacketNo);
+                log.maxSeq = more ? seqs.get(seqs.size() - 1) : Math.max(n.ackedSeq, upTo);
+                log.changeCount = seqs.size();
+                log.createdAt = n.lastSyncOut;
+                em.persist(log);
+                List<Change> changes = recent.load(em, seqs);
+                return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
+                        n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes);
+            });
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** @return how many changes this node made itself (before registration: all waiting to be sent) */
+    long localChangeCount() {
+        return state.read(em -> em.createQuery("select count(r) from SyncChangeRow r where r.originNode = :s", Long.class)
+                .setParameter("s", state.selfId() == null ? "" : state.selfId()).getSingleResult());
+    }
+}
