@@ -6,11 +6,12 @@ import java.util.Random;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-import org.eclipse.core.runtime.ILog;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.IStatus;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncStatus;
 
@@ -22,7 +23,7 @@ import org.trestle.sync.api.SyncStatus;
  */
 final class BackgroundSync extends Job {
 
-    private static final ILog LOG = ILog.of(BackgroundSync.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BackgroundSync.class);
 
     /** One synchronization, as the sync service runs it. */
     interface Attempt {

@@ -10,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.eclipse.core.runtime.ILog;
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.core.runtime.preferences.IEclipsePreferences;
@@ -25,6 +24,8 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.service.prefs.BackingStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.ExchangeRecord;
@@ -53,7 +54,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 @Component(service = SyncService.class)
 public final class SyncServiceComponent implements SyncService {
 
-    private static final ILog LOG = ILog.of(SyncServiceComponent.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SyncServiceComponent.class);
     private static final String PREFS = "org.trestle.sync.client";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
@@ -66,6 +67,7 @@ public final class SyncServiceComponent implements SyncService {
     private SyncEngine engine;
     private TokenStore tokens;
     private SyncFiles files;
+    private ClientLog log;
     private IEclipsePreferences prefs;
     private final Object syncLock = new Object();
     private volatile SyncStatus status = SyncStatus.UNREGISTERED;
@@ -78,6 +80,7 @@ public final class SyncServiceComponent implements SyncService {
         String dir = context.getProperty("trestle.data.dir");
         Path dataDirectory = (dir == null || dir.isBlank() ? Path.of(System.getProperty("user.home"), ".trestle", "client")
                 : Path.of(dir)).toAbsolutePath().normalize();
+        log = ClientLog.install(dataDirectory);
         engine = engines.open(dataDirectory, EngineSettings.defaults());
         if (engine.self() == null) {
             engine.syncManager().initializeLocal();
@@ -115,6 +118,9 @@ public final class SyncServiceComponent implements SyncService {
         }
         if (engine != null) {
             engine.close();
+        }
+        if (log != null) {
+            log.close();
         }
     }
 

@@ -11,7 +11,6 @@ import java.util.regex.Pattern;
 import org.eclipse.core.runtime.ContributorFactoryOSGi;
 import org.eclipse.core.runtime.IConfigurationElement;
 import org.eclipse.core.runtime.IExtensionRegistry;
-import org.eclipse.core.runtime.ILog;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.namespace.HostNamespace;
 import org.osgi.framework.wiring.BundleRevision;
@@ -20,6 +19,8 @@ import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.ConflictStrategy;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.entity.SyncEntity;
@@ -34,7 +35,7 @@ public final class EntityCatalog {
 
     public static final String EXTENSION_POINT = "org.trestle.sync.core.entities";
     private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
-    private static final ILog LOG = ILog.of(EntityCatalog.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EntityCatalog.class);
 
     private final List<Declared> declared = new ArrayList<>();
 

@@ -16,11 +16,12 @@ import javax.sql.DataSource;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceException;
 
-import org.eclipse.core.runtime.ILog;
 import org.eclipse.persistence.config.PersistenceUnitProperties;
 import org.eclipse.persistence.jpa.PersistenceProvider;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.persistence.LocalStore;
 import org.trestle.sync.persistence.LocalStoreFactory;
 import org.trestle.sync.persistence.StoreDefinition;
@@ -34,7 +35,7 @@ import org.trestle.sync.persistence.StoreException;
 @Component(service = LocalStoreFactory.class)
 public final class EclipseLinkStoreFactory implements LocalStoreFactory {
 
-    private static final ILog LOG = ILog.of(EclipseLinkStoreFactory.class);
+    private static final Logger LOG = LoggerFactory.getLogger(EclipseLinkStoreFactory.class);
 
     private final EmbeddedDerby engine = new EmbeddedDerby();
     private final Set<Store> open = ConcurrentHashMap.newKeySet();

@@ -3,13 +3,14 @@ package org.trestle.sync.server.internal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.ChangeError;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.NodeCounts;
@@ -27,7 +28,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class AdminEndpoints {
 
-    private static final Logger LOG = Logger.getLogger(AdminEndpoints.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(AdminEndpoints.class);
 
     private final ObjectMapper json;
     private final SyncEngine engine;
@@ -95,7 +96,7 @@ final class AdminEndpoints {
                 throw ApiError.notFound("No node " + Wire.abbreviate(id));
             }
             engine.administration().revoke(id);
-            LOG.warning("Node " + node.get().code() + " (" + id + ") revoked by an administrator");
+            LOG.warn("Node " + node.get().code() + " (" + id + ") revoked by an administrator");
             ErrorBody.writeJson(json, response, callback, 200,
                     json.createObjectNode().put("node_id", id).put("code", node.get().code()).put("revoked", true));
         } else if ("import".equals(rest)) {

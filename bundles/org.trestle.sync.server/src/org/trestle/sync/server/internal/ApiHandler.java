@@ -2,14 +2,14 @@ package org.trestle.sync.server.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.SyncProtocol;
 import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.packet.Wire;
@@ -29,7 +29,7 @@ final class ApiHandler extends Handler.Abstract {
     /** The deepest nesting a request's JSON may have, as the packet codec allows. */
     private static final int MAX_NESTING = 32;
 
-    private static final Logger LOG = Logger.getLogger(ApiHandler.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
     private static final String ADMIN = "/api/admin/";
 
     private final ObjectMapper json;
@@ -93,7 +93,7 @@ final class ApiHandler extends Handler.Abstract {
             }
             ErrorBody.writeError(json, response, callback, e.status, e.code, e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "Request " + method + " " + Wire.abbreviate(path) + " failed", e);
+            LOG.error("Request " + method + " " + Wire.abbreviate(path) + " failed", e);
             ErrorBody.writeError(json, response, callback, 500, "internal_error", "The server could not handle the request");
         }
         return true;

@@ -6,12 +6,13 @@ import java.sql.SQLTransactionRollbackException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.logging.Logger;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.PacketManager;
 import org.trestle.sync.api.ProcessResult;
@@ -33,7 +34,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class ExchangeEndpoint {
 
-    private static final Logger LOG = Logger.getLogger(ExchangeEndpoint.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(ExchangeEndpoint.class);
 
     private final ObjectMapper json;
     private final ObjectMapper envelope;
@@ -163,7 +164,7 @@ final class ExchangeEndpoint {
                     + " signature. Nothing was imported.");
         }
         if (!packets.verifyFile(file, key)) {
-            LOG.warning("Refused a file of node " + node.code() + ": its signature does not match");
+            LOG.warn("Refused a file of node " + node.code() + ": its signature does not match");
             throw new ApiError(422, "invalid_signature", "The file does not match its signature: it was changed after "
                     + node.code() + " exported it. Nothing was imported.");
         }
@@ -192,7 +193,7 @@ final class ExchangeEndpoint {
                 if (attempt >= settings.maxRetries() || !isTransient(e)) {
                     throw e;
                 }
-                LOG.warning("Packet " + packet.packetNo() + " of node " + node.code() + " met a transient database "
+                LOG.warn("Packet " + packet.packetNo() + " of node " + node.code() + " met a transient database "
                         + "failure; applying it again (" + (attempt + 1) + "/" + settings.maxRetries() + ")");
             }
         }

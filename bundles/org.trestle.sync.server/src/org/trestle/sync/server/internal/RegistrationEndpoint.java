@@ -3,11 +3,12 @@ package org.trestle.sync.server.internal;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.logging.Logger;
 
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.SyncProtocol;
@@ -23,7 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class RegistrationEndpoint {
 
-    private static final Logger LOG = Logger.getLogger(RegistrationEndpoint.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RegistrationEndpoint.class);
     private static final long REGISTER_BODY_LIMIT = 64 * 1024;
 
     private final ObjectMapper json;
@@ -61,7 +62,7 @@ final class RegistrationEndpoint {
             if (!Secrets.matches(key, enrollmentKey)) {
                 guard.failed(address, now);
                 metrics.enrollmentFailures.incrementAndGet();
-                LOG.warning("Registration refused from " + address + ": " + (key == null ? "no" : "a wrong")
+                LOG.warn("Registration refused from " + address + ": " + (key == null ? "no" : "a wrong")
                         + " enrollment key");
                 throw ApiError.unauthorized("A valid " + SyncProtocol.HEADER_ENROLLMENT_KEY + " header is required");
             }

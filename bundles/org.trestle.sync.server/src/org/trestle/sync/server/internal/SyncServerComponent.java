@@ -6,8 +6,6 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -24,6 +22,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.SyncEngineFactory;
 
@@ -39,7 +39,7 @@ public final class SyncServerComponent {
     /** The line scripts and administrators wait for, followed by the URL. */
     public static final String READY_LINE = "Trestle server listening on ";
 
-    private static final Logger LOG = Logger.getLogger(SyncServerComponent.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(SyncServerComponent.class);
 
     @Reference
     private SyncEngineFactory engines;
@@ -74,7 +74,7 @@ public final class SyncServerComponent {
                 jetty.stop();
                 LOG.info("Trestle server stopped");
             } catch (Exception e) {
-                LOG.log(Level.WARNING, "Jetty did not stop cleanly", e);
+                LOG.warn("Jetty did not stop cleanly", e);
             }
         }
         if (engine != null) {
@@ -142,7 +142,7 @@ public final class SyncServerComponent {
         URI uri = URI.create((settings.plainHttp() ? "http" : "https") + "://" + shownHost + ":" + connector.getLocalPort());
         LOG.info("Data directory: " + settings.dataDirectory());
         if (settings.openEnrollment()) {
-            LOG.warning("Open enrollment is on: anyone who reaches this server can register a node");
+            LOG.warn("Open enrollment is on: anyone who reaches this server can register a node");
         } else if (settings.enrollmentKey() == null) {
             LOG.info("Enrollment key" + (enrollment.generated() ? " generated" : "") + " in "
                     + settings.dataDirectory().resolve("enrollment.key"));
@@ -157,7 +157,7 @@ public final class SyncServerComponent {
         if (fingerprint != null) {
             LOG.info("TLS certificate SHA-256 fingerprint: " + fingerprint);
         } else {
-            LOG.warning("Serving plain HTTP: use it on loopback or behind a TLS proxy only");
+            LOG.warn("Serving plain HTTP: use it on loopback or behind a TLS proxy only");
         }
         System.out.println(READY_LINE + uri);
         System.out.flush();
@@ -188,7 +188,7 @@ public final class SyncServerComponent {
 
     private static ServerStatus fail(String reason, Exception e) {
         boolean expected = e == null || e instanceof java.io.IOException;
-        LOG.log(Level.SEVERE, reason, expected ? null : e);
+        LOG.error(reason, expected ? null : e);
         return ServerStatus.failed(reason);
     }
 
