@@ -19,8 +19,14 @@ public interface SyncService {
     /** @return the engine over this node's database (entities are read and written through it) */
     SyncEngine engine();
 
-    /** @return the current state */
+    /** @return the current state (counts read from the database: call it off the UI thread) */
     SyncState state();
+
+    /** @return where the synchronization stands, from memory (cheap enough for enablement checks) */
+    SyncStatus status();
+
+    /** @return the registered server's base URL, or {@code null} before registration (from the settings) */
+    String serverUrl();
 
     /**
      * Registers this node with a server.

@@ -19,12 +19,12 @@ import org.eclipse.swt.widgets.Text;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.trestle.app.internal.parts.ConflictsPart;
-import org.trestle.app.internal.parts.EntityTablePart;
 import org.trestle.app.internal.parts.HomePart;
 import org.trestle.app.internal.parts.SyncStatusControl;
-import org.trestle.app.internal.parts.EstimateEditorPart;
 import org.trestle.app.internal.parts.SyncSettingsPart;
 import org.trestle.app.internal.parts.UpdatesPart;
+import org.trestle.app.parts.EntityTablePart;
+import org.trestle.construction.ui.EstimateEditorPart;
 import org.trestle.sync.api.ConflictReport;
 import org.trestle.sync.api.Resolution;
 import org.trestle.sync.api.SyncService;
@@ -76,6 +76,10 @@ class WorkbenchWindowTest {
                 .map(f -> String.join(",", Arrays.stream(f.getItems()).map(CTabItem::getText).toList())).orElse(""));
         assertTrue(tabs.contains("About this computer") && tabs.contains("Projects") && tabs.contains("Materials"),
                 "the parts have tabs: " + tabs);
+        assertTrue(tabs.indexOf("Materials") < tabs.indexOf("Sync settings"),
+                "the construction plugin's tabs come before the workbench's own: " + tabs);
+        assertTrue(tabs.contains("Safety inspections") && tabs.indexOf("Safety inspections") < tabs.indexOf("Sync settings"),
+                "the sample plugin's own part has its tab, before the workbench's own: " + tabs);
     }
 
     @Test
@@ -197,7 +201,9 @@ class WorkbenchWindowTest {
         });
         Label total = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
                 .filter(l -> l.getData(EstimateEditorPart.TOTAL) != null).findFirst().orElseThrow());
-        assertEquals("Total: 1187.50", WORKBENCH.onUi(total::getText));
+        // the estimate is read in the background; its total shows once it has arrived
+        WORKBENCH.waitForUi(WAIT, "the estimate's total", () -> total.getText().equals("Total: 1187.50") ? Boolean.TRUE
+                : null);
 
         click(shell, "Add item");
         type(shell, "Scaffolding");
@@ -214,6 +220,79 @@ class WorkbenchWindowTest {
                 em.find(org.trestle.construction.Estimate.class, estimate)).getTotal()) ? Boolean.TRUE : null);
         assertEquals(2L, engine.entities().list("EstimateItem").stream()
                 .filter(e -> estimate.equals(e.data().path("estimate").asText())).count());
+    }
+
+    @Test
+    void theWindowKeepsAnsweringWhileATableWaitsForTheDatabase() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        Shell shell = mainShell();
+        showTab(shell, "Materials");
+        Table table = WORKBENCH.waitForUi(WAIT, "the Materials table",
+                () -> find(shell, Table.class, t -> "Material".equals(t.getData(EntityTablePart.TABLE))).orElse(null));
+        String code = "RESP-" + UUID.randomUUID().toString().substring(0, 6);
+
+        // another transaction holds the materials table while it adds one, as a long write would
+        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> engine.inTx(em -> {
+            em.createNativeQuery("LOCK TABLE MATERIAL IN EXCLUSIVE MODE").executeUpdate();
+            org.trestle.resources.Material held = new org.trestle.resources.Material();
+            held.setCode(code);
+            held.setName("Held back by a lock");
+            held.setUnit("kg");
+            held.setUnitPrice(new java.math.BigDecimal("1.00"));
+            em.persist(held);
+            em.flush();
+            locked.countDown();
+            try {
+                release.await(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return null;
+        }), "table-lock-holder");
+        holder.start();
+        try {
+            assertTrue(locked.await(30, java.util.concurrent.TimeUnit.SECONDS), "the table is locked");
+            // the table reloads after a synchronization: its reading job now waits for the lock
+            service(EventAdmin.class).postEvent(new Event(SyncTopics.COMPLETED, Map.of()));
+            WORKBENCH.waitForUi(WAIT, "the Materials load waiting for the database", () -> Arrays
+                    .stream(org.eclipse.core.runtime.jobs.Job.getJobManager().find(null))
+                    .anyMatch(j -> j.getName().equals("Loading Material")
+                            && j.getState() == org.eclipse.core.runtime.jobs.Job.RUNNING) ? Boolean.TRUE : null);
+
+            // meanwhile the window answers: another tab opens, the filter takes text
+            java.util.concurrent.CompletableFuture<String> answered = new java.util.concurrent.CompletableFuture<>();
+            WORKBENCH.display().asyncExec(() -> {
+                try {
+                    Text filter = find(shell, Text.class, t -> t.getData(EntityTablePart.FILTER) != null && t.isVisible())
+                            .orElseThrow();
+                    filter.setText("RESP");
+                    filter.setText("");
+                    CTabFolder folder = find(shell, CTabFolder.class, f -> Arrays.stream(f.getItems())
+                            .anyMatch(i -> i.getText().equals("About this computer"))).orElseThrow();
+                    CTabItem about = Arrays.stream(folder.getItems()).filter(i -> i.getText().equals("About this computer"))
+                            .findFirst().orElseThrow();
+                    folder.setSelection(about);
+                    org.eclipse.swt.widgets.Event selected = new org.eclipse.swt.widgets.Event();
+                    selected.item = about;
+                    folder.notifyListeners(SWT.Selection, selected);
+                    answered.complete(folder.getSelection().getText());
+                } catch (RuntimeException e) {
+                    answered.completeExceptionally(e);
+                }
+            });
+            assertEquals("About this computer", answered.get(30, java.util.concurrent.TimeUnit.SECONDS),
+                    "the window answered while the table's load waited for the database");
+            assertTrue(WORKBENCH.onUi(() -> Arrays.stream(table.getItems()).noneMatch(i -> i.getText(0).equals(code))),
+                    "the new material is not shown before its transaction commits");
+        } finally {
+            release.countDown();
+            holder.join(60_000);
+        }
+        showTab(shell, "Materials");
+        WORKBENCH.waitForUi(WAIT, "the new material once its transaction committed", () -> Arrays.stream(table.getItems())
+                .anyMatch(i -> i.getText(0).equals(code)) ? Boolean.TRUE : null);
     }
 
     /** Opens the cell editor of a table cell as a click would, types the text and presses Enter. */

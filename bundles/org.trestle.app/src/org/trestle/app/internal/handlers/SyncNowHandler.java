@@ -16,7 +16,7 @@ public class SyncNowHandler {
 
     @CanExecute
     public boolean canExecute(@Optional @Service SyncService sync) {
-        return sync != null && sync.state().status() != SyncStatus.UNREGISTERED;
+        return sync != null && sync.status() != SyncStatus.UNREGISTERED;
     }
 
     @Execute

@@ -32,6 +32,7 @@ import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.app.parts.Labels;
 import org.trestle.sync.api.AttributeInfo;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.SyncEngine;
@@ -72,6 +73,8 @@ public class ConflictsPart {
     private Button resolve;
     private final List<ConflictRecord> conflicts = new ArrayList<>();
     private final List<AttributeInfo> rows = new ArrayList<>();
+    /** The entity of each open conflict as it is here now, by version id, read with the list. */
+    private java.util.Map<String, ObjectNode> currentStates = java.util.Map.of();
     private ObjectNode mine;
     private ObjectNode server;
     private ObjectNode result;
@@ -139,15 +142,27 @@ public class ConflictsPart {
             for (var n : sync.engine().syncManager().nodes()) {
                 codes.put(n.nodeId(), n.self() ? "this computer" : n.server() ? "the server" : n.code());
             }
-            ui.asyncExec(() -> show(open, codes));
+            // the version each conflict's entity has here now, the other side of the comparison
+            java.util.Map<String, ObjectNode> current = new java.util.HashMap<>();
+            SyncEngine engine = sync.engine();
+            for (ConflictRecord c : open) {
+                EntityTypeInfo type = engine.entities().type(c.entityType()).orElse(null);
+                SyncEntity here = type == null ? null : engine.read(em -> em.find(type.type(), c.entityUuid()));
+                if (here != null) {
+                    current.put(c.versionId(), engine.entities().serialize(here));
+                }
+            }
+            ui.asyncExec(() -> show(open, codes, current));
             return Status.OK_STATUS;
         }).schedule();
     }
 
-    private void show(List<ConflictRecord> open, java.util.Map<String, String> codes) {
+    private void show(List<ConflictRecord> open, java.util.Map<String, String> codes,
+            java.util.Map<String, ObjectNode> current) {
         if (list.isDisposed()) {
             return;
         }
+        currentStates = current;
         String selected = list.getSelectionIndex() >= 0 && list.getSelectionIndex() < conflicts.size()
                 ? conflicts.get(list.getSelectionIndex()).versionId() : null;
         conflicts.clear();
@@ -189,8 +204,8 @@ public class ConflictsPart {
         SyncEngine engine = sync.engine();
         EntityTypeInfo type = engine.entities().type(c.entityType()).orElse(null);
         mine = c.data();
-        SyncEntity current = type == null ? null : engine.read(em -> em.find(type.type(), c.entityUuid()));
-        server = current == null ? c.otherData() : engine.entities().serialize(current);
+        ObjectNode current = currentStates.get(c.versionId());
+        server = current == null ? c.otherData() : current;
         if (result == null || !c.versionId().equals(editing)) {
             result = server == null ? (mine == null ? null : mine.deepCopy()) : server.deepCopy();
             editing = c.versionId();
@@ -295,15 +310,29 @@ public class ConflictsPart {
             return;
         }
         ConflictRecord c = conflicts.get(index);
-        try {
-            sync.resolveConflict(c.versionId(), result.deepCopy());
-        } catch (RuntimeException e) {
-            // a typed value that breaks a rule: nothing is stored, the person corrects it
-            problem.setText("Not resolved: " + e.getMessage());
-            problem.getParent().layout();
-            return;
-        }
-        reload();
+        ObjectNode decided = result.deepCopy();
+        Job.create("Resolving a conflict", (IProgressMonitor monitor) -> {
+            String refusal = null;
+            try {
+                sync.resolveConflict(c.versionId(), decided);
+            } catch (RuntimeException e) {
+                refusal = e.getMessage();
+            }
+            String outcome = refusal;
+            ui.asyncExec(() -> {
+                if (list.isDisposed()) {
+                    return;
+                }
+                if (outcome != null) {
+                    // a typed value that breaks a rule: nothing is stored, the person corrects it
+                    problem.setText("Not resolved: " + outcome);
+                    problem.getParent().layout();
+                    return;
+                }
+                reload();
+            });
+            return Status.OK_STATUS;
+        }).schedule();
     }
 
     @Inject

@@ -34,7 +34,7 @@ public class HomePart {
         GridDataFactory.swtDefaults().span(2, 1).applyTo(title);
 
         Label intro = new Label(parent, SWT.WRAP);
-        intro.setText("Projects, estimates and materials, kept on this computer and usable offline.");
+        intro.setText("Everything you work on here is kept on this computer and usable offline.");
         GridDataFactory.fillDefaults().span(2, 1).grab(true, false).applyTo(intro);
 
         new Label(parent, SWT.NONE).setText("Local data:");

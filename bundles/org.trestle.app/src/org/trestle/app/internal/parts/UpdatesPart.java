@@ -247,10 +247,10 @@ public class UpdatesPart {
         }
     }
 
-    /** @return the registered server's /updates/, or {@code null}; reads the sync state (a database query) */
+    /** @return the registered server's /updates/, or {@code null} */
     private String defaultSite() {
-        SyncState state = sync == null ? null : sync.state();
-        return state == null || state.serverUrl() == null ? null : state.serverUrl().replaceAll("/+$", "") + "/updates/";
+        String server = sync == null ? null : sync.serverUrl();
+        return server == null ? null : server.replaceAll("/+$", "") + "/updates/";
     }
 
     private IProvisioningAgent runningAgent() throws ProvisionException {
@@ -286,11 +286,11 @@ public class UpdatesPart {
     }
 
     private boolean sameServer(URI uri) {
-        SyncState state = sync.state();
-        if (state == null || state.serverUrl() == null) {
+        String url = sync == null ? null : sync.serverUrl();
+        if (url == null) {
             return false;
         }
-        URI server = URI.create(state.serverUrl());
+        URI server = URI.create(url);
         return server.getHost() != null && server.getHost().equalsIgnoreCase(uri.getHost())
                 && server.getPort() == uri.getPort() && "https".equalsIgnoreCase(uri.getScheme());
     }

@@ -162,6 +162,16 @@ public final class SyncServiceComponent implements SyncService {
     }
 
     @Override
+    public SyncStatus status() {
+        return status;
+    }
+
+    @Override
+    public String serverUrl() {
+        return prefs.get("serverUrl", null);
+    }
+
+    @Override
     public String serverFingerprint() {
         return prefs.get("fingerprint", null);
     }

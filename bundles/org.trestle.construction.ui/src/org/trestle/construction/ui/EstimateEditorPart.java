@@ -1,4 +1,4 @@
-package org.trestle.app.internal.parts;
+package org.trestle.construction.ui;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -9,11 +9,15 @@ import java.util.List;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.e4.core.di.annotations.Optional;
 import org.eclipse.e4.core.di.extensions.Service;
 import org.eclipse.e4.ui.di.Focus;
 import org.eclipse.e4.ui.di.Persist;
 import org.eclipse.e4.ui.di.UIEventTopic;
+import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.MDirtyable;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
@@ -32,12 +36,12 @@ import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
-import org.trestle.sync.api.entity.EntityIds;
-import org.trestle.sync.api.SyncService;
-import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.api.EntityRow;
 import org.trestle.sync.api.EntityStore;
 import org.trestle.sync.api.EntityWrite;
+import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncTopics;
+import org.trestle.sync.api.entity.EntityIds;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,7 +49,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The estimator's editor: an estimate's header and its items, edited in place, the
  * total kept current while typing. Changes are saved together (Save or Ctrl+S) through
- * the e4 dirty/save mechanism, in one transaction.
+ * the e4 dirty/save mechanism, in one transaction. The database is read and written in
+ * jobs, never on the UI thread; results come back through {@link UISynchronize}.
  */
 public class EstimateEditorPart {
 
@@ -78,6 +83,9 @@ public class EstimateEditorPart {
 
     @Inject
     MDirtyable dirty;
+
+    @Inject
+    UISynchronize ui;
 
     private Combo chooser;
     private final List<String> estimates = new ArrayList<>();
@@ -180,7 +188,7 @@ public class EstimateEditorPart {
         message.setData(MESSAGE, Boolean.TRUE);
         message.setForeground(parent.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
         GridDataFactory.fillDefaults().grab(true, false).span(5, 1).applyTo(message);
-        refreshChoices();
+        refreshChoices(false);
     }
 
     private static void button(Composite parent, String text, Runnable action) {
@@ -193,41 +201,80 @@ public class EstimateEditorPart {
         return sync.engine().entities();
     }
 
-    private void refreshChoices() {
-        String current = estimate;
-        chooser.removeAll();
-        estimates.clear();
-        for (EntityRow entry : engine().list("Estimate")) {
-            ObjectNode data = entry.data();
-            chooser.add(data.path("number").asText() + "  " + data.path("title").asText());
-            estimates.add(entry.uuid());
-        }
-        int index = estimates.indexOf(current);
-        if (index >= 0) {
-            chooser.select(index);
-        } else if (current == null && !estimates.isEmpty()) {
-            chooser.select(0); // open the first estimate rather than an empty form
-            open(0);
-        } else {
-            updateTotal();
-        }
+    /** Runs database work in a job and hands its result to the UI thread, unless the part is gone. */
+    private <T> void inBackground(String name, java.util.function.Supplier<T> work, java.util.function.Consumer<T> then) {
+        Job.create(name, (IProgressMonitor monitor) -> {
+            T result = work.get();
+            ui.asyncExec(() -> {
+                if (!chooser.isDisposed()) {
+                    then.accept(result);
+                }
+            });
+            return Status.OK_STATUS;
+        }).schedule();
+    }
+
+    /** Reads the estimates for the chooser; then opens the current one again when {@code reopen}. */
+    private void refreshChoices(boolean reopen) {
+        inBackground("Loading estimates", () -> engine().list("Estimate"), list -> {
+            String current = estimate;
+            chooser.removeAll();
+            estimates.clear();
+            for (EntityRow entry : list) {
+                ObjectNode data = entry.data();
+                chooser.add(data.path("number").asText() + "  " + data.path("title").asText());
+                estimates.add(entry.uuid());
+            }
+            int index = estimates.indexOf(current);
+            if (index >= 0) {
+                chooser.select(index);
+                if (reopen) {
+                    open(index);
+                }
+            } else if (current == null && !estimates.isEmpty()) {
+                chooser.select(0); // open the first estimate rather than an empty form
+                open(0);
+            } else {
+                updateTotal();
+            }
+        });
+    }
+
+    /** An estimate's header and items as read from the database. */
+    private record Loaded(String estimate, ObjectNode header, List<ItemRow> rows) {
     }
 
     private void open(int index) {
         if (index < 0 || index >= estimates.size()) {
             return;
         }
-        loading = true;
-        estimate = estimates.get(index);
-        ObjectNode header = engine().list("Estimate").stream().filter(e -> e.uuid().equals(estimate))
-                .map(EntityRow::data).findFirst().orElse(JsonNodeFactory.instance.objectNode());
-        title.setText(header.path("title").asText(""));
-        status.setText(header.path("status").asText("DRAFT"));
-        notes.setText(header.path("notes").isNull() ? "" : header.path("notes").asText(""));
-        rows.clear();
+        String chosen = estimates.get(index);
+        estimate = chosen;
+        inBackground("Loading an estimate", () -> load(chosen), loaded -> {
+            if (!loaded.estimate().equals(estimate)) {
+                return; // another estimate was chosen meanwhile
+            }
+            loading = true;
+            ObjectNode header = loaded.header();
+            title.setText(header.path("title").asText(""));
+            status.setText(header.path("status").asText("DRAFT"));
+            notes.setText(header.path("notes").isNull() ? "" : header.path("notes").asText(""));
+            rows.clear();
+            rows.addAll(loaded.rows());
+            showRows();
+            message.setText("");
+            loading = false;
+            dirty.setDirty(false);
+        });
+    }
+
+    private Loaded load(String chosen) {
+        ObjectNode header = engine().find("Estimate", chosen).map(EntityRow::data)
+                .orElse(JsonNodeFactory.instance.objectNode());
+        List<ItemRow> loaded = new ArrayList<>();
         for (EntityRow entry : engine().list("EstimateItem")) {
             ObjectNode data = entry.data();
-            if (!estimate.equals(data.path("estimate").asText())) {
+            if (!chosen.equals(data.path("estimate").asText())) {
                 continue;
             }
             ItemRow row = new ItemRow();
@@ -235,13 +282,10 @@ public class EstimateEditorPart {
             for (int i = 0; i < COLUMNS.length; i++) {
                 row.values[i] = data.path(COLUMNS[i]).isNull() ? "" : data.path(COLUMNS[i]).asText("");
             }
-            rows.add(row);
+            loaded.add(row);
         }
-        rows.sort(Comparator.comparingInt(r -> parseInt(r.values[0])));
-        showRows();
-        message.setText("");
-        loading = false;
-        dirty.setDirty(false);
+        loaded.sort(Comparator.comparingInt(r -> parseInt(r.values[0])));
+        return new Loaded(chosen, header, loaded);
     }
 
     private void showRows() {
@@ -325,16 +369,23 @@ public class EstimateEditorPart {
             }
             puts.add(EntityWrite.put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data));
         }
-        try {
-            engine().putAll(puts);
-        } catch (IllegalArgumentException e) {
-            message.setText("Not saved: " + e.getMessage());
-            return;
-        }
-        message.setText("");
-        dirty.setDirty(false);
-        refreshChoices();
-        open(estimates.indexOf(estimate));
+        // the part stays dirty until the write has committed, so nothing is lost meanwhile
+        inBackground("Saving the estimate", () -> {
+            try {
+                engine().putAll(puts);
+                return null;
+            } catch (IllegalArgumentException e) {
+                return e.getMessage();
+            }
+        }, refusal -> {
+            if (refusal != null) {
+                message.setText("Not saved: " + refusal);
+                return;
+            }
+            message.setText("");
+            dirty.setDirty(false);
+            refreshChoices(true);
+        });
     }
 
     private static int parseInt(String text) {
@@ -349,17 +400,14 @@ public class EstimateEditorPart {
     @Optional
     void onSyncEvent(@UIEventTopic(SyncTopics.COMPLETED) Event event) {
         if (chooser != null && !chooser.isDisposed() && !dirty.isDirty()) {
-            refreshChoices();
-            if (estimate != null) {
-                open(estimates.indexOf(estimate));
-            }
+            refreshChoices(true);
         }
     }
 
     @Focus
     public void focus() {
         if (!dirty.isDirty()) {
-            refreshChoices();
+            refreshChoices(false);
         }
         chooser.setFocus();
     }

@@ -1,7 +1,9 @@
-package org.trestle.app.internal.parts;
+package org.trestle.app.parts;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 import jakarta.annotation.PostConstruct;
@@ -43,8 +45,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A filterable table of the live entities of one type (named in the part's persisted
  * state {@value #ENTITY_TYPE}) with create, edit and delete. It knows no entity type:
- * columns and fields come from the type's attributes, so a plugin's new type gets a
- * table by adding a part to the model.
+ * columns and fields come from the type's attributes, so a plugin shows its type by
+ * contributing a part in its own model fragment:
+ *
+ * <pre>
+ * &lt;elements xsi:type="basic:Part" elementId="my.plugin.part.cranes" label="Cranes"
+ *     contributionURI="bundleclass://org.trestle.app/org.trestle.app.parts.EntityTablePart"&gt;
+ *   &lt;persistedState key="trestle.entityType" value="Crane"/&gt;
+ * &lt;/elements&gt;
+ * </pre>
+ *
+ * The database is read and written in jobs; results come back through
+ * {@link UISynchronize}.
+ *
+ * @since 0.1
  */
 public class EntityTablePart {
 
@@ -150,7 +164,7 @@ public class EntityTablePart {
         GridDataFactory.fillDefaults().grab(true, false).applyTo(summary);
         org.eclipse.swt.custom.ScrolledComposite scroll = new org.eclipse.swt.custom.ScrolledComposite(sash,
                 SWT.V_SCROLL | SWT.H_SCROLL);
-        form = new EntityForm(scroll, engine, type, this::reload);
+        form = new EntityForm(scroll, engine, type, ui, this::reload);
         scroll.setContent(form.control());
         scroll.setExpandHorizontal(true);
         scroll.setExpandVertical(true);
@@ -178,12 +192,13 @@ public class EntityTablePart {
         return viewer == null ? null : (ObjectNode) ((IStructuredSelection) viewer.getSelection()).getFirstElement();
     }
 
-    /** Loads the rows in the background and shows them when ready. */
+    /** Loads the rows, and the records their references may point at, in the background and shows them when ready. */
     public void reload() {
         if (type == null) {
             return;
         }
         EntityStore engine = sync.engine().entities();
+        List<String> referenced = form.referencedTypes();
         Job.create("Loading " + type.name(), (IProgressMonitor monitor) -> {
             List<ObjectNode> rows = new ArrayList<>();
             for (EntityRow entry : engine.list(type.name())) {
@@ -191,8 +206,13 @@ public class EntityTablePart {
                 row.put("uuid", entry.uuid());
                 rows.add(row);
             }
+            Map<String, List<EntityRow>> choices = new HashMap<>();
+            for (String t : referenced) {
+                choices.put(t, engine.list(t));
+            }
             ui.asyncExec(() -> {
                 if (!viewer.getControl().isDisposed()) {
+                    form.setChoices(choices);
                     viewer.setInput(rows);
                     summary.setText(rows.size() + " " + type.name() + (rows.size() == 1 ? "" : " rows"));
                     summary.getParent().layout();
@@ -216,15 +236,21 @@ public class EntityTablePart {
         }
         delete.setText("Delete");
         String uuid = row.get("uuid").asText();
-        sync.engine().inTx(em -> {
-            var entity = em.find(type.type(), uuid);
-            if (entity != null) {
-                entity.setDeleted(true);
+        EntityStore engine = sync.engine().entities();
+        Job.create("Deleting " + Labels.title(row), (IProgressMonitor monitor) -> {
+            try {
+                engine.delete(type.name(), uuid);
+            } catch (IllegalArgumentException e) {
+                // deleted meanwhile (by a sync): the reload shows it gone
             }
-            return null;
-        });
-        form.show(null);
-        reload();
+            ui.asyncExec(() -> {
+                if (!viewer.getControl().isDisposed()) {
+                    form.show(null);
+                    reload();
+                }
+            });
+            return Status.OK_STATUS;
+        }).schedule();
     }
 
     /** The stored versions of the selected record: who sent them, when, and how each conflict ended. */

@@ -1,4 +1,4 @@
-package org.trestle.app.internal.parts;
+package org.trestle.app.parts;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -6,6 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.eclipse.core.runtime.IProgressMonitor;
+import org.eclipse.core.runtime.Status;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.swt.SWT;
@@ -26,7 +30,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * Creates or edits one entity of any type, in the part itself rather than in a modal
  * dialog: a field per attribute (a choice for enums and references), the domain's rules
- * checked on Save with each message shown next to its field.
+ * checked on Save with each message shown next to its field. It never reads the
+ * database on the UI thread: its part hands it the records references may point at, and
+ * Save writes in a job.
  */
 final class EntityForm {
 
@@ -40,13 +46,17 @@ final class EntityForm {
     private final Composite area;
     private final Label heading;
     private final Runnable saved;
+    private final UISynchronize ui;
     private final Map<AttributeInfo, Control> fields = new LinkedHashMap<>();
     private final Map<AttributeInfo, Label> messages = new LinkedHashMap<>();
     private final Map<AttributeInfo, List<String>> referenceChoices = new LinkedHashMap<>();
+    /** The live records of each referenced type, by type name, as the part last read them. */
+    private Map<String, List<EntityRow>> choices = Map.of();
     private Label general;
 
-    EntityForm(Composite parent, EntityStore engine, EntityTypeInfo type, Runnable saved) {
+    EntityForm(Composite parent, EntityStore engine, EntityTypeInfo type, UISynchronize ui, Runnable saved) {
         this.engine = engine;
+        this.ui = ui;
         this.type = type;
         this.attributes = engine.attributes(type.name());
         this.saved = saved;
@@ -70,6 +80,32 @@ final class EntityForm {
 
     Composite control() {
         return area;
+    }
+
+    /** @return the types this form's references point at */
+    List<String> referencedTypes() {
+        return attributes.stream().filter(AttributeInfo::isReference).map(AttributeInfo::referencedType).distinct()
+                .toList();
+    }
+
+    /**
+     * Takes the records references may point at, read by the part in the background, and
+     * refills the reference choices keeping what each one has chosen (nothing typed is lost).
+     */
+    void setChoices(Map<String, List<EntityRow>> choices) {
+        this.choices = choices;
+        for (Map.Entry<AttributeInfo, Control> f : fields.entrySet()) {
+            if (f.getKey().isReference() && f.getValue() instanceof Combo combo) {
+                List<String> before = referenceChoices.get(f.getKey());
+                int index = combo.getSelectionIndex();
+                String chosen = index >= 0 && index < before.size() ? before.get(index) : null;
+                List<String> values = referenceChoices(f.getKey(), combo);
+                int again = chosen == null ? -1 : values.indexOf(chosen);
+                if (again >= 0) {
+                    combo.select(again);
+                }
+            }
+        }
     }
 
     /** Shows a row for editing, or empty fields for a new entity. */
@@ -132,12 +168,12 @@ final class EntityForm {
         GridDataFactory.fillDefaults().span(3, 1).applyTo(general);
     }
 
-    /** Fills a reference choice with the live entities it may point at, now. */
+    /** Fills a reference choice with the live entities it may point at, as last read. */
     private List<String> referenceChoices(AttributeInfo a, Combo combo) {
         List<String> values = referenceChoices.get(a);
         values.clear();
         combo.removeAll();
-        for (EntityRow entry : engine.list(a.referencedType())) {
+        for (EntityRow entry : choices.getOrDefault(a.referencedType(), List.of())) {
             ObjectNode data = entry.data().deepCopy();
             data.put("uuid", entry.uuid());
             combo.add(Labels.title(data));
@@ -165,14 +201,29 @@ final class EntityForm {
         }
         if (ok) {
             String uuid = row == null ? EntityIds.newUuid() : row.get("uuid").asText();
-            try {
-                engine.put(type.name(), uuid, data);
-                show(null);
-                saved.run();
-                return;
-            } catch (IllegalArgumentException e) {
-                showRefusal(e.getMessage());
-            }
+            Job.create("Saving " + type.name(), (IProgressMonitor monitor) -> {
+                String refusal = null;
+                try {
+                    engine.put(type.name(), uuid, data);
+                } catch (IllegalArgumentException e) {
+                    refusal = e.getMessage();
+                }
+                String outcome = refusal;
+                ui.asyncExec(() -> {
+                    if (area.isDisposed()) {
+                        return;
+                    }
+                    if (outcome == null) {
+                        show(null);
+                        saved.run();
+                    } else {
+                        showRefusal(outcome);
+                        area.layout(true, true);
+                    }
+                });
+                return Status.OK_STATUS;
+            }).schedule();
+            return;
         }
         area.layout(true, true);
     }
