@@ -98,6 +98,16 @@ sync a put Project code=HB-03 'name=Made while revoked' >/dev/null
 check "A registers again under a new code" sync a register --server "$url" --code LAPTOP-A2 --enrollment-key site-key
 check "and its edit made meanwhile arrives" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-03'"
 
+# --- the administrator's command line: a project deleted on B is restored everywhere --
+printf '%s\n' admin-secret >"$work/admin.token"
+admin() { "$root/bin/trestle-admin" --server "$url" --token-file "$work/admin.token" "$@" 2>>"$work/admin.log"; }
+check "the administrator lists the nodes with trestle-admin" bash -c "'$root/bin/trestle-admin' --server '$url' --token-file '$work/admin.token' nodes 2>/dev/null | grep -q LAPTOP-B"
+hb03="$(sync b list Project | awk -F'\t' 'NR==1 { for (i = 1; i <= NF; i++) if ($i == "code") c = i; next } $c == "HB-03" { print $1 }')"
+check "B deletes a project and both laptops sync" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' delete Project '$hb03' >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/a' sync >/dev/null 2>&1 && ! '$root/bin/trestle-sync' --data-dir '$work/a' list Project 2>/dev/null | grep -q 'HB-03'"
+check "the administrator restores it" admin restore Project "$hb03"
+check "the restored project reaches A and B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/a' list Project 2>/dev/null | grep -q 'HB-03' && '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-03'"
+check "trestle-admin without a token says how to give one" bash -c "'$root/bin/trestle-admin' --server '$url' nodes 2>&1 | grep -q 'no admin token'"
+
 # --- HTTPS with a self-signed certificate, trusted by its pinned fingerprint --------
 "$root/bin/trestle-server" --port 0 --host 127.0.0.1 --data-dir "$work/tls-server" --enrollment-key tls-key \
   >"$work/tls.log" 2>&1 &
@@ -110,6 +120,10 @@ for _ in $(seq 1 600); do
 done
 fingerprint="$(sed -n 's/.*TLS certificate SHA-256 fingerprint: //p' "$work/tls.log" | head -n 1)"
 check "the HTTPS server prints its fingerprint" test -n "$fingerprint"
+tls_port="${tls_url##*:}"
+check "the HTTPS server speaks TLS 1.3" bash -c "openssl s_client -connect 127.0.0.1:$tls_port -tls1_3 </dev/null 2>/dev/null | grep -q 'TLSv1.3'"
+check "and TLS 1.2" bash -c "openssl s_client -connect 127.0.0.1:$tls_port -tls1_2 </dev/null 2>/dev/null | grep -q 'TLSv1.2'"
+check "but refuses TLS 1.1" bash -c "! openssl s_client -connect 127.0.0.1:$tls_port -tls1_1 -cipher 'DEFAULT@SECLEVEL=0' </dev/null >/dev/null 2>&1"
 check "a client without the fingerprint does not trust the self-signed certificate" \
   bash -c "! '$root/bin/trestle-sync' --data-dir '$work/t1' register --server '$tls_url' --code T1 --enrollment-key tls-key 2>/dev/null"
 check "a client with the pinned fingerprint registers and syncs" bash -c "'$root/bin/trestle-sync' --data-dir '$work/t2' register --server '$tls_url' --code T2 --enrollment-key tls-key --fingerprint '$fingerprint' >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/t2' sync >/dev/null 2>&1"

@@ -29,8 +29,14 @@ public interface NodeAdministration {
      */
     Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending);
 
-    /** @return the hash of a node's current token (the key its sync files are signed with), if it has one */
-    Optional<String> tokenHashOf(String nodeId);
+    /**
+     * Keeps the key a node's sync files are signed with, sealed by the server with a key of
+     * its own that the database does not hold.
+     */
+    void setSealedFileKey(String nodeId, String sealedKey);
+
+    /** @return the node's sealed file key, if it has one (nodes registered before it existed get one at their next exchange) */
+    Optional<String> sealedFileKey(String nodeId);
 
     /**
      * Marks a node revoked: its packets are refused and nothing more is queued for it.
@@ -44,6 +50,15 @@ public interface NodeAdministration {
 
     /** @return the changes kept because they could not be applied, oldest first */
     List<ChangeError> deadLetters();
+
+    /**
+     * A page of the changes kept because they could not be applied, oldest first, selected
+     * in the database.
+     *
+     * @param entityType only this type's, or {@code null} for all
+     * @param entityUuid only this entity's, or {@code null} for all
+     */
+    List<ChangeError> deadLetters(String entityType, String entityUuid, int offset, int limit);
 
     /**
      * An online backup of this node's database into {@code target}, while it keeps serving.

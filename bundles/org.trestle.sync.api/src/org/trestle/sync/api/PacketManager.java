@@ -47,6 +47,15 @@ public interface PacketManager {
     Packet decompress(byte[] gzip, long maxInflatedBytes);
 
     /**
+     * Inflates and parses a GZIP packet as a stream, telling {@code reserve} of each
+     * megabyte inflated before it is parsed, so that a server can bound what all the
+     * packets it parses at once may cost; {@code reserve} refuses by throwing.
+     *
+     * @throws org.trestle.sync.api.packet.PacketException {@code too_large} or {@code invalid_packet}
+     */
+    Packet decompress(byte[] gzip, long maxInflatedBytes, java.util.function.LongConsumer reserve);
+
+    /**
      * Checks what the JSON shape cannot: the schema's major version and the changes.
      *
      * @throws org.trestle.sync.api.packet.PacketException naming the first problem
@@ -80,8 +89,11 @@ public interface PacketManager {
      */
     ExchangeAnswer answerFromJson(byte[] json, long maxInflatedBytes);
 
-    /** @return the key a node's sync files are signed with, derived from its token */
-    String fileKey(String token);
+    /**
+     * @return the key a node's sync files are signed with, derived from its token and id; it
+     *         cannot be computed from the token's stored hash
+     */
+    String fileKey(String token, String nodeId);
 
     /** @return a sync file: the packet as GZIP JSON, signed with the key */
     byte[] writeFile(Packet packet, String key);

@@ -37,8 +37,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 public final class HttpTransport implements SyncTransport {
 
-    /** The largest answer read, compressed; answers are bounded by the server's batch size. */
+    /** The largest answer inflated; answers are bounded by the server's batch size. */
     private static final long MAX_ANSWER_BYTES = 256L << 20;
+    /** The largest answer read from the wire (compressed, or JSON as sent). */
+    private static final int MAX_ANSWER_WIRE_BYTES = 64 << 20;
+
+    /** An answer's status and body, the body read within its bound. */
+    private record Reply(int statusCode, byte[] body) {
+    }
 
     private final URI server;
     private final HttpClient http;
@@ -51,11 +57,13 @@ public final class HttpTransport implements SyncTransport {
     /**
      * A transport that can register; {@link #authenticated} gives one that exchanges.
      *
+     * @param server      the server's base URL: {@code https://}, or {@code http://} to this
+     *                    computer only ({@link ServerUrl})
      * @param fingerprint the SHA-256 fingerprint of the server's certificate to trust, or
      *                    {@code null} to trust only certificates the JDK trusts
      */
     public HttpTransport(URI server, String fingerprint, Duration timeout, PacketManager packets) {
-        this(server, buildClient(fingerprint, timeout), timeout, packets, null, true);
+        this(ServerUrl.parse(server.toString()), buildClient(fingerprint, timeout), timeout, packets, null, true);
     }
 
     private HttpTransport(URI server, HttpClient http, Duration timeout, PacketManager packets, String token,
@@ -103,7 +111,7 @@ public final class HttpTransport implements SyncTransport {
         if (enrollmentKey != null && !enrollmentKey.isBlank()) {
             request.header(SyncProtocol.HEADER_ENROLLMENT_KEY, enrollmentKey);
         }
-        HttpResponse<byte[]> response = send(request.build());
+        Reply response = send(request.build());
         if (response.statusCode() != 201) {
             throw refusal(response, "registration");
         }
@@ -133,7 +141,7 @@ public final class HttpTransport implements SyncTransport {
             body = envelope.toString().getBytes(StandardCharsets.UTF_8);
             request.header("Content-Type", "application/json");
         }
-        HttpResponse<byte[]> response = send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        Reply response = send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
         if (response.statusCode() != 200) {
             throw refusal(response, "exchange");
         }
@@ -147,9 +155,19 @@ public final class HttpTransport implements SyncTransport {
         }
     }
 
-    private HttpResponse<byte[]> send(HttpRequest request) throws SyncException {
+    private Reply send(HttpRequest request) throws SyncException {
         try {
-            HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<java.io.InputStream> streamed = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] bytes;
+            // an answer is read up to its bound, never whole whatever its size
+            try (java.io.InputStream in = streamed.body()) {
+                bytes = in.readNBytes(MAX_ANSWER_WIRE_BYTES + 1);
+            }
+            if (bytes.length > MAX_ANSWER_WIRE_BYTES) {
+                throw new SyncException(SyncStatus.OFFLINE, "The server's answer is larger than " + MAX_ANSWER_WIRE_BYTES
+                        + " bytes; nothing of it was applied", null);
+            }
+            Reply response = new Reply(streamed.statusCode(), bytes);
             if (response.statusCode() >= 500) {
                 throw new SyncException(SyncStatus.OFFLINE, "The server failed (HTTP " + response.statusCode() + "): "
                         + message(response), null);
@@ -170,7 +188,7 @@ public final class HttpTransport implements SyncTransport {
         }
     }
 
-    private SyncException refusal(HttpResponse<byte[]> response, String what) {
+    private SyncException refusal(Reply response, String what) {
         String code = "";
         try {
             code = parse(response.body()).path("error").asText();
@@ -188,7 +206,7 @@ public final class HttpTransport implements SyncTransport {
         return new SyncException(null, text, null);
     }
 
-    private String message(HttpResponse<byte[]> response) {
+    private String message(Reply response) {
         try {
             JsonNode body = parse(response.body());
             return body.path("message").asText(body.toString());

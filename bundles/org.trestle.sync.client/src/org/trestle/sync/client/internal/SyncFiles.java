@@ -44,7 +44,7 @@ final class SyncFiles {
         PacketManager packets = engine.packetManager();
         Packet packet = engine.syncManager().buildPacket(server);
         try {
-            Files.write(file, packets.writeFile(packet, packets.fileKey(token)));
+            Files.write(file, packets.writeFile(packet, packets.fileKey(token, engine.self().nodeId())));
         } catch (IOException e) {
             throw new SyncException(null, "Cannot write " + file + ": " + e.getMessage(), e);
         }
@@ -73,7 +73,7 @@ final class SyncFiles {
                 throw new SyncException(null, file + " is not signed: only files the server wrote for this computer are"
                         + " imported. Nothing was imported.", null);
             }
-            if (!packets.verifyFile(read, packets.fileKey(token))) {
+            if (!packets.verifyFile(read, packets.fileKey(token, engine.self().nodeId()))) {
                 throw new SyncException(null, file + " does not match its signature: it was changed after the server"
                         + " wrote it, or it was written for another computer. Nothing was imported.", null);
             }

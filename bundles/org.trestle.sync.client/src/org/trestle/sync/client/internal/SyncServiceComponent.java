@@ -2,7 +2,6 @@ package org.trestle.sync.client.internal;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +41,7 @@ import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.api.SyncProtocol;
 import org.trestle.sync.client.HttpTransport;
 import org.trestle.sync.client.Registration;
+import org.trestle.sync.client.ServerUrl;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -208,13 +208,9 @@ public final class SyncServiceComponent implements SyncService {
 
     private static URI serverUri(String serverUrl) throws SyncException {
         try {
-            URI uri = new URI(serverUrl == null ? "" : serverUrl.trim());
-            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
-                throw new URISyntaxException(String.valueOf(serverUrl), "use http:// or https:// and a host");
-            }
-            return uri;
-        } catch (URISyntaxException e) {
-            throw new SyncException(null, "Invalid server URL '" + serverUrl + "': " + e.getReason(), e);
+            return ServerUrl.parse(serverUrl);
+        } catch (IllegalArgumentException e) {
+            throw new SyncException(null, e.getMessage(), e);
         }
     }
 

@@ -63,6 +63,13 @@ final class ChangeApplier {
         } catch (ApplyException e) {
             deadLetter(em, sender.nodeId, c, e.code, e.getMessage(), o);
         } catch (MissingReferenceException m) {
+            int maxHeld = settings.maxHeldPerNode();
+            if (heldFor(em, sender.nodeId) >= maxHeld) {
+                // a node cannot fill the server with changes that wait for entities that never come
+                deadLetter(em, sender.nodeId, c, "too_many_held", "the change refers to " + Wire.abbreviate(m.missingUuid)
+                        + ", which is not here, and " + maxHeld + " changes of this node wait already", o);
+                return;
+            }
             defer(em, sender.nodeId, c, m.missingUuid);
             o.deferredExist = true;
             o.processed++;
@@ -99,6 +106,12 @@ final class ChangeApplier {
         if (c.operation() == Operation.DELETE) {
             if (existing != null) {
                 if (!existing.isDeleted()) {
+                    List<SyncChangeRow> conflicting = state.isServer() ? conflicting(em, uuid, origin, seen) : List.of();
+                    if (!conflicting.isEmpty()) {
+                        // a delete of a version that was edited since conflicts like an edit does
+                        policy.resolveDeleteConflict(em, origin, tc, existing, c, conflicting, o);
+                        return;
+                    }
                     capture.markIncoming(uuid, origin, c.resolves());
                     existing.setDeleted(true);
                     existing.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
@@ -111,18 +124,13 @@ final class ChangeApplier {
                 em.persist(t);
                 o.tombstoned.add(uuid);
             }
+            if (c.resolves() != null) {
+                ConflictStore.closeConflict(em, c.resolves(), uuid, state.isServer() ? origin : null);
+            }
             if (o.deferredExist) {
                 dropDeferredFor(em, uuid);
             }
             o.processed++;
-            return;
-        }
-        if (tombstoned || (existing != null && existing.isDeleted())) {
-            // a deleted entity never comes back; the edit is kept as a losing version
-            if (state.isServer() && tc.info().versionHistory() && c.data() != null) {
-                policy.record(em, UUID.randomUUID().toString(), tc, uuid, origin, c, c.data(), null, Resolution.SERVER_WINS, false);
-            }
-            o.skipped++;
             return;
         }
         if (!state.isServer() && existing != null && hasUnacknowledgedLocalChange(em, uuid)) {
@@ -130,11 +138,20 @@ final class ChangeApplier {
             o.processed++;
             return;
         }
+        // A deleted entity never comes back through an edit: on the server the edit is kept as a
+        // losing version. The one way back is the server's INSERT of the whole state, sent
+        // when an administrator restored the entity or when this node's delete lost a conflict;
+        // an UPDATE that was under way before the delete is not one.
+        boolean revived = !state.isServer() && existing != null && c.operation() == Operation.INSERT;
+        if ((tombstoned || (existing != null && existing.isDeleted())) && !revived) {
+            if (state.isServer() && tc.info().versionHistory() && c.data() != null) {
+                policy.record(em, UUID.randomUUID().toString(), tc, uuid, origin, c, c.data(), null, Resolution.SERVER_WINS, false);
+            }
+            o.skipped++;
+            return;
+        }
         if (state.isServer() && existing != null) {
-            List<SyncChangeRow> conflicting = queries.of(em, "select r from SyncChangeRow r where r.entityUuid = :u "
-                    + "and r.originNode <> :o and (r.targetNode is null or r.targetNode = :o) and r.seq > :seen "
-                    + "order by r.seq", SyncChangeRow.class).setParameter("u", uuid).setParameter("o", origin)
-                    .setParameter("seen", seen).getResultList();
+            List<SyncChangeRow> conflicting = conflicting(em, uuid, origin, seen);
             if (!conflicting.isEmpty()) {
                 policy.resolveConflict(em, origin, tc, existing, c, conflicting, o);
                 return;
@@ -155,7 +172,7 @@ final class ChangeApplier {
             o.known.put(uuid, entity);
         }
         if (c.resolves() != null) {
-            ConflictStore.closeConflict(em, c.resolves());
+            ConflictStore.closeConflict(em, c.resolves(), uuid, state.isServer() ? origin : null);
         }
         o.processed++;
         if (o.deferredExist) {
@@ -164,12 +181,25 @@ final class ChangeApplier {
         }
     }
 
+    /** The server's changes to the entity that the origin had not seen when it made its change. */
+    private List<SyncChangeRow> conflicting(EntityManager em, String uuid, String origin, long seen) {
+        return queries.of(em, "select r from SyncChangeRow r where r.entityUuid = :u "
+                + "and r.originNode <> :o and (r.targetNode is null or r.targetNode = :o) and r.seq > :seen "
+                + "order by r.seq", SyncChangeRow.class).setParameter("u", uuid).setParameter("o", origin)
+                .setParameter("seen", seen).getResultList();
+    }
+
     private boolean hasUnacknowledgedLocalChange(EntityManager em, String uuid) {
         SyncNodeRow master = em.find(SyncNodeRow.class, state.serverId());
         long acked = master == null ? 0 : master.ackedSeq;
         return queries.of(em, "select count(r) from SyncChangeRow r where r.entityUuid = :u and r.originNode = :s "
                 + "and r.seq > :a", Long.class).setParameter("u", uuid).setParameter("s", state.selfId())
                 .setParameter("a", acked).getSingleResult() > 0;
+    }
+
+    private long heldFor(EntityManager em, String sender) {
+        return queries.of(em, "select count(d) from DeferredRow d where d.sender = :s", Long.class).setParameter("s", sender)
+                .getSingleResult();
     }
 
     private void defer(EntityManager em, String sender, Change c, String missing) {
@@ -208,8 +238,8 @@ final class ChangeApplier {
             }
             SyncNodeRow sender = em.find(SyncNodeRow.class, d.sender);
             TypeCodec tc = codec.type(c.entityType());
-            if (sender == null || tc == null) {
-                continue;
+            if (sender == null || sender.revoked || tc == null) {
+                continue; // what a revoked node sent is not applied later
             }
             try {
                 Outcome released = new Outcome();

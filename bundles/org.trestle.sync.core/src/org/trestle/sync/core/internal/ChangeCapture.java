@@ -198,13 +198,19 @@ final class ChangeCapture extends SessionEventAdapter {
                 continue;
             }
             Set<String> names = new LinkedHashSet<>(change.getChangedAttributeNames());
-            boolean deletedNow = names.remove(SyncEntity.DELETED) && entity.isDeleted();
+            boolean deletedChanged = names.remove(SyncEntity.DELETED);
+            boolean deletedNow = deletedChanged && entity.isDeleted();
+            // a deleted entity restored: its whole state goes out as an INSERT, the one change
+            // that brings a deleted entity back on the nodes
+            boolean restored = deletedChanged && !entity.isDeleted();
             // only synchronized attributes make a change: a collection that gained an element
             // (the other side of a reference) or a recomputed value is not one to send
             names.retainAll(codec.byName().keySet());
             names.removeAll(engine.codec().derivedNames(codec));
             if (deletedNow) {
                 note(s, codec.info().name(), entity, Operation.DELETE, null);
+            } else if (restored) {
+                note(s, codec.info().name(), entity, Operation.INSERT, null);
             } else if (!names.isEmpty()) {
                 note(s, codec.info().name(), entity, Operation.UPDATE, names);
             }

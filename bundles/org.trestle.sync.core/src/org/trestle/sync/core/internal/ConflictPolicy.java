@@ -99,6 +99,51 @@ final class ConflictPolicy {
         o.conflicts.add(new ConflictReport(versionId, tc.info().name(), uuid, resolution));
     }
 
+    /**
+     * A node deleted a version of the entity that was edited since. The delete is
+     * decided by the type's strategy as an edit would be; there are no attributes to
+     * merge. The losing version is kept in the history either way: the delete (no data)
+     * when the server's version stays, the server's version when the delete wins.
+     */
+    void resolveDeleteConflict(EntityManager em, String origin, TypeCodec tc, SyncEntity existing, Change c,
+            List<SyncChangeRow> conflicting, Outcome o) {
+        String uuid = existing.getUuid();
+        ObjectNode serverData = codec.serialize(existing);
+        String versionId = UUID.randomUUID().toString();
+        ConflictStrategy strategy = tc.info().strategy();
+        Resolution resolution;
+        if (strategy == ConflictStrategy.TIMESTAMP_WINS && c.updatedAt() != null
+                && c.updatedAt().isAfter(existing.getUpdatedAt())) {
+            capture.markIncoming(uuid, origin, null);
+            existing.setDeleted(true);
+            existing.setUpdatedAt(c.updatedAt());
+            resolution = Resolution.CLIENT_WINS;
+            SyncChangeRow last = conflicting.get(conflicting.size() - 1);
+            VersionHistoryRow h = record(em, versionId, tc, uuid, last.originNode, c, serverData, null, resolution, false);
+            h.versionUpdatedAt = last.updatedAt;
+        } else if (strategy == ConflictStrategy.MANUAL) {
+            record(em, versionId, tc, uuid, origin, c, null, serverData, Resolution.MANUAL_PENDING, true);
+            capture.queue(revival(tc, existing, origin));
+            resolution = Resolution.MANUAL_PENDING;
+        } else {
+            record(em, versionId, tc, uuid, origin, c, null, serverData, Resolution.SERVER_WINS, false);
+            capture.queue(revival(tc, existing, origin));
+            resolution = Resolution.SERVER_WINS;
+        }
+        o.processed++;
+        o.conflicts.add(new ConflictReport(versionId, tc.info().name(), uuid, resolution));
+    }
+
+    /**
+     * The origin deleted the entity: it receives the server's version back as an INSERT,
+     * the one change that makes a node bring a deleted entity back.
+     */
+    private SyncChangeRow revival(TypeCodec tc, SyncEntity existing, String origin) {
+        SyncChangeRow row = state.stateRow(tc.info().name(), existing, origin, Wire.now());
+        row.operation = Operation.INSERT.name();
+        return row;
+    }
+
     VersionHistoryRow record(EntityManager em, String versionId, TypeCodec tc, String uuid, String source,
             Change c, ObjectNode data, ObjectNode other, Resolution resolution, boolean open) {
         VersionHistoryRow h = new VersionHistoryRow();

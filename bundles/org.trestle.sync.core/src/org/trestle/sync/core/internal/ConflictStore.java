@@ -31,8 +31,11 @@ final class ConflictStore implements ConflictResolver {
     private final EngineSettings settings;
     private final ChangeCapture capture;
 
-    ConflictStore(EngineState state) {
+    private final Rules rules;
+
+    ConflictStore(EngineState state, Rules rules) {
         this.state = state;
+        this.rules = rules;
         this.codec = state.codec;
         this.packets = state.packets;
         this.settings = state.settings;
@@ -96,6 +99,23 @@ final class ConflictStore implements ConflictResolver {
     }
 
     @Override
+    public List<ConflictRecord> openConflicts(String entityType, String entityUuid, int offset, int limit) {
+        return state.read(em -> {
+            var q = em.createQuery("select h from VersionHistoryRow h where h.open = true"
+                    + (entityType == null ? "" : " and h.entityType = :t") + (entityUuid == null ? "" : " and h.entityUuid = :u")
+                    + " order by h.arrivedAt, h.versionId", VersionHistoryRow.class);
+            if (entityType != null) {
+                q.setParameter("t", entityType);
+            }
+            if (entityUuid != null) {
+                q.setParameter("u", entityUuid);
+            }
+            return q.setFirstResult(Math.max(0, offset)).setMaxResults(Math.max(1, limit)).getResultList().stream()
+                    .map(this::toRecord).toList();
+        });
+    }
+
+    @Override
     public List<ConflictRecord> history(String entityType, String entityUuid) {
         return state.read(em -> em.createQuery("select h from VersionHistoryRow h where h.entityType = :t and h.entityUuid = :u "
                 + "order by h.arrivedAt", VersionHistoryRow.class).setParameter("t", entityType)
@@ -130,15 +150,19 @@ final class ConflictStore implements ConflictResolver {
             if (entity == null) {
                 throw new IllegalArgumentException("the entity of conflict " + versionId + " is not here");
             }
-            try {
-                codec.apply(tc, entity, data, null, state.resolver(em, null));
-            } catch (ApplyException e) {
-                throw new IllegalArgumentException(e.getMessage());
-            } catch (MissingReferenceException e) {
-                throw new IllegalArgumentException("the resolution " + e.getMessage());
-            }
             if (entity.isDeleted()) {
                 throw new IllegalArgumentException("the entity of conflict " + versionId + " was deleted meanwhile");
+            }
+            if (data == null) {
+                entity.setDeleted(true); // the delete that met an edit is what a person chose
+            } else {
+                try {
+                    codec.apply(tc, entity, data, null, state.resolver(em, null));
+                } catch (ApplyException e) {
+                    throw new IllegalArgumentException(e.getMessage());
+                } catch (MissingReferenceException e) {
+                    throw new IllegalArgumentException("the resolution " + e.getMessage());
+                }
             }
             entity.setUpdatedAt(Wire.now());
             capture.markResolution(entity.getUuid(), versionId);
@@ -149,9 +173,52 @@ final class ConflictStore implements ConflictResolver {
         });
     }
 
-    static void closeConflict(EntityManager em, String versionId) {
+    @Override
+    public ObjectNode restore(String entityType, String entityUuid, String versionId) {
+        if (!state.isServer()) {
+            throw new IllegalStateException("deleted entities are restored on the server, which sends them to every node");
+        }
+        return state.inTx(em -> {
+            TypeCodec tc = codec.type(entityType);
+            SyncEntity entity = tc == null ? null : em.find(tc.info().type(), entityUuid);
+            if (entity == null || !entity.isDeleted()) {
+                throw new java.util.NoSuchElementException("there is no deleted " + Wire.abbreviate(entityType) + " "
+                        + Wire.abbreviate(entityUuid));
+            }
+            ObjectNode data = codec.serialize(entity);
+            if (versionId != null) {
+                VersionHistoryRow h = em.find(VersionHistoryRow.class, versionId);
+                if (h == null || !h.entityUuid.equals(entityUuid) || h.data == null) {
+                    throw new IllegalArgumentException(Wire.abbreviate(versionId) + " is not a stored version of "
+                            + entityType + " " + entityUuid + " with data");
+                }
+                data = parse(h.data);
+            }
+            try {
+                rules.checkRules(em, tc, entity, entityUuid, data, null);
+                codec.apply(tc, entity, data, null, state.resolver(em, null));
+            } catch (ApplyException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            } catch (MissingReferenceException e) {
+                throw new IllegalArgumentException("the restored version " + e.getMessage());
+            }
+            entity.setDeleted(false);
+            entity.setUpdatedAt(Wire.now());
+            return codec.serialize(entity);
+        });
+    }
+
+    /**
+     * Closes the open conflict a change says it resolves, if it is a conflict of that
+     * entity (and, on the server, of the node that sent the resolution): a version id
+     * alone closes nothing else.
+     *
+     * @param source the node the conflict must have come from, or {@code null} for any
+     *               (a client takes its server's resolutions)
+     */
+    static void closeConflict(EntityManager em, String versionId, String entityUuid, String source) {
         VersionHistoryRow h = em.find(VersionHistoryRow.class, versionId);
-        if (h != null && h.open) {
+        if (h != null && h.open && h.entityUuid.equals(entityUuid) && (source == null || source.equals(h.sourceNode))) {
             h.open = false;
             h.resolution = Resolution.RESOLVED.wireName();
             h.resolvedAt = Wire.now();

@@ -72,7 +72,7 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         Rules rules = new Rules(state);
         this.registry = new NodeRegistry(state);
         this.outbox = new Outbox(state);
-        this.conflicts = new ConflictStore(state);
+        this.conflicts = new ConflictStore(state, rules);
         this.processor = new PacketProcessor(state, new Prefetch(state),
                 new ChangeApplier(state, rules, new ConflictPolicy(state, rules)));
         this.entities = new LocalEntities(state, rules);

@@ -218,6 +218,8 @@ final class NodeRegistry implements NodeAdministration {
                 throw new IllegalArgumentException("no such node: " + nodeId);
             }
             n.revoked = true;
+            // changes it sent that still wait for a reference are dropped, never applied later
+            em.createQuery("delete from DeferredRow d where d.sender = :s").setParameter("s", nodeId).executeUpdate();
             return null;
         });
         state.peers.remove(nodeId);
@@ -225,17 +227,25 @@ final class NodeRegistry implements NodeAdministration {
 
     /** @return the hash of a node's current token (the key its sync files are signed with), if it has one */
     @Override
-    public Optional<String> tokenHashOf(String nodeId) {
+    public void setSealedFileKey(String nodeId, String sealedKey) {
+        state.inTx(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            if (n == null || n.self) {
+                throw new IllegalArgumentException("no such node: " + nodeId);
+            }
+            n.fileKey = sealedKey;
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<String> sealedFileKey(String nodeId) {
         return Optional.ofNullable(state.read(em -> {
             SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
-            return n == null ? null : n.tokenHash;
+            return n == null ? null : n.fileKey;
         }));
     }
 
-    /**
-     * @param withPending whether to count the node's pending changes (a query over the
-     *                    change log); an exchange needs only who the caller is
-     */
     @Override
     public Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending) {
         return Optional.ofNullable(state.read(em -> em.createQuery("select n from SyncNodeRow n where n.tokenHash = :h "
@@ -265,6 +275,23 @@ final class NodeRegistry implements NodeAdministration {
     }
 
     /** @return the changes kept because they could not be applied, newest last */
+    @Override
+    public List<ChangeError> deadLetters(String entityType, String entityUuid, int offset, int limit) {
+        return state.read(em -> {
+            var q = em.createQuery("select d from DeadLetterRow d where 1 = 1"
+                    + (entityType == null ? "" : " and d.entityType = :t") + (entityUuid == null ? "" : " and d.entityUuid = :u")
+                    + " order by d.receivedAt, d.id", DeadLetterRow.class);
+            if (entityType != null) {
+                q.setParameter("t", entityType);
+            }
+            if (entityUuid != null) {
+                q.setParameter("u", entityUuid);
+            }
+            return q.setFirstResult(Math.max(0, offset)).setMaxResults(Math.max(1, limit)).getResultList().stream()
+                    .map(d -> new ChangeError(d.seq, d.entityType, d.entityUuid, d.error, d.message)).toList();
+        });
+    }
+
     @Override
     public List<ChangeError> deadLetters() {
         return state.read(em -> em.createQuery("select d from DeadLetterRow d order by d.receivedAt", DeadLetterRow.class)

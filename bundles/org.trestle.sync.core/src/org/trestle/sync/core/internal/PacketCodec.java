@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
@@ -184,6 +185,7 @@ public final class PacketCodec implements PacketManager {
                 throw invalid(at + ".data must be an object for " + op);
             }
             object = (ObjectNode) data;
+            checkStrings(object, at + ".data");
         }
         List<String> changed = null;
         JsonNode changedNode = c.get("changed");
@@ -240,7 +242,95 @@ public final class PacketCodec implements PacketManager {
 
     @Override
     public Packet decompress(byte[] gzip, long maxInflatedBytes) {
-        return fromJson(inflateOf(gzip, maxInflatedBytes));
+        return decompress(gzip, maxInflatedBytes, bytes -> {
+        });
+    }
+
+    /**
+     * Parses the packet while it inflates: the inflated JSON is never held as a whole, and
+     * the limit and the caller's budget are checked on every megabyte, so a GZIP bomb stops
+     * being read at the limit, having cost the parser's buffers and no more.
+     */
+    @Override
+    public Packet decompress(byte[] gzip, long maxInflatedBytes, java.util.function.LongConsumer reserve) {
+        JsonNode root;
+        try (InputStream in = new LimitedStream(new GZIPInputStream(new ByteArrayInputStream(gzip), 8192),
+                maxInflatedBytes, reserve)) {
+            root = json.readTree(in);
+        } catch (IOException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof TooLarge) {
+                    throw new PacketException(PacketException.TOO_LARGE,
+                            "the packet inflates past the limit of " + maxInflatedBytes + " bytes");
+                }
+                if (t instanceof ZipException || t instanceof java.io.EOFException) {
+                    throw new PacketException(PacketException.INVALID, "the packet is not valid GZIP: " + t.getMessage());
+                }
+            }
+            throw new PacketException(PacketException.INVALID, "the packet is not valid JSON: " + firstLine(e));
+        }
+        return fromTree(root);
+    }
+
+    /** The inflated stream passed its limit. */
+    private static final class TooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("too large", null);
+        }
+    }
+
+    /** Counts what is read, refusing past the limit and telling the budget of each megabyte begun. */
+    private static final class LimitedStream extends java.io.FilterInputStream {
+        private static final long STEP = 1L << 20;
+        private final long limit;
+        private final java.util.function.LongConsumer reserve;
+        private long read;
+        private long reserved;
+
+        LimitedStream(InputStream in, long limit, java.util.function.LongConsumer reserve) {
+            super(in);
+            this.limit = limit;
+            this.reserve = reserve;
+        }
+
+        private void count(long n) throws TooLarge {
+            if (n <= 0) {
+                return;
+            }
+            read += n;
+            if (read > limit) {
+                throw new TooLarge();
+            }
+            while (reserved < read) {
+                reserve.accept(STEP);
+                reserved += STEP;
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            count(n);
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count(skipped);
+            return skipped;
+        }
     }
 
     /**
@@ -285,8 +375,8 @@ public final class PacketCodec implements PacketManager {
     // ---------------------------------------------------------------- files
 
     @Override
-    public String fileKey(String token) {
-        return SignedFiles.keyOf(token);
+    public String fileKey(String token, String nodeId) {
+        return SignedFiles.keyOf(token, nodeId);
     }
 
     @Override
@@ -320,6 +410,27 @@ public final class PacketCodec implements PacketManager {
         }
         if (packet.changes().size() > maxChanges) {
             throw new PacketException(PacketException.TOO_LARGE, "at most " + maxChanges + " changes per packet");
+        }
+    }
+
+    /**
+     * A packet given as a JSON object inside a larger envelope was read with the envelope's
+     * limits: its values meet the packet's own here.
+     */
+    private static void checkStrings(JsonNode node, String at) {
+        if (node.isTextual() && node.textValue().length() > MAX_STRING) {
+            throw new PacketException(PacketException.INVALID, at + " is longer than " + MAX_STRING + " characters");
+        }
+        if (node.isContainerNode()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+                Map.Entry<String, JsonNode> f = fields.next();
+                checkStrings(f.getValue(), at + "." + Wire.abbreviate(f.getKey()));
+            }
+            if (node.isArray()) {
+                for (JsonNode element : node) {
+                    checkStrings(element, at + "[]");
+                }
+            }
         }
     }
 

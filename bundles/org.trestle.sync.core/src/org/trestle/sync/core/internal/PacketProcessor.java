@@ -148,8 +148,7 @@ final class PacketProcessor {
         if (group.isEmpty()) {
             return;
         }
-        if (group.size() > 1 && state.read(em -> queries.of(em, "select count(d) from DeferredRow d", Long.class)
-                .getSingleResult()) == 0) {
+        if (group.size() > 1 && !heldChangesMeet(named)) {
             try {
                 List<Outcome> outcomes = state.inTx(em -> {
                     List<Outcome> list = new ArrayList<>();
@@ -180,6 +179,28 @@ final class PacketProcessor {
                 j.done = true;
             }
         }
+    }
+
+    /** Above this many held changes the group's entities are not compared with them: packets apply one by one. */
+    private static final int HELD_COMPARED = 10_000;
+
+    /**
+     * Whether a held change concerns an entity the group names: releasing it inside the
+     * group could change an entity another packet of the group changes, without either
+     * seeing the other's log row. Held changes of other entities do not stop group commit.
+     */
+    private boolean heldChangesMeet(Set<String> named) {
+        return state.read(em -> {
+            long held = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult();
+            if (held == 0) {
+                return false;
+            }
+            if (held > HELD_COMPARED) {
+                return true;
+            }
+            return queries.of(em, "select d.entityUuid from DeferredRow d", String.class).getResultList().stream()
+                    .anyMatch(named::contains);
+        });
     }
 
     /** Applies one packet in its own transaction, isolating a change that the database refuses. */
@@ -241,7 +262,10 @@ final class PacketProcessor {
             prefetch.probeAbsent(em, p.changes(), sender.appliedSeq, o);
             prefetch.prefetchReferences(em, p.changes(), sender.appliedSeq, o);
             for (Change sent : p.changes()) {
-                Change c = shift.isZero() ? sent : onServerClock(sent, shift, arrived);
+                // no time from a node lies ahead of the server's clock (plus the skew allowed): a
+                // change dated in the year 9999 would win every later timestamp_wins conflict
+                Change c = !state.isServer() ? sent : shift.isZero() ? notAfter(sent, arrived.plus(CLOCK_TOLERANCE))
+                        : onServerClock(sent, shift, arrived);
                 if (c.seq() <= sender.appliedSeq) {
                     o.skipped++;
                     continue;
@@ -273,6 +297,15 @@ final class PacketProcessor {
     static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(2);
 
     /** The change with its time moved by the sender's clock offset, never later than its arrival. */
+    /** The change with its time moved back to {@code latest} when it is later. */
+    static Change notAfter(Change c, Instant latest) {
+        if (c.updatedAt() == null || !c.updatedAt().isAfter(latest)) {
+            return c;
+        }
+        return new Change(c.seq(), c.entityType(), c.entityUuid(), c.operation(), latest, c.data(), c.changed(), c.base(),
+                c.resolves());
+    }
+
     static Change onServerClock(Change c, Duration shift, Instant arrived) {
         if (c.updatedAt() == null) {
             return c;

@@ -14,8 +14,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Sync files (one packet, GZIP-compressed JSON) signed with an HMAC-SHA256 of the JSON.
  * The signature travels in the GZIP header's comment field, which every GZIP reader
- * skips, so a signed file is still exactly the file PROTOCOL.md describes. The key is the
- * node's token hash: the node and the server know it, nobody else does. A file edited by
+ * skips, so a signed file is still exactly the file PROTOCOL.md describes. The key is
+ * derived from the node's token ({@link #keyOf}): the node and the server know it, a
+ * reader of the server's database or of a backup does not. A file edited by
  * hand (and compressed again) loses or breaks its signature.
  */
 public final class SignedFiles {
@@ -28,13 +29,14 @@ public final class SignedFiles {
     private SignedFiles() {
     }
 
-    /** @return the key a node's files are signed with: the hex SHA-256 of its token */
-    public static String keyOf(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * @return the key a node's files are signed with: the HMAC-SHA256 of a label naming the
+     *         node, keyed with its token. It reveals nothing of the token, and the token's
+     *         stored hash reveals nothing of it: only the node and the server (which seals
+     *         its copy with a key of its own, outside the database) can sign a file.
+     */
+    public static String keyOf(String token, String nodeId) {
+        return hmac(("trestle-file-key/v2:" + nodeId).getBytes(StandardCharsets.UTF_8), token);
     }
 
     /** @return the JSON compressed as GZIP, its signature in the header's comment */

@@ -2,6 +2,7 @@ package org.trestle.sync.server.internal;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 
 import org.eclipse.jetty.http.HttpHeader;
@@ -29,6 +30,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class AdminEndpoints {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminEndpoints.class);
+    /** Conflicts or errors in one answer unless {@code limit} asks for fewer or more. */
+    static final int DEFAULT_PAGE = 500;
+    static final int MAX_PAGE = 5000;
 
     private final ObjectMapper json;
     private final SyncEngine engine;
@@ -67,27 +71,40 @@ final class AdminEndpoints {
             ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().set("nodes", nodes));
         } else if ("conflicts".equals(rest)) {
             ApiHandler.allow(method, "GET");
+            int offset = number(query, "offset", 0, Integer.MAX_VALUE, 0);
+            int limit = number(query, "limit", 1, MAX_PAGE, DEFAULT_PAGE);
             ArrayNode list = json.createArrayNode();
-            for (ConflictRecord c : engine.conflictResolver().openConflicts()) {
-                if ((type == null || type.equals(c.entityType())) && (uuid == null || uuid.equals(c.entityUuid()))) {
-                    ObjectNode o = list.addObject().put("version_id", c.versionId()).put("entity_type", c.entityType())
-                            .put("entity_uuid", c.entityUuid()).put("source_node", c.sourceNode())
-                            .put("arrived_at", Wire.format(c.arrivedAt())).put("resolution", c.resolution().wireName());
-                    o.set("data", c.data());
-                    o.set("server_data", c.otherData());
-                }
+            // one more than asked says whether a next page exists
+            List<ConflictRecord> page = engine.conflictResolver().openConflicts(type, uuid, offset, limit + 1);
+            for (ConflictRecord c : page.subList(0, Math.min(limit, page.size()))) {
+                ObjectNode o = list.addObject().put("version_id", c.versionId()).put("entity_type", c.entityType())
+                        .put("entity_uuid", c.entityUuid()).put("source_node", c.sourceNode())
+                        .put("arrived_at", Wire.format(c.arrivedAt())).put("resolution", c.resolution().wireName());
+                o.set("data", c.data());
+                o.set("server_data", c.otherData());
             }
-            ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().set("conflicts", list));
+            ObjectNode answer = json.createObjectNode();
+            answer.set("conflicts", list);
+            if (page.size() > limit) {
+                answer.put("next_offset", offset + limit);
+            }
+            ErrorBody.writeJson(json, response, callback, 200, answer);
         } else if ("errors".equals(rest)) {
             ApiHandler.allow(method, "GET");
+            int offset = number(query, "offset", 0, Integer.MAX_VALUE, 0);
+            int limit = number(query, "limit", 1, MAX_PAGE, DEFAULT_PAGE);
             ArrayNode list = json.createArrayNode();
-            for (ChangeError e : engine.administration().deadLetters()) {
-                if ((type == null || type.equals(e.entityType())) && (uuid == null || uuid.equals(e.entityUuid()))) {
-                    list.addObject().put("seq", e.seq()).put("entity_type", e.entityType())
-                            .put("entity_uuid", e.entityUuid()).put("error", e.error()).put("message", e.message());
-                }
+            List<ChangeError> page = engine.administration().deadLetters(type, uuid, offset, limit + 1);
+            for (ChangeError e : page.subList(0, Math.min(limit, page.size()))) {
+                list.addObject().put("seq", e.seq()).put("entity_type", e.entityType())
+                        .put("entity_uuid", e.entityUuid()).put("error", e.error()).put("message", e.message());
             }
-            ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().set("errors", list));
+            ObjectNode answer = json.createObjectNode();
+            answer.set("errors", list);
+            if (page.size() > limit) {
+                answer.put("next_offset", offset + limit);
+            }
+            ErrorBody.writeJson(json, response, callback, 200, answer);
         } else if (rest.startsWith("nodes/") && rest.endsWith("/revoke")) {
             ApiHandler.allow(method, "POST");
             String id = rest.substring("nodes/".length(), rest.length() - "/revoke".length());
@@ -99,6 +116,9 @@ final class AdminEndpoints {
             LOG.warn("Node " + node.get().code() + " (" + id + ") revoked by an administrator");
             ErrorBody.writeJson(json, response, callback, 200,
                     json.createObjectNode().put("node_id", id).put("code", node.get().code()).put("revoked", true));
+        } else if (rest.startsWith("entities/") && rest.endsWith("/restore")) {
+            ApiHandler.allow(method, "POST");
+            restore(request, rest.substring("entities/".length(), rest.length() - "/restore".length()), response, callback);
         } else if ("import".equals(rest)) {
             ApiHandler.allow(method, "POST");
             exchanges.importFile(request, response, callback);
@@ -116,6 +136,64 @@ final class AdminEndpoints {
         } else {
             throw ApiError.notFound("No administration endpoint at " + Wire.abbreviate(rest));
         }
+    }
+
+    /** @return a whole-number query parameter within bounds, or the default when it is absent */
+    private static int number(Fields query, String name, int min, int max, int fallback) {
+        String v = query.getValue(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw ApiError.badRequest(name + " must be a whole number from " + min + " to " + max);
+    }
+
+    /**
+     * {@code POST /api/admin/entities/{type}/{uuid}/restore}: a deleted entity lives again,
+     * with its state when it was deleted or, given {@code {"version_id": "..."}}, with the
+     * data of one of its stored versions; the restore reaches every node as a change.
+     */
+    private void restore(Request request, String path, Response response, Callback callback) {
+        int slash = path.indexOf('/');
+        if (slash <= 0 || slash == path.length() - 1 || path.indexOf('/', slash + 1) >= 0) {
+            throw ApiError.notFound("No administration endpoint at entities/" + Wire.abbreviate(path) + "/restore");
+        }
+        String type = path.substring(0, slash);
+        String uuid = path.substring(slash + 1);
+        String versionId = null;
+        byte[] body = Http.body(request, 4096);
+        if (body.length > 0) {
+            com.fasterxml.jackson.databind.JsonNode parsed;
+            try {
+                parsed = json.readTree(body);
+            } catch (java.io.IOException e) {
+                throw ApiError.badRequest("The body is not valid JSON");
+            }
+            com.fasterxml.jackson.databind.JsonNode v = parsed == null ? null : parsed.get("version_id");
+            if (parsed == null || !parsed.isObject() || (v != null && !v.isNull() && !v.isTextual())) {
+                throw ApiError.badRequest("The body must be empty or {\"version_id\": \"<id>\"}");
+            }
+            versionId = v == null || v.isNull() ? null : v.textValue();
+        }
+        ObjectNode data;
+        try {
+            data = engine.conflictResolver().restore(type, uuid, versionId);
+        } catch (java.util.NoSuchElementException e) {
+            throw ApiError.notFound("There is no deleted " + Wire.abbreviate(type) + " " + Wire.abbreviate(uuid));
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(422, "invalid_restore", e.getMessage());
+        }
+        LOG.warn(type + " " + uuid + " restored by an administrator" + (versionId == null ? "" : " from version " + versionId));
+        ObjectNode answer = json.createObjectNode().put("entity_type", type).put("entity_uuid", uuid).put("restored", true);
+        answer.set("data", data);
+        ErrorBody.writeJson(json, response, callback, 200, answer);
     }
 
     /**

@@ -41,7 +41,7 @@ final class ApiHandler extends Handler.Abstract {
     private final AdminEndpoints admin;
 
     ApiHandler(ObjectMapper json, SyncEngine engine, ServerSettings settings, String serverVersion, String enrollmentKey,
-            String adminToken) {
+            String adminToken, FileKeys fileKeys) {
         this.json = json;
         this.settings = settings;
         this.serverVersion = serverVersion;
@@ -53,8 +53,9 @@ final class ApiHandler extends Handler.Abstract {
         ObjectMapper envelope = new ObjectMapper(factory);
         Metrics metrics = new Metrics();
         Authentication auth = new Authentication(engine, adminToken);
-        this.registration = new RegistrationEndpoint(json, envelope, engine, settings, serverVersion, enrollmentKey, metrics);
-        this.exchanges = new ExchangeEndpoint(json, envelope, engine, settings, auth, metrics);
+        this.registration = new RegistrationEndpoint(json, envelope, engine, settings, serverVersion, enrollmentKey, metrics,
+                fileKeys);
+        this.exchanges = new ExchangeEndpoint(json, envelope, engine, settings, auth, metrics, fileKeys);
         this.admin = new AdminEndpoints(json, engine, settings, auth, exchanges, metrics);
     }
 
@@ -79,7 +80,7 @@ final class ApiHandler extends Handler.Abstract {
                 admin.handle(request, path.substring(ADMIN.length()), method, response, callback);
             } else if (path.equals("/updates") || path.startsWith("/updates/")) {
                 allow(method, "GET", "HEAD");
-                updates.serve(path.substring("/updates".length()), "HEAD".equals(method), response, callback);
+                updates.serve(path.substring("/updates".length()), "HEAD".equals(method), request, response, callback);
             } else {
                 throw ApiError.notFound("No endpoint at " + Wire.abbreviate(path));
             }

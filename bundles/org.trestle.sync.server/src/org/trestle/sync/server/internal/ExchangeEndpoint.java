@@ -6,6 +6,10 @@ import java.sql.SQLTransactionRollbackException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -34,6 +38,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class ExchangeEndpoint {
 
+    /** How long a second exchange of the same node, or a packet waiting for the inflation budget, waits. */
+    static final int EXCHANGE_WAIT_SECONDS = 5;
+
     private static final Logger LOG = LoggerFactory.getLogger(ExchangeEndpoint.class);
 
     private final ObjectMapper json;
@@ -44,9 +51,21 @@ final class ExchangeEndpoint {
     private final Authentication auth;
     private final Metrics metrics;
     private final String serverId;
+    private final FileKeys fileKeys;
+    /** Held while a node's exchange runs. */
+    private final Map<String, ReentrantLock> exchanging = new ConcurrentHashMap<>();
+    /**
+     * Megabytes of inflated packets all exchanges may be parsing at once: a quarter of the
+     * heap, so that GZIP bombs from many nodes together cannot exhaust it.
+     */
+    private final Semaphore inflating = new Semaphore(
+            (int) Math.max(16, Runtime.getRuntime().maxMemory() / 4 / (1L << 20)));
+    /** Nodes known to have a sealed file key, so that the check costs a query once per node. */
+    private final java.util.Set<String> keyed = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ExchangeEndpoint(ObjectMapper json, ObjectMapper envelope, SyncEngine engine, ServerSettings settings,
-            Authentication auth, Metrics metrics) {
+            Authentication auth, Metrics metrics, FileKeys fileKeys) {
+        this.fileKeys = fileKeys;
         this.json = json;
         this.envelope = envelope;
         this.engine = engine;
@@ -60,6 +79,44 @@ final class ExchangeEndpoint {
     void exchange(Request request, Response response, Callback callback) {
         long start = System.nanoTime();
         NodeInfo node = auth.node(request);
+        ensureFileKey(node, Http.bearer(request));
+        // one exchange per node at a time: parallel requests of one token queue briefly, then are refused
+        ReentrantLock lock = exchanging.computeIfAbsent(node.nodeId(), id -> new ReentrantLock());
+        try {
+            if (!lock.tryLock(EXCHANGE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                metrics.exchangeFailures.incrementAndGet();
+                throw new ApiError(409, "exchange_in_progress", "Another exchange of node " + node.code()
+                        + " is still running; exchange again when it has ended");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "busy", "The server is stopping");
+        }
+        long[] reserved = { 0 };
+        try {
+            exchangeLocked(request, response, callback, node, start, reserved);
+        } finally {
+            inflating.release((int) reserved[0]);
+            lock.unlock();
+        }
+    }
+
+    /** Takes a megabyte of the server's inflation budget for a packet being parsed, or refuses it. */
+    private void reserve(long[] reserved) {
+        try {
+            if (!inflating.tryAcquire(1, EXCHANGE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new ApiError(503, "busy", "The server is reading as many large packets as its memory allows;"
+                        + " exchange again shortly");
+            }
+            reserved[0]++;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, "busy", "The server is stopping");
+        }
+    }
+
+    private void exchangeLocked(Request request, Response response, Callback callback, NodeInfo node, long start,
+            long[] reserved) {
         try {
             String type = Http.mediaType(request);
             boolean gzipForm = SyncProtocol.MEDIA_TYPE_PACKET_GZIP.equals(type);
@@ -72,7 +129,7 @@ final class ExchangeEndpoint {
             boolean hexAnswer = false;
             Packet packet;
             if (gzipForm) {
-                packet = packets.decompress(body, settings.maxInflatedBytes());
+                packet = packets.decompress(body, settings.maxInflatedBytes(), mib -> reserve(reserved));
             } else {
                 JsonNode root;
                 try {
@@ -89,7 +146,7 @@ final class ExchangeEndpoint {
                     } catch (IllegalArgumentException e) {
                         throw new PacketException(PacketException.INVALID, "packet_data is not hex");
                     }
-                    packet = packets.decompress(gz, settings.maxInflatedBytes());
+                    packet = packets.decompress(gz, settings.maxInflatedBytes(), mib -> reserve(reserved));
                 } else if (data != null && data.isObject()) {
                     packet = packets.fromTree(data);
                 } else {
@@ -142,6 +199,21 @@ final class ExchangeEndpoint {
     }
 
     /**
+     * A node registered before file keys were sealed gets its key at its first exchange,
+     * the one moment the server sees its token.
+     */
+    private void ensureFileKey(NodeInfo node, String token) {
+        if (keyed.contains(node.nodeId()) || token == null) {
+            return;
+        }
+        if (engine.administration().sealedFileKey(node.nodeId()).isEmpty()) {
+            engine.administration().setSealedFileKey(node.nodeId(),
+                    fileKeys.seal(node.nodeId(), packets.fileKey(token, node.nodeId())));
+        }
+        keyed.add(node.nodeId());
+    }
+
+    /**
      * A file a node exported (one GZIP packet) is applied as if the node had sent it;
      * the answer is the server's packet for that node, to be imported there.
      */
@@ -157,8 +229,9 @@ final class ExchangeEndpoint {
         Packet packet = file.packet();
         NodeInfo node = engine.syncManager().node(packet.sender()).filter(n -> !n.self() && !n.revoked())
                 .orElseThrow(() -> new ApiError(422, PacketException.INVALID, "The file's sender is not a registered node"));
-        String key = engine.administration().tokenHashOf(node.nodeId())
-                .orElseThrow(() -> new ApiError(422, PacketException.INVALID, "The file's sender has no token"));
+        String key = engine.administration().sealedFileKey(node.nodeId()).map(k -> fileKeys.unseal(node.nodeId(), k))
+                .orElseThrow(() -> new ApiError(422, "invalid_signature", "The file's sender has no file key yet: it gets"
+                        + " one at its next exchange over the network. Nothing was imported."));
         if (file.signature() == null) {
             throw new ApiError(422, "invalid_signature", "The file is not signed; files exported by a node carry a"
                     + " signature. Nothing was imported.");

@@ -36,9 +36,11 @@ final class RegistrationEndpoint {
     private final Metrics metrics;
     private final EnrollmentGuard guard = new EnrollmentGuard();
     private final String serverId;
+    private final FileKeys fileKeys;
 
     RegistrationEndpoint(ObjectMapper json, ObjectMapper envelope, SyncEngine engine, ServerSettings settings,
-            String serverVersion, String enrollmentKey, Metrics metrics) {
+            String serverVersion, String enrollmentKey, Metrics metrics, FileKeys fileKeys) {
+        this.fileKeys = fileKeys;
         this.json = json;
         this.envelope = envelope;
         this.engine = engine;
@@ -51,6 +53,9 @@ final class RegistrationEndpoint {
 
     void register(Request request, Response response, Callback callback) {
         String address = Request.getRemoteAddr(request);
+        // the small body is read first, refusal or not: a connection whose request was read
+        // whole stays usable for the client's next request
+        byte[] raw = Http.body(request, REGISTER_BODY_LIMIT);
         if (!settings.openEnrollment()) {
             long now = System.currentTimeMillis();
             if (!guard.allowed(address, now)) {
@@ -69,7 +74,7 @@ final class RegistrationEndpoint {
         }
         JsonNode body;
         try {
-            body = envelope.readTree(Http.body(request, REGISTER_BODY_LIMIT));
+            body = envelope.readTree(raw);
         } catch (IOException e) {
             throw ApiError.badRequest("The body is not valid JSON");
         }
@@ -102,6 +107,8 @@ final class RegistrationEndpoint {
         } catch (IllegalArgumentException e) {
             throw new ApiError(409, "already_registered", "The node code " + code + " is already registered");
         }
+        engine.administration().setSealedFileKey(node.nodeId(),
+                fileKeys.seal(node.nodeId(), engine.packetManager().fileKey(token, node.nodeId())));
         metrics.registrations.incrementAndGet();
         LOG.info("Registered node " + code + " (" + node.nodeId() + ") from " + address);
         Map<String, Object> answer = new LinkedHashMap<>();

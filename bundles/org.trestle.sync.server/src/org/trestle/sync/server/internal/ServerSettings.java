@@ -23,12 +23,14 @@ import org.trestle.sync.api.SyncProtocol;
  *
  * @param host              address to bind; loopback by default for plain HTTP
  * @param port              TCP port; {@code 0} picks a free one
- * @param plainHttp         serve HTTP instead of HTTPS
+ * @param plainHttp         serve HTTP instead of HTTPS (on loopback only, unless {@code insecure-http})
  * @param dataDirectory     where the database, keys, certificate and logs live
  * @param schemaVersion     the schema version this server speaks
- * @param enrollmentKey     the key registration needs, or {@code null} to use the stored or a generated one
+ * @param enrollmentKey     the key registration needs ({@code enrollment-key}, or read from the file
+ *                          {@code enrollment-key-file}), or {@code null} to use the stored or a generated one
  * @param openEnrollment    whether registration needs no key at all
- * @param adminToken        the administrator's token, or {@code null} to use the stored or a generated one
+ * @param adminToken        the administrator's token ({@code admin-token}, or read from the file
+ *                          {@code admin-token-file}), or {@code null} to use the stored or a generated one
  * @param updatesDirectory  the p2 repository served at {@code /updates/}, or {@code null}
  * @param batchSize         the most changes per packet the server sends
  * @param maxBodyBytes      the largest request body accepted, as sent
@@ -36,10 +38,14 @@ import org.trestle.sync.api.SyncProtocol;
  * @param maxChanges        the most changes accepted in one incoming packet
  * @param packetTimeoutSeconds how long a connection may stay idle while a packet is sent or received
  * @param maxRetries        how often a packet is applied again after a transient database failure
+ * @param maxConnections    the most connections open at once; more wait to be accepted
+ * @param maxRequestsPerSecond requests per second from one address before 429 ({@code 0}: no limit)
+ * @param minDataRate       bytes per second a request body must arrive at, or it is cut off
  */
 public record ServerSettings(String host, int port, boolean plainHttp, Path dataDirectory, String schemaVersion,
         String enrollmentKey, boolean openEnrollment, String adminToken, Path updatesDirectory, int batchSize,
-        long maxBodyBytes, long maxInflatedBytes, int maxChanges, int packetTimeoutSeconds, int maxRetries) {
+        long maxBodyBytes, long maxInflatedBytes, int maxChanges, int packetTimeoutSeconds, int maxRetries,
+        int maxConnections, int maxRequestsPerSecond, long minDataRate) {
 
     public static final String PREFIX = "trestle.server.";
     public static final String DATA_DIR = "trestle.data.dir";
@@ -76,6 +82,11 @@ public record ServerSettings(String host, int port, boolean plainHttp, Path data
         Lookup l = new Lookup(properties, environment, file, fileName);
         boolean http = l.bool("http", false);
         String host = l.text("host", http ? "127.0.0.1" : "0.0.0.0");
+        if (http && !isLoopback(host) && !l.bool("insecure-http", false)) {
+            throw new IllegalArgumentException("Plain HTTP on " + host + " (" + l.source("host") + ") would carry tokens"
+                    + " unencrypted over the network: serve HTTPS (leave out --http), listen on 127.0.0.1 behind a TLS"
+                    + " proxy, or accept the risk with --insecure-http");
+        }
         int port = (int) l.number("port", DEFAULT_PORT, 0, 65535);
         String schema = l.text("schema-version", SyncProtocol.SCHEMA_VERSION);
         try {
@@ -85,18 +96,25 @@ public record ServerSettings(String host, int port, boolean plainHttp, Path data
                     + "): expected MAJOR.MINOR.PATCH");
         }
         String updates = l.text("updates-dir", null);
-        return new ServerSettings(host, port, http, dataDirectory, schema, l.text("enrollment-key", null),
-                l.bool("open-enrollment", false), l.text("admin-token", null),
+        return new ServerSettings(host, port, http, dataDirectory, schema, l.secret("enrollment-key"),
+                l.bool("open-enrollment", false), l.secret("admin-token"),
                 updates == null ? null : Path.of(updates).toAbsolutePath().normalize(),
                 (int) l.number("batch-size", EngineSettings.DEFAULT_BATCH_SIZE, 1, 100_000),
                 l.size("max-body-bytes", 16L << 20), l.size("max-inflated-bytes", 256L << 20),
-                (int) l.number("max-changes", 10_000, 1, 1_000_000), (int) l.number("packet-timeout", 120, 1, 86_400),
-                (int) l.number("max-retries", 3, 0, 100));
+                (int) l.number("max-changes", 10_000, 1, 1_000_000), (int) l.number("packet-timeout", 30, 1, 86_400),
+                (int) l.number("max-retries", 3, 0, 100), (int) l.number("max-connections", 10_000, 1, 1_000_000),
+                (int) l.number("max-requests-per-second", 1_000, 0, 1_000_000), l.number("min-data-rate", 1024, 0, 1L << 30));
     }
 
     /** @return the engine settings these server settings imply */
     public EngineSettings engineSettings() {
         return new EngineSettings(batchSize, org.trestle.sync.api.ConflictStrategy.SERVER_WINS, schemaVersion);
+    }
+
+    /** @return whether an address to listen on reaches this computer only */
+    static boolean isLoopback(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
     }
 
     private static String firstNonBlank(String... values) {
@@ -127,6 +145,32 @@ public record ServerSettings(String host, int port, boolean plainHttp, Path data
                 return "environment " + envName(name);
             }
             return fileName.toString();
+        }
+
+        /**
+         * A secret: the setting itself (from the environment or the file, where {@code ps}
+         * does not show it), else the first line of the file named by {@code <name>-file}.
+         */
+        String secret(String name) {
+            String v = raw(name);
+            if (v != null) {
+                return v;
+            }
+            String file = raw(name + "-file");
+            if (file == null) {
+                return null;
+            }
+            try {
+                String read = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+                if (read.isEmpty() || read.contains("\n")) {
+                    throw new IllegalArgumentException("The " + name + " file " + file + " (" + source(name + "-file")
+                            + ") must hold the secret on one line");
+                }
+                return read;
+            } catch (IOException e) {
+                throw new IllegalArgumentException("Cannot read the " + name + " file " + file + " ("
+                        + source(name + "-file") + "): " + e.getMessage());
+            }
         }
 
         String text(String name, String fallback) {

@@ -9,10 +9,13 @@ import java.nio.file.Path;
 
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.DoSHandler;
+import org.eclipse.jetty.util.BlockingArrayQueue;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.osgi.framework.BundleContext;
@@ -90,12 +93,18 @@ public final class SyncServerComponent {
         Secrets.Stored enrollment = Secrets.loadOrCreate(settings.enrollmentKey(),
                 settings.dataDirectory().resolve("enrollment.key"));
         Secrets.Stored admin = Secrets.loadOrCreate(settings.adminToken(), settings.dataDirectory().resolve("admin.token"));
+        // the key that seals nodes' file keys lives beside the database, never in it
+        FileKeys fileKeys = new FileKeys(Secrets.loadOrCreate(null, settings.dataDirectory().resolve("file-key.secret"))
+                .value());
         engine = engines.open(settings.dataDirectory(), settings.engineSettings());
         engine.syncManager().initializeServer("server");
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        // a bounded queue: under a flood, connections are refused rather than queued without end
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8, 60_000, new BlockingArrayQueue<>(64, 64, 1024));
         threads.setName("trestle-http");
         Server server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
+        // a body trickled in to hold a thread is cut off
+        http.setMinRequestDataRate(settings.minDataRate());
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
 
@@ -121,7 +130,16 @@ public final class SyncServerComponent {
         connector.setPort(settings.port());
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(json));
-        server.setHandler(new ApiHandler(json, engine, settings, serverVersion, enrollment.value(), admin.value()));
+        ApiHandler api = new ApiHandler(json, engine, settings, serverVersion, enrollment.value(), admin.value(), fileKeys);
+        if (settings.maxRequestsPerSecond() > 0) {
+            // requests per address beyond the rate answer 429, before any work is done for them
+            server.setHandler(new DoSHandler(api, DoSHandler.ID_FROM_REMOTE_ADDRESS,
+                    new DoSHandler.LeakingBucketTrackerFactory(settings.maxRequestsPerSecond()),
+                    new DoSHandler.StatusRejectHandler(429), 10_000));
+        } else {
+            server.setHandler(api);
+        }
+        server.addBean(new NetworkConnectionLimit(settings.maxConnections(), server));
         connector.setIdleTimeout(settings.packetTimeoutSeconds() * 1000L);
         server.setStopAtShutdown(false);
         server.setStopTimeout(5_000);

@@ -115,7 +115,7 @@ class PacketCodecTest {
     @Test
     void signedFilesAreOrdinaryGzipAndATamperedOneIsDetected() throws Exception {
         byte[] json = VALID.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String key = org.trestle.sync.core.internal.SignedFiles.keyOf("node-token");
+        String key = org.trestle.sync.core.internal.SignedFiles.keyOf("node-token", "node-1");
         byte[] file = org.trestle.sync.core.internal.SignedFiles.write(json, key);
         try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(file))) {
             org.junit.jupiter.api.Assertions.assertArrayEquals(json, in.readAllBytes(), "any GZIP reader reads the packet");
@@ -123,7 +123,7 @@ class PacketCodecTest {
         String signature = org.trestle.sync.core.internal.SignedFiles.signature(file);
         org.junit.jupiter.api.Assertions.assertTrue(org.trestle.sync.core.internal.SignedFiles.verify(json, signature, key));
         org.junit.jupiter.api.Assertions.assertFalse(org.trestle.sync.core.internal.SignedFiles.verify(json, signature,
-                org.trestle.sync.core.internal.SignedFiles.keyOf("another-token")), "another node's key");
+                org.trestle.sync.core.internal.SignedFiles.keyOf("another-token", "node-1")), "another node's key");
         byte[] edited = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace("Roof", "Roof!")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         org.junit.jupiter.api.Assertions.assertFalse(org.trestle.sync.core.internal.SignedFiles.verify(edited, signature, key),

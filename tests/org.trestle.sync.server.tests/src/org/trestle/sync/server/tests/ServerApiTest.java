@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
 import java.util.zip.GZIPInputStream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -159,6 +161,40 @@ class ServerApiTest {
     }
 
     @Test
+    void parallelBombsFromOneTokenAreRefusedWhileAnotherNodeExchanges() throws Exception {
+        ProtocolClient bomber = ProtocolClient.register(base, "bombs");
+        ProtocolClient other = ProtocolClient.register(base, "innocent");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+            byte[] spaces = new byte[1 << 20];
+            java.util.Arrays.fill(spaces, (byte) ' ');
+            for (int i = 0; i < 300; i++) {
+                gz.write(spaces); // past the 256 MiB limit once inflated
+            }
+        }
+        byte[] bomb = bytes.toByteArray();
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> bombs = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                bombs.add(pool.submit(() -> bomber.exchangeGzip(bomb).statusCode()));
+            }
+            // meanwhile an honest node exchanges as usual
+            JsonNode answer = other.exchange(other.packet(other.widgets(2)));
+            assertEquals(2, answer.get("processed_count").asInt(), "another node's exchange goes through");
+            for (var f : bombs) {
+                int status = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(status == 413 || status == 409, "a bomb is refused as too large or as a second exchange of"
+                        + " the same node, not with " + status);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(200, ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/health")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode(), "the server keeps serving");
+    }
+
+    @Test
     void aNodeReadsItsOwnStatusOnly() throws Exception {
         ProtocolClient a = ProtocolClient.register(base, "status-a");
         ProtocolClient b = ProtocolClient.register(base, "status-b");
@@ -201,6 +237,22 @@ class ServerApiTest {
         assertEquals(0, ProtocolClient.JSON.readTree(none.body()).get("errors").size());
         assertEquals(200, admin.get("/api/admin/conflicts?entity_type=Widget").statusCode());
 
+        // pages are selected in the database: a second Crane error, read one at a time
+        ObjectNode another = node.packet(ProtocolClient.JSON.createArrayNode());
+        ((com.fasterxml.jackson.databind.node.ArrayNode) another.get("changes")).addObject().put("seq", 2)
+                .put("entity_type", "Crane").put("entity_uuid", "crane-2").put("operation", "INSERT")
+                .put("updated_at", "2026-11-25T10:00:01.000Z").putObject("data");
+        node.seq = 2;
+        node.exchange(another);
+        JsonNode first = ProtocolClient.JSON.readTree(admin.get("/api/admin/errors?entity_type=Crane&limit=1").body());
+        assertEquals(1, first.get("errors").size());
+        assertEquals("crane-1", first.get("errors").get(0).get("entity_uuid").asText(), "oldest first");
+        JsonNode second = ProtocolClient.JSON.readTree(admin.get("/api/admin/errors?entity_type=Crane&limit=1&offset="
+                + first.get("next_offset").asInt()).body());
+        assertEquals("crane-2", second.get("errors").get(0).get("entity_uuid").asText());
+        assertTrue(second.get("next_offset") == null, "no page after the last: " + second);
+        assertError(admin.get("/api/admin/errors?limit=0"), 400, "bad_request");
+
         HttpResponse<String> metrics = admin.get("/api/admin/metrics");
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
@@ -212,6 +264,39 @@ class ServerApiTest {
         assertEquals(200, revoke.statusCode(), revoke.body());
         assertError(node.exchangeRaw("{\"packet_data\": " + node.packet(null) + "}"), 401, "unauthorized");
         assertError(node.get("/api/sync/status/" + node.nodeId), 401, "unauthorized");
+    }
+
+    @Test
+    void anAdministratorRestoresADeletedEntityAndTheRestoreReachesTheNodes() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "restore");
+        com.fasterxml.jackson.databind.node.ArrayNode insert = node.widgets(1);
+        String uuid = insert.get(0).get("entity_uuid").asText();
+        node.exchange(node.packet(insert));
+        com.fasterxml.jackson.databind.node.ArrayNode delete = ProtocolClient.JSON.createArrayNode();
+        delete.addObject().put("seq", ++node.seq).put("entity_type", "Widget").put("entity_uuid", uuid)
+                .put("operation", "DELETE").put("updated_at", java.time.Instant.now().toString());
+        node.exchange(node.packet(delete));
+        node.exchange(node.packet(null)); // acknowledges the server's packets so far
+
+        ProtocolClient admin = ProtocolClient.register(base, "restore-admin");
+        admin.token = "test-admin-token";
+        assertError(node.post("/api/admin/entities/Widget/" + uuid + "/restore"), 403, "forbidden");
+        assertError(admin.post("/api/admin/entities/Widget/" + UUID.randomUUID() + "/restore"), 404, "not_found");
+        HttpResponse<String> restored = admin.post("/api/admin/entities/Widget/" + uuid + "/restore");
+        assertEquals(200, restored.statusCode(), restored.body());
+        JsonNode answer = ProtocolClient.JSON.readTree(restored.body());
+        assertTrue(answer.path("restored").asBoolean());
+        assertEquals(insert.get(0).path("data").path("name").asText(), answer.path("data").path("name").asText(),
+                "restored with its state when it was deleted");
+        assertError(admin.post("/api/admin/entities/Widget/" + uuid + "/restore"), 404, "not_found");
+
+        JsonNode next = node.exchange(node.packet(null));
+        boolean back = false;
+        for (JsonNode c : next.path("packet_data").path("changes")) {
+            back |= uuid.equals(c.path("entity_uuid").asText()) && "INSERT".equals(c.path("operation").asText())
+                    && c.path("data").path("name").asText().equals(answer.path("data").path("name").asText());
+        }
+        assertTrue(back, "the node that deleted it receives it again: " + next);
     }
 
     @Test
@@ -233,6 +318,32 @@ class ServerApiTest {
             assertTrue(r.statusCode() == 400 || r.statusCode() == 404, sneaky + " answered " + r.statusCode());
             assertTrue(!r.body().contains("secret") || r.body().contains("\"error\""), r.body());
         }
+
+        // a symbolic link inside the site that leads out of it is not followed
+        Path outside = Files.createDirectories(updates.getParent().resolve("outside"));
+        Files.writeString(outside.resolve("private.txt"), "private");
+        Path link = updates.resolve("linked");
+        Files.deleteIfExists(link);
+        Files.createSymbolicLink(link, outside);
+        HttpResponse<String> linked = ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/updates/linked/private.txt"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, linked.statusCode(), "a link out of the site: " + linked.body());
+
+        // a download resumes with a range; HEAD tells the size without the body
+        Files.writeString(updates.resolve("plugins/b.jar"), "0123456789");
+        HttpResponse<String> part = ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/updates/plugins/b.jar"))
+                .header("Range", "bytes=4-").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(206, part.statusCode());
+        assertEquals("456789", part.body());
+        assertEquals("bytes 4-9/10", part.headers().firstValue("Content-Range").orElse(""));
+        HttpResponse<String> outOfRange = ProtocolClient.HTTP.send(HttpRequest.newBuilder(
+                base.resolve("/updates/plugins/b.jar")).header("Range", "bytes=20-").build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(416, outOfRange.statusCode());
+        HttpResponse<String> head = ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/updates/plugins/b.jar"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, head.statusCode());
+        assertEquals("10", head.headers().firstValue("Content-Length").orElse(""));
+        assertEquals("", head.body());
     }
 
     @Test
@@ -282,7 +393,7 @@ class ServerApiTest {
         ProtocolClient node = ProtocolClient.register(base, "file");
         ObjectNode packet = node.packet(node.widgets(3));
         byte[] json = ProtocolClient.JSON.writeValueAsBytes(packet);
-        String key = org.trestle.sync.core.internal.SignedFiles.keyOf(node.token);
+        String key = org.trestle.sync.core.internal.SignedFiles.keyOf(node.token, node.nodeId);
         assertError(importFile(org.trestle.sync.core.internal.PacketCodec.gzipOf(json)), 422, "invalid_signature");
         String forged = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace("widget", "gadget");
         // the signature of the exported file over other content: the JSON changed, the header kept
@@ -290,7 +401,10 @@ class ServerApiTest {
                 org.trestle.sync.core.internal.SignedFiles.write(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8), key));
         assertError(importFile(tampered), 422, "invalid_signature");
         assertError(importFile(org.trestle.sync.core.internal.SignedFiles.write(json,
-                org.trestle.sync.core.internal.SignedFiles.keyOf("someone-else"))), 422, "invalid_signature");
+                org.trestle.sync.core.internal.SignedFiles.keyOf("someone-else", node.nodeId))), 422, "invalid_signature");
+        // what the server's database holds of the token (its hash) does not sign a file
+        assertError(importFile(org.trestle.sync.core.internal.SignedFiles.write(json,
+                org.trestle.sync.server.internal.Secrets.hash(node.token))), 422, "invalid_signature");
         assertEquals(0, countWidgets(node), "nothing of a refused file was applied");
 
         HttpResponse<byte[]> ok = importRaw(org.trestle.sync.core.internal.SignedFiles.write(json, key));

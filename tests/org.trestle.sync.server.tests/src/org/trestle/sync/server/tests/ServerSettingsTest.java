@@ -31,6 +31,35 @@ class ServerSettingsTest {
     }
 
     @Test
+    void plainHttpOnAnotherAddressIsRefusedUnlessTheRiskIsAccepted() {
+        var refused = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(ServerSettings.HTTP,
+                "true", ServerSettings.HOST, "0.0.0.0")::get, Map.of()));
+        assertTrue(refused.getMessage().contains("unencrypted") && refused.getMessage().contains("--insecure-http"),
+                refused.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(ServerSettings.HTTP, "true")::get,
+                Map.of("TRESTLE_SERVER_HOST", "192.0.2.10")));
+        ServerSettings accepted = ServerSettings.from(Map.of(ServerSettings.HTTP, "true", ServerSettings.HOST, "0.0.0.0",
+                ServerSettings.PREFIX + "insecure-http", "true")::get, Map.of());
+        assertEquals("0.0.0.0", accepted.host());
+        assertTrue(ServerSettings.from(Map.of(ServerSettings.HTTP, "true", ServerSettings.HOST, "::1")::get, Map.of())
+                .plainHttp(), "loopback stays allowed");
+    }
+
+    @Test
+    void secretsComeFromTheEnvironmentOrAFileNotOnlyFromTheCommandLine(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        Path adminFile = dir.resolve("admin.secret");
+        java.nio.file.Files.writeString(adminFile, "token-from-a-file\n");
+        ServerSettings settings = ServerSettings.from(Map.of(ServerSettings.PREFIX + "admin-token-file",
+                adminFile.toString())::get, Map.of("TRESTLE_SERVER_ENROLLMENT_KEY", "key-from-the-environment"));
+        assertEquals("token-from-a-file", settings.adminToken());
+        assertEquals("key-from-the-environment", settings.enrollmentKey());
+        var missing = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(
+                ServerSettings.PREFIX + "enrollment-key-file", dir.resolve("none").toString())::get, Map.of()));
+        assertTrue(missing.getMessage().contains("enrollment-key file"), missing.getMessage());
+    }
+
+    @Test
     void badValuesNameTheSetting() {
         var badPort = assertThrows(IllegalArgumentException.class,
                 () -> ServerSettings.from(Map.of(ServerSettings.PORT, "80a")::get, Map.of()));

@@ -25,6 +25,9 @@ public class SyncNodeRow {
     public String description;
     @Column(name = "TOKEN_HASH", length = 128)
     public String tokenHash;
+    /** The key the node's sync files are signed with, sealed by the server's own key (see the server's Secrets). */
+    @Column(name = "FILE_KEY", length = 200)
+    public String fileKey;
     @Column(name = "IS_SELF", nullable = false)
     public boolean self;
     @Column(name = "IS_SERVER", nullable = false)
