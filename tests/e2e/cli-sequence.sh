@@ -35,6 +35,7 @@ if [ -z "$url" ]; then echo "the server did not start:"; cat "$work/server.log";
 # --- registration and a record created on one client arriving on the other -------
 check "A registers" sync a register --server "$url" --code LAPTOP-A --enrollment-key site-key
 check "B registers" sync b register --server "$url" --code LAPTOP-B --enrollment-key site-key
+check "A's database is encrypted at rest (AES: 16-byte blocks)" grep -q 'derby.encryptionBlockSize=16' "$work/a/db/service.properties"
 check "a wrong enrollment key is refused" bash -c "! '$root/bin/trestle-sync' --data-dir '$work/c' register --server '$url' --code LAPTOP-C --enrollment-key guess 2>/dev/null"
 project="$(sync a --json put Project code=HB-01 'name=Harbour bridge' budget=1250000.00 | sed -n 's/.*"uuid":"\([^"]*\)".*/\1/p')"
 check "A creates a project offline" test -n "$project"

@@ -42,7 +42,13 @@ final class BenchClient implements AutoCloseable {
     private long transportNanos;
 
     BenchClient(SyncEngineFactory factory, Path dir, URI base, String code) {
-        this.engine = factory.open(dir, EngineSettings.defaults().withBatchSize(1000));
+        this(factory, dir, base, code, null);
+    }
+
+    /** @param encryptionKey the database's key (encrypted at rest, as the shipped client's), or {@code null} for plain files */
+    BenchClient(SyncEngineFactory factory, Path dir, URI base, String code, String encryptionKey) {
+        this.engine = encryptionKey == null ? factory.open(dir, EngineSettings.defaults().withBatchSize(1000))
+                : factory.open(dir, EngineSettings.defaults().withBatchSize(1000), encryptionKey);
         this.base = base;
         this.code = code;
     }

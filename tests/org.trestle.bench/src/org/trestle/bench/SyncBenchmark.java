@@ -68,6 +68,7 @@ class SyncBenchmark {
         try (BenchClient seed = new BenchClient(factory, dir.resolve("seed"), base, "SEED").register(KEY)) {
             int held = 0;
             BenchClient last = null;
+            BenchClient lastEncrypted = null;
             for (int size : sizes) {
                 long t0 = System.nanoTime();
                 insert(seed, size - held);
@@ -81,11 +82,22 @@ class SyncBenchmark {
                 if (last != null) {
                     last.close();
                 }
-                last = load(size, f);
+                last = load(size, f, null);
+                if (lastEncrypted != null) {
+                    lastEncrypted.close();
+                }
+                if (size <= 100_000) {
+                    lastEncrypted = load(size, FIGURES.putObject("initial_load_" + size + "_encrypted"), ENCRYPTION_KEY);
+                }
                 clientProcess(size, f);
             }
             wire(last.engine.packetManager(), last.lastDown, FIGURES.putObject("wire"));
-            roundTrip(seed, last, Integer.getInteger("trestle.bench.roundtrips", 1000));
+            int reps = Integer.getInteger("trestle.bench.roundtrips", 1000);
+            roundTrip(seed, last, reps, "");
+            if (lastEncrypted != null) {
+                roundTrip(seed, lastEncrypted, reps, "_encrypted");
+                lastEncrypted.close();
+            }
             last.close();
         }
     }
@@ -126,8 +138,15 @@ class SyncBenchmark {
         }
     }
 
-    /** A new client registers and synchronizes until it holds everything the server holds. */
-    private BenchClient load(int size, ObjectNode f) throws Exception {
+    /** The key of the encrypted clients: what the shipped client makes is random; the cost does not depend on it. */
+    private static final String ENCRYPTION_KEY = "5eed".repeat(16);
+
+    /**
+     * A new client registers and synchronizes until it holds everything the server holds.
+     *
+     * @param key the client database's key (encrypted at rest, as the workbench's), or {@code null} for plain files
+     */
+    private BenchClient load(int size, ObjectNode f, String key) throws Exception {
         System.gc();
         var memory = ManagementFactory.getMemoryMXBean();
         long before = memory.getHeapMemoryUsage().getUsed();
@@ -142,7 +161,9 @@ class SyncBenchmark {
                 }
             }
         });
-        BenchClient fresh = new BenchClient(factory, dir.resolve("fresh-" + size), base, "FRESH-" + size).register(KEY);
+        String suffix = key == null ? "" : "-ENC";
+        BenchClient fresh = new BenchClient(factory, dir.resolve("fresh-" + size + suffix), base, "FRESH-" + size + suffix,
+                key).register(KEY);
         long t0 = System.nanoTime();
         int exchanges = fresh.syncToCompletion();
         long t1 = System.nanoTime();
@@ -164,7 +185,14 @@ class SyncBenchmark {
                 .put("jdbc_one_table_insert_per_s", oneTable).put("apply_to_jdbc_one_table_ratio", apply / oneTable)
                 .put("jvm_heap_peak_mib", peak.get() >> 20).put("jvm_heap_before_mib", before >> 20)
                 .put("bytes_down", fresh.bytesDown).put("rss_kib", Report.rssKib());
-        String w = "initial load " + String.format("%,d", size);
+        String w = "initial load " + String.format("%,d", size) + (key == null ? "" : ", client encrypted at rest");
+        if (key != null) {
+            // the encrypted client beside the plain one of the same run: the cost of encryption
+            f.put("entities", size).put("end_to_end_per_s", endToEnd).put("client_apply_per_s", apply);
+            ROWS.add(new Report.Row(w, "end to end; client apply rate", Report.fmt(endToEnd) + " entities/s; "
+                    + Report.fmt(apply) + " rows/s", "", ""));
+            return fresh;
+        }
         ROWS.add(new Report.Row(w, "end to end (register to last entity applied)", Report.fmt(endToEnd) + " entities/s",
                 "≥ 30,000/s", Report.met(endToEnd >= 30_000)));
         ROWS.add(new Report.Row(w, "client apply rate / plain batched JDBC insert of the same rows into the same tables",
@@ -399,7 +427,7 @@ class SyncBenchmark {
     }
 
     /** One edit on A, sync on A, then on B: the time from A's commit to B's apply. */
-    private static void roundTrip(BenchClient a, BenchClient b, int reps) throws Exception {
+    private static void roundTrip(BenchClient a, BenchClient b, int reps, String variant) throws Exception {
         List<String> projects = a.engine.read(em -> em.createQuery("select p.uuid from Project p", String.class)
                 .setMaxResults(50).getResultList());
         long[] latency = new long[reps];
@@ -421,8 +449,9 @@ class SyncBenchmark {
         }
         double p50 = Report.percentile(latency, 50);
         double p99 = Report.percentile(latency, 99);
-        FIGURES.putObject("round_trip").put("repetitions", reps).put("p50_ms", p50).put("p99_ms", p99);
-        ROWS.add(new Report.Row("incremental round trip (" + reps + " edits)", "commit on A to applied on B, p50 / p99",
+        FIGURES.putObject("round_trip" + variant).put("repetitions", reps).put("p50_ms", p50).put("p99_ms", p99);
+        ROWS.add(new Report.Row("incremental round trip (" + reps + " edits)" + (variant.isEmpty() ? ""
+                : ", B encrypted at rest"), "commit on A to applied on B, p50 / p99",
                 String.format("%.1f / %.1f ms", p50, p99), "p50 < 20 ms", Report.met(p50 < 20)));
         assertTrue(p50 > 0);
     }

@@ -14,4 +14,13 @@ public interface SyncEngineFactory {
      * contributed entity type.
      */
     SyncEngine open(Path dataDirectory, EngineSettings settings);
+
+    /**
+     * Opens the node database encrypted at rest (AES-256) under the key; a database still in
+     * plain files is encrypted on this open without losing a row.
+     *
+     * @param encryptionKey 64 hex digits; keep it where the database is not (the client keeps
+     *                      it in Equinox secure storage)
+     */
+    SyncEngine open(Path dataDirectory, EngineSettings settings, String encryptionKey);
 }

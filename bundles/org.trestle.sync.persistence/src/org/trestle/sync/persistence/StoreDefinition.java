@@ -13,15 +13,38 @@ import java.util.Objects;
  * @param entityClasses the JPA entity and mapped-superclass types of the unit; they may
  *                      come from any bundle
  * @param properties    extra JPA or EclipseLink properties, which override the defaults
+ * @param encryptionKey the key the database is encrypted with at rest (AES-256, 64 hex
+ *                      digits), or {@code null} for a database in plain files. A plain
+ *                      database opened with a key is encrypted on that open.
  * @since 0.1
  */
-public record StoreDefinition(Path directory, List<Class<?>> entityClasses, Map<String, String> properties) {
+public record StoreDefinition(Path directory, List<Class<?>> entityClasses, Map<String, String> properties,
+        String encryptionKey) {
 
     public StoreDefinition {
         Objects.requireNonNull(directory, "directory");
         directory = directory.toAbsolutePath().normalize();
         entityClasses = List.copyOf(entityClasses);
         properties = Map.copyOf(properties);
+        if (encryptionKey != null && !encryptionKey.matches("[0-9a-fA-F]{64}")) {
+            throw new IllegalArgumentException("the encryption key must be 64 hex digits (256 bits)");
+        }
+    }
+
+    public StoreDefinition(Path directory, List<Class<?>> entityClasses, Map<String, String> properties) {
+        this(directory, entityClasses, properties, null);
+    }
+
+    /** @return this definition with the database encrypted at rest under the key */
+    public StoreDefinition encrypted(String key) {
+        return new StoreDefinition(directory, entityClasses, properties, key);
+    }
+
+    /** Never shows the key. */
+    @Override
+    public String toString() {
+        return "StoreDefinition[" + directory + ", " + entityClasses.size() + " classes"
+                + (encryptionKey == null ? "" : ", encrypted") + "]";
     }
 
     /**

@@ -70,6 +70,9 @@ class WorkbenchWindowTest {
                 () -> find(shell, Text.class, t -> t.getData(HomePart.DATA_DIRECTORY_FIELD) != null).orElse(null));
         String expected = Path.of(System.getProperty("trestle.data.dir")).toAbsolutePath().normalize().toString();
         assertEquals(expected, WORKBENCH.onUi(field::getText));
+        String service = java.nio.file.Files.readString(Path.of(expected, "db", "service.properties"));
+        assertTrue(service.contains("dataEncryption=true") && service.contains("derby.encryptionBlockSize=16"),
+                "the workbench's database is encrypted at rest with AES (16-byte blocks): " + service);
         assertTrue(WORKBENCH.onUi(() -> !field.getEditable()), "the location is shown, not edited, here");
 
         String tabs = WORKBENCH.onUi(() -> find(shell, CTabFolder.class, f -> true)

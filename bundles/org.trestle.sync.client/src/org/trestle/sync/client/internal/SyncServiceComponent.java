@@ -81,11 +81,12 @@ public final class SyncServiceComponent implements SyncService {
         Path dataDirectory = (dir == null || dir.isBlank() ? Path.of(System.getProperty("user.home"), ".trestle", "client")
                 : Path.of(dir)).toAbsolutePath().normalize();
         log = ClientLog.install(dataDirectory);
-        engine = engines.open(dataDirectory, EngineSettings.defaults());
+        tokens = new TokenStore(dataDirectory.resolve(".runtime"));
+        // the laptop's database is encrypted at rest; a plain one from before is encrypted now
+        engine = engines.open(dataDirectory, EngineSettings.defaults(), tokens.databaseKey());
         if (engine.self() == null) {
             engine.syncManager().initializeLocal();
         }
-        tokens = new TokenStore(dataDirectory.resolve(".runtime"));
         files = new SyncFiles(engine, tokens);
         prefs = InstanceScope.INSTANCE.getNode(PREFS);
         String last = prefs.get("lastSuccess", null);

@@ -26,6 +26,7 @@ final class TokenStore {
 
     private static final String NODE = "org.trestle.sync.client";
     private static final String TOKEN = "authToken";
+    private static final String DATABASE_KEY = "databaseKey";
 
     private final ISecurePreferences root;
 
@@ -56,6 +57,27 @@ final class TokenStore {
             return root.node(NODE).get(TOKEN, null);
         } catch (StorageException e) {
             return null;
+        }
+    }
+
+    /**
+     * @return the key the node's database is encrypted with at rest: 256 random bits, made
+     *         on first use and kept here, encrypted, never beside the database in plain
+     */
+    String databaseKey() throws IOException {
+        try {
+            ISecurePreferences node = root.node(NODE);
+            String key = node.get(DATABASE_KEY, null);
+            if (key == null) {
+                byte[] bytes = new byte[32];
+                new SecureRandom().nextBytes(bytes);
+                key = HexFormat.of().formatHex(bytes);
+                node.put(DATABASE_KEY, key, true);
+                root.flush();
+            }
+            return key;
+        } catch (StorageException e) {
+            throw new IOException("The database key could not be read from secure storage: " + e.getMessage(), e);
         }
     }
 

@@ -37,10 +37,15 @@ public final class SyncEngineFactoryComponent implements SyncEngineFactory {
 
     @Override
     public SyncEngine open(Path dataDirectory, EngineSettings settings) {
+        return open(dataDirectory, settings, null);
+    }
+
+    @Override
+    public SyncEngine open(Path dataDirectory, EngineSettings settings, String encryptionKey) {
         List<EntityTypeInfo> types = catalog.types(settings.defaultStrategy());
         List<Class<?>> classes = new ArrayList<>(NodeEngine.SYNC_TABLES);
         types.forEach(t -> classes.add(t.type()));
-        LocalStore store = stores.open(StoreDefinition.of(dataDirectory, classes));
+        LocalStore store = stores.open(StoreDefinition.of(dataDirectory, classes).encrypted(encryptionKey));
         try {
             NodeEngine engine = new NodeEngine(store, types, settings, open::remove);
             open.add(engine);

@@ -52,7 +52,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
             }
         }
         prepareDirectory(directory);
-        DataSource dataSource = engine.open(directory);
+        DataSource dataSource = engine.open(directory, definition.encryptionKey());
         try {
             EntityManagerFactory emf = createFactory(definition, dataSource);
             Store store = new Store(directory, emf, engine.describe(dataSource), dataSource);

@@ -54,16 +54,26 @@ final class EmbeddedDerby {
         return dataDirectory.resolve(DATABASE_FOLDER);
     }
 
+    /** Derby's algorithm for data encryption; its default would be DES, which is never used here. */
+    static final String ENCRYPTION_ALGORITHM = "AES/CBC/NoPadding";
+
     /**
      * Boots (and on first use creates) the database of a data directory and returns a
-     * data source over it.
+     * data source over it. With a key, a new database is created encrypted (AES-256) and
+     * an existing plain one is encrypted in place on this boot, keeping every row.
      */
-    DataSource open(Path dataDirectory) {
+    DataSource open(Path dataDirectory, String encryptionKey) {
         Path folder = databaseFolder(dataDirectory);
         if (System.getProperty("derby.stream.error.file") == null) {
             System.setProperty("derby.stream.error.file", dataDirectory.resolve("derby.log").toString());
         }
-        String url = "jdbc:derby:" + folder + (Files.isDirectory(folder) ? "" : ";create=true");
+        boolean exists = Files.isDirectory(folder);
+        String url = "jdbc:derby:" + folder + (exists ? "" : ";create=true");
+        if (encryptionKey != null) {
+            // Derby does not record the algorithm of an external key: every boot names it
+            url += (exists && isEncrypted(folder) ? "" : ";dataEncryption=true") + ";encryptionAlgorithm="
+                    + ENCRYPTION_ALGORITHM + ";encryptionKey=" + encryptionKey;
+        }
         DerbyDataSource dataSource = new DerbyDataSource(driver, "jdbc:derby:" + folder);
         try (Connection probe = connect(url)) {
             // opening once boots the database and turns Derby's errors into ours early
@@ -72,6 +82,21 @@ final class EmbeddedDerby {
             throw translate(dataDirectory, e);
         }
         return dataSource;
+    }
+
+    /** @return whether the database in the folder is encrypted, from Derby's service properties */
+    static boolean isEncrypted(Path folder) {
+        Path service = folder.resolve("service.properties");
+        if (!Files.isRegularFile(service)) {
+            return false;
+        }
+        Properties p = new Properties();
+        try (var in = Files.newInputStream(service)) {
+            p.load(in);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        return "true".equals(p.getProperty("dataEncryption"));
     }
 
     String describe(DataSource dataSource) {
@@ -146,7 +171,19 @@ final class EmbeddedDerby {
                         + " is in use by another Trestle process. Close it, or choose another data directory.", e);
             }
         }
-        return new StoreException("Could not open the database in " + dataDirectory + ": " + e.getMessage(), e);
+        for (Throwable t = e; t != null; t = t.getCause() != null ? t.getCause() : next(t)) {
+            // a wrong key (XBCXK) or none for an encrypted database (XBM06); Derby's own
+            // exceptions below the SQLException carry the state in their text
+            String text = String.valueOf(t);
+            if (text.contains("XBCXK") || text.contains("XBM06")) {
+                return new StoreException("The database in " + dataDirectory + " is encrypted with another key than the"
+                        + " one this computer keeps for it; nothing was changed. Restore the secure storage of this data"
+                        + " directory (.runtime), or move the directory aside to start anew.", null);
+            }
+        }
+        // a boot attribute must never reach a message or a log
+        String message = String.valueOf(e.getMessage()).replaceAll("encryptionKey=[0-9a-fA-F]+", "encryptionKey=…");
+        return new StoreException("Could not open the database in " + dataDirectory + ": " + message, null);
     }
 
     private static Throwable next(Throwable t) {

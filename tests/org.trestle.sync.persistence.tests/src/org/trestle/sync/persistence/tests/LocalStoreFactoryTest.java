@@ -75,6 +75,71 @@ class LocalStoreFactoryTest {
         }
     }
 
+    private static final String KEY = "0123456789abcdef".repeat(4);
+
+    /** @return whether any file of the database holds the text as written (UTF-8, or the UTF-16 of Derby's strings) */
+    private boolean onDisk(String text) throws IOException {
+        byte[][] forms = { text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_16BE) };
+        try (var files = Files.walk(dataDir.resolve("db"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                byte[] bytes = Files.readAllBytes(f);
+                for (byte[] form : forms) {
+                    for (int i = 0; i + form.length <= bytes.length; i++) {
+                        if (java.util.Arrays.equals(bytes, i, i + form.length, form, 0, form.length)) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void aDatabaseOpenedWithAKeyKeepsNothingReadableOnDisk() throws IOException {
+        String marker = "Rebar from the site hut";
+        try (LocalStore store = factory.open(StoreDefinition.of(dataDir, List.of(CrateV1.class)).encrypted(KEY))) {
+            inTransaction(store, em -> em.persist(new CrateV1("C-9", marker)));
+        }
+        assertFalse(onDisk(marker), "the row is not readable in the database files");
+        assertTrue(Files.readString(dataDir.resolve("db/service.properties")).contains("dataEncryption=true"));
+        assertTrue(Files.readString(dataDir.resolve("db/service.properties")).contains("derby.encryptionBlockSize=16"),
+                "16-byte blocks: AES, never Derby's default DES (8-byte blocks)");
+        try (LocalStore store = factory.open(StoreDefinition.of(dataDir, List.of(CrateV1.class)).encrypted(KEY))) {
+            EntityManager em = store.entityManagerFactory().createEntityManager();
+            assertEquals(marker, em.find(CrateV1.class, "C-9").getLabel(), "the key opens it again");
+            em.close();
+        }
+        StoreException wrong = assertThrows(StoreException.class, () -> factory.open(StoreDefinition.of(dataDir,
+                List.of(CrateV1.class)).encrypted("f".repeat(64))));
+        assertTrue(wrong.getMessage().contains("encrypted with another key"), wrong.getMessage());
+        assertFalse(wrong.getMessage().contains("ffffffff"), "the key is never in a message");
+        assertThrows(StoreException.class, () -> factory.open(StoreDefinition.of(dataDir, List.of(CrateV1.class))),
+                "without the key it does not open");
+    }
+
+    @Test
+    void aPlainDatabaseIsEncryptedWhenFirstOpenedWithAKeyAndKeepsEveryRow() throws IOException {
+        String marker = "Timber kept in plain files";
+        try (LocalStore store = factory.open(StoreDefinition.of(dataDir, List.of(CrateV1.class)))) {
+            inTransaction(store, em -> {
+                for (int i = 0; i < 50; i++) {
+                    em.persist(new CrateV1("P-" + i, marker + " " + i));
+                }
+            });
+        }
+        assertTrue(onDisk(marker), "before, the rows are readable on disk");
+        try (LocalStore store = factory.open(StoreDefinition.of(dataDir, List.of(CrateV1.class)).encrypted(KEY))) {
+            EntityManager em = store.entityManagerFactory().createEntityManager();
+            assertEquals(50L, em.createQuery("select count(c) from CrateV1 c", Long.class).getSingleResult(),
+                    "every row is kept");
+            assertEquals(marker + " 7", em.find(CrateV1.class, "P-7").getLabel());
+            em.close();
+        }
+        assertFalse(onDisk(marker), "after, nothing of them is readable on disk");
+    }
+
     @Test
     void closingShutsTheDatabaseDownAndReleasesItsLock() {
         LocalStore store = factory.open(StoreDefinition.of(dataDir, List.of(CrateV1.class)));
