@@ -95,6 +95,7 @@ class SyncBenchmark {
             int reps = Integer.getInteger("trestle.bench.roundtrips", 1000);
             roundTrip(seed, last, reps, "");
             if (lastEncrypted != null) {
+                lastEncrypted.syncToCompletion(); // it takes the plain round trip's edits first
                 roundTrip(seed, lastEncrypted, reps, "_encrypted");
                 lastEncrypted.close();
             }
