@@ -259,7 +259,7 @@ public final class PacketCodec implements PacketManager {
             root = json.readTree(in);
         } catch (IOException e) {
             for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof TooLarge) {
+                if (t instanceof LimitedStream.TooLarge) {
                     throw new PacketException(PacketException.TOO_LARGE,
                             "the packet inflates past the limit of " + maxInflatedBytes + " bytes");
                 }
@@ -272,66 +272,6 @@ public final class PacketCodec implements PacketManager {
         return fromTree(root);
     }
 
-    /** The inflated stream passed its limit. */
-    private static final class TooLarge extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        TooLarge() {
-            super("too large", null);
-        }
-    }
-
-    /** Counts what is read, refusing past the limit and telling the budget of each megabyte begun. */
-    private static final class LimitedStream extends java.io.FilterInputStream {
-        private static final long STEP = 1L << 20;
-        private final long limit;
-        private final java.util.function.LongConsumer reserve;
-        private long read;
-        private long reserved;
-
-        LimitedStream(InputStream in, long limit, java.util.function.LongConsumer reserve) {
-            super(in);
-            this.limit = limit;
-            this.reserve = reserve;
-        }
-
-        private void count(long n) throws TooLarge {
-            if (n <= 0) {
-                return;
-            }
-            read += n;
-            if (read > limit) {
-                throw new TooLarge();
-            }
-            while (reserved < read) {
-                reserve.accept(STEP);
-                reserved += STEP;
-            }
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            count(n);
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long skipped = super.skip(n);
-            count(skipped);
-            return skipped;
-        }
-    }
 
     /**
      * Inflates GZIP bytes, stopping as soon as the output passes the limit.
