@@ -45,6 +45,16 @@ public interface NodeAdministration {
      */
     void revoke(String nodeId);
 
+    /**
+     * Releases a revoked node's code, so that a laptop can register under it again; the
+     * revoked node's record stays, under the returned code.
+     *
+     * @return the code the revoked node's record keeps from now on
+     * @throws IllegalArgumentException when there is no such node
+     * @throws IllegalStateException when the node is not revoked
+     */
+    String release(String nodeId);
+
     /** @return counts of peers, open conflicts and changes kept aside */
     NodeCounts counts();
 

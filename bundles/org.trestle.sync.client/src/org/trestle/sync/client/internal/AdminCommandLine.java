@@ -43,6 +43,7 @@ public final class AdminCommandLine implements IApplication {
               conflicts [--type T] [--uuid U]    open manual conflicts
               errors [--type T] [--uuid U]       changes the server could not apply
               revoke NODE_ID                     refuse the node's token from now on
+              release NODE_ID                    free a revoked node's code for a new registration
               restore TYPE UUID [--version ID]   bring a deleted entity back on every node
               backup                             an online backup into the data directory
               metrics                            the Prometheus metrics
@@ -143,6 +144,8 @@ public final class AdminCommandLine implements IApplication {
             case "errors" -> send(base, token, options, "GET", "api/admin/errors" + filter(options), null, operands, 0);
             case "revoke" -> send(base, token, options, "POST", "api/admin/nodes/" + segment(operands, 0, "NODE_ID")
                     + "/revoke", null, operands, 1);
+            case "release" -> send(base, token, options, "POST", "api/admin/nodes/" + segment(operands, 0, "NODE_ID")
+                    + "/release", null, operands, 1);
             case "restore" -> {
                 ObjectNode body = json.createObjectNode();
                 if (options.get("--version") != null) {

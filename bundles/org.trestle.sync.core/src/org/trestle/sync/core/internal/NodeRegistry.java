@@ -225,6 +225,24 @@ final class NodeRegistry implements NodeAdministration {
         state.peers.remove(nodeId);
     }
 
+    @Override
+    public String release(String nodeId) {
+        return state.inTx(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            if (n == null || n.self) {
+                throw new IllegalArgumentException("no such node: " + nodeId);
+            }
+            if (!n.revoked) {
+                throw new IllegalStateException("node " + n.code + " is not revoked: revoke it before releasing its code");
+            }
+            String suffix = ".released-" + nodeId.substring(0, 8);
+            String kept = n.code.endsWith(suffix) ? n.code
+                    : n.code.substring(0, Math.min(n.code.length(), 64 - suffix.length())) + suffix;
+            n.code = kept;
+            return kept;
+        });
+    }
+
     /** @return the hash of a node's current token (the key its sync files are signed with), if it has one */
     @Override
     public void setSealedFileKey(String nodeId, String sealedKey) {

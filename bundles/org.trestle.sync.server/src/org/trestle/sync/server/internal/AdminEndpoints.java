@@ -116,6 +116,23 @@ final class AdminEndpoints {
             LOG.warn("Node " + node.get().code() + " (" + id + ") revoked by an administrator");
             ErrorBody.writeJson(json, response, callback, 200,
                     json.createObjectNode().put("node_id", id).put("code", node.get().code()).put("revoked", true));
+        } else if (rest.startsWith("nodes/") && rest.endsWith("/release")) {
+            ApiHandler.allow(method, "POST");
+            String id = rest.substring("nodes/".length(), rest.length() - "/release".length());
+            Optional<NodeInfo> node = engine.syncManager().node(id);
+            if (node.isEmpty() || node.get().self()) {
+                throw ApiError.notFound("No node " + Wire.abbreviate(id));
+            }
+            String kept;
+            try {
+                kept = engine.administration().release(id);
+            } catch (IllegalStateException e) {
+                throw new ApiError(409, "not_revoked", "Node " + node.get().code() + " is not revoked: revoke it first");
+            }
+            LOG.warn("The code " + node.get().code() + " of revoked node " + id + " released by an administrator; the"
+                    + " node's record is kept as " + kept);
+            ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("node_id", id)
+                    .put("code", node.get().code()).put("released_as", kept));
         } else if (rest.startsWith("entities/") && rest.endsWith("/restore")) {
             ApiHandler.allow(method, "POST");
             restore(request, rest.substring("entities/".length(), rest.length() - "/restore".length()), response, callback);

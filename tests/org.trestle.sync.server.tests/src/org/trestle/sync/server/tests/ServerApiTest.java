@@ -267,6 +267,26 @@ class ServerApiTest {
     }
 
     @Test
+    void aRevokedNodesCodeIsFreeAgainOnlyOnceAnAdministratorReleasesIt() throws Exception {
+        ProtocolClient first = ProtocolClient.register(base, "laptop");
+        ProtocolClient admin = ProtocolClient.register(base, "release-admin");
+        admin.token = "test-admin-token";
+        String body = "{\"code\": \"" + first.code + "\"}";
+        assertError(admin.post("/api/admin/nodes/" + first.nodeId + "/release"), 409, "not_revoked");
+        assertEquals(200, admin.post("/api/admin/nodes/" + first.nodeId + "/revoke").statusCode());
+        assertError(ProtocolClient.post(base, "/api/sync/register", "test-enrollment-key", body), 409,
+                "already_registered");
+        HttpResponse<String> released = admin.post("/api/admin/nodes/" + first.nodeId + "/release");
+        assertEquals(200, released.statusCode(), released.body());
+        String keptAs = ProtocolClient.JSON.readTree(released.body()).get("released_as").asText();
+        assertTrue(keptAs.startsWith(first.code) && !keptAs.equals(first.code), keptAs);
+        HttpResponse<String> again = ProtocolClient.post(base, "/api/sync/register", "test-enrollment-key", body);
+        assertEquals(201, again.statusCode(), "the laptop registers again under its code: " + again.body());
+        assertTrue(admin.get("/api/admin/nodes").body().contains(keptAs), "the revoked record is kept");
+        assertError(first.exchangeRaw("{\"packet_data\": " + first.packet(null) + "}"), 401, "unauthorized");
+    }
+
+    @Test
     void anAdministratorRestoresADeletedEntityAndTheRestoreReachesTheNodes() throws Exception {
         ProtocolClient node = ProtocolClient.register(base, "restore");
         com.fasterxml.jackson.databind.node.ArrayNode insert = node.widgets(1);
