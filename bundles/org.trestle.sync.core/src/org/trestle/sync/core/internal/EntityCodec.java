@@ -153,45 +153,6 @@ public final class EntityCodec {
         values.forEach((a, v) -> write(a, entity, v));
     }
 
-    /**
-     * Turns what a person typed into the attribute's wire value (numbers as numbers,
-     * decimals as strings, references, dates and enums as given), for forms and the
-     * command line. Empty text means no value.
-     *
-     * @throws IllegalArgumentException when the text is not a number where one is needed
-     */
-    public static JsonNode fromText(AttributeCodec a, String text) {
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        String t = text == null ? "" : text.trim();
-        if (t.isEmpty()) {
-            return f.nullNode();
-        }
-        Class<?> type = a.javaType();
-        try {
-            if (type == int.class || type == Integer.class) {
-                return f.numberNode(Integer.parseInt(t));
-            }
-            if (type == long.class || type == Long.class) {
-                return f.numberNode(Long.parseLong(t));
-            }
-            if (type == double.class || type == Double.class) {
-                return f.numberNode(Double.parseDouble(t));
-            }
-            if (type == BigDecimal.class) {
-                return f.textNode(new BigDecimal(t).toPlainString());
-            }
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("not a number");
-        }
-        if (type == boolean.class || type == Boolean.class) {
-            if (!t.equals("true") && !t.equals("false")) {
-                throw new IllegalArgumentException("true or false");
-            }
-            return f.booleanNode(Boolean.parseBoolean(t));
-        }
-        return f.textNode(t);
-    }
-
     private static Object read(AttributeCodec a, SyncEntity entity) {
         try {
             return a.field().get(entity);

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
@@ -124,25 +123,25 @@ public final class PacketCodec implements PacketManager {
     @Override
     public Packet fromTree(JsonNode root) {
         if (root == null || !root.isObject()) {
-            throw invalid("the packet must be a JSON object");
+            throw PacketFields.invalid("the packet must be a JSON object");
         }
-        int protocol = (int) integer(root, "protocol", 1, Integer.MAX_VALUE);
+        int protocol = (int) PacketFields.integer(root, "protocol", 1, Integer.MAX_VALUE);
         if (protocol != SyncProtocol.PROTOCOL_VERSION) {
-            throw invalid("protocol " + protocol + " is not supported; this node speaks " + SyncProtocol.PROTOCOL_VERSION);
+            throw PacketFields.invalid("protocol " + protocol + " is not supported; this node speaks " + SyncProtocol.PROTOCOL_VERSION);
         }
-        String schema = string(root, "schema_version", 32);
-        String sender = string(root, "sender", 64);
-        String target = string(root, "target", 64);
-        long packetNo = integer(root, "packet_no", 1, Long.MAX_VALUE);
-        long ack = integer(root, "ack", 0, Long.MAX_VALUE);
-        java.time.Instant createdAt = timestamp(root, "created_at");
+        String schema = PacketFields.string(root, "schema_version", 32);
+        String sender = PacketFields.string(root, "sender", 64);
+        String target = PacketFields.string(root, "target", 64);
+        long packetNo = PacketFields.integer(root, "packet_no", 1, Long.MAX_VALUE);
+        long ack = PacketFields.integer(root, "ack", 0, Long.MAX_VALUE);
+        java.time.Instant createdAt = PacketFields.timestamp(root, "created_at");
         JsonNode more = root.get("has_more");
         if (more == null || !more.isBoolean()) {
-            throw invalid("has_more must be true or false");
+            throw PacketFields.invalid("has_more must be true or false");
         }
         JsonNode changes = root.get("changes");
         if (changes == null || !changes.isArray()) {
-            throw invalid("changes must be an array");
+            throw PacketFields.invalid("changes must be an array");
         }
         if (changes.size() > maxChanges) {
             throw new PacketException(PacketException.TOO_LARGE,
@@ -154,7 +153,7 @@ public final class PacketCodec implements PacketManager {
         for (JsonNode c : changes) {
             Change change = change(c, index++);
             if (change.seq() <= lastSeq) {
-                throw invalid("changes[" + (index - 1) + "]: seq " + change.seq() + " does not increase");
+                throw PacketFields.invalid("changes[" + (index - 1) + "]: seq " + change.seq() + " does not increase");
             }
             lastSeq = change.seq();
             list.add(change);
@@ -165,39 +164,39 @@ public final class PacketCodec implements PacketManager {
     private static Change change(JsonNode c, int index) {
         String at = "changes[" + index + "]";
         if (!c.isObject()) {
-            throw invalid(at + " must be an object");
+            throw PacketFields.invalid(at + " must be an object");
         }
-        long seq = integer(c, "seq", 1, Long.MAX_VALUE, at);
-        String type = string(c, "entity_type", 200, at);
-        String uuid = string(c, "entity_uuid", 200, at);
-        String opText = string(c, "operation", 16, at);
+        long seq = PacketFields.integer(c, "seq", 1, Long.MAX_VALUE, at);
+        String type = PacketFields.string(c, "entity_type", 200, at);
+        String uuid = PacketFields.string(c, "entity_uuid", 200, at);
+        String opText = PacketFields.string(c, "operation", 16, at);
         Operation op;
         try {
             op = Operation.valueOf(opText);
         } catch (IllegalArgumentException e) {
-            throw invalid(at + ".operation must be INSERT, UPDATE or DELETE");
+            throw PacketFields.invalid(at + ".operation must be INSERT, UPDATE or DELETE");
         }
-        java.time.Instant updatedAt = timestamp(c, "updated_at", at);
+        java.time.Instant updatedAt = PacketFields.timestamp(c, "updated_at", at);
         JsonNode data = c.get("data");
         ObjectNode object = null;
         if (op != Operation.DELETE) {
             if (data == null || !data.isObject()) {
-                throw invalid(at + ".data must be an object for " + op);
+                throw PacketFields.invalid(at + ".data must be an object for " + op);
             }
             object = (ObjectNode) data;
-            checkStrings(object, at + ".data");
+            PacketFields.checkStrings(object, at + ".data");
         }
         List<String> changed = null;
         JsonNode changedNode = c.get("changed");
         if (changedNode != null && !changedNode.isNull()) {
             if (!changedNode.isArray()) {
-                throw invalid(at + ".changed must be an array of attribute names");
+                throw PacketFields.invalid(at + ".changed must be an array of attribute names");
             }
             changed = new ArrayList<>();
             for (Iterator<JsonNode> it = changedNode.elements(); it.hasNext();) {
                 JsonNode name = it.next();
                 if (!name.isTextual()) {
-                    throw invalid(at + ".changed must hold attribute names");
+                    throw PacketFields.invalid(at + ".changed must hold attribute names");
                 }
                 changed.add(name.textValue());
             }
@@ -205,12 +204,12 @@ public final class PacketCodec implements PacketManager {
         Long base = null;
         JsonNode baseNode = c.get("base");
         if (baseNode != null && !baseNode.isNull()) {
-            base = integer(c, "base", 0, Long.MAX_VALUE, at);
+            base = PacketFields.integer(c, "base", 0, Long.MAX_VALUE, at);
         }
         String resolves = null;
         JsonNode resolvesNode = c.get("resolves");
         if (resolvesNode != null && !resolvesNode.isNull()) {
-            resolves = string(c, "resolves", 36, at); // a version id
+            resolves = PacketFields.string(c, "resolves", 36, at); // a version id
         }
         return new Change(seq, type, uuid, op, updatedAt, object, changed, base, resolves);
     }
@@ -342,7 +341,7 @@ public final class PacketCodec implements PacketManager {
         try {
             theirs = SyncProtocol.majorVersion(packet.schemaVersion());
         } catch (IllegalArgumentException e) {
-            throw invalid("schema_version '" + Wire.abbreviate(packet.schemaVersion()) + "' is not a semantic version");
+            throw PacketFields.invalid("schema_version '" + Wire.abbreviate(packet.schemaVersion()) + "' is not a semantic version");
         }
         if (theirs != SyncProtocol.majorVersion(schemaVersion)) {
             throw new PacketException(PacketException.SCHEMA_INCOMPATIBLE, "the packet's schema version "
@@ -350,83 +349,6 @@ public final class PacketCodec implements PacketManager {
         }
         if (packet.changes().size() > maxChanges) {
             throw new PacketException(PacketException.TOO_LARGE, "at most " + maxChanges + " changes per packet");
-        }
-    }
-
-    /**
-     * A packet given as a JSON object inside a larger envelope was read with the envelope's
-     * limits: its values meet the packet's own here.
-     */
-    private static void checkStrings(JsonNode node, String at) {
-        if (node.isTextual() && node.textValue().length() > MAX_STRING) {
-            throw new PacketException(PacketException.INVALID, at + " is longer than " + MAX_STRING + " characters");
-        }
-        if (node.isContainerNode()) {
-            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
-                Map.Entry<String, JsonNode> f = fields.next();
-                checkStrings(f.getValue(), at + "." + Wire.abbreviate(f.getKey()));
-            }
-            if (node.isArray()) {
-                for (JsonNode element : node) {
-                    checkStrings(element, at + "[]");
-                }
-            }
-        }
-    }
-
-    private static PacketException invalid(String message) {
-        return new PacketException(PacketException.INVALID, message);
-    }
-
-    private static long integer(JsonNode node, String field, long min, long max) {
-        return integer(node, field, min, max, null);
-    }
-
-    private static long integer(JsonNode node, String field, long min, long max, String at) {
-        JsonNode v = node.get(field);
-        String name = at == null ? field : at + "." + field;
-        if (v == null || v.isNull()) {
-            throw invalid(name + " is missing");
-        }
-        if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-            throw invalid(name + " must be a whole number");
-        }
-        long value = v.longValue();
-        if (value < min || value > max) {
-            throw invalid(name + " must be at least " + min);
-        }
-        return value;
-    }
-
-    private static String string(JsonNode node, String field, int maxLength) {
-        return string(node, field, maxLength, null);
-    }
-
-    private static String string(JsonNode node, String field, int maxLength, String at) {
-        JsonNode v = node.get(field);
-        String name = at == null ? field : at + "." + field;
-        if (v == null || v.isNull()) {
-            throw invalid(name + " is missing");
-        }
-        if (!v.isTextual() || v.textValue().isEmpty()) {
-            throw invalid(name + " must be a non-empty string");
-        }
-        if (v.textValue().length() > maxLength) {
-            throw invalid(name + " is longer than " + maxLength + " characters");
-        }
-        return v.textValue();
-    }
-
-    private static java.time.Instant timestamp(JsonNode node, String field) {
-        return timestamp(node, field, null);
-    }
-
-    private static java.time.Instant timestamp(JsonNode node, String field, String at) {
-        String text = string(node, field, 40, at);
-        try {
-            return Wire.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw invalid((at == null ? field : at + "." + field) + ": " + e.getMessage());
         }
     }
 
