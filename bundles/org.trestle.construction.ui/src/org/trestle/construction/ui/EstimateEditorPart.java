@@ -62,21 +62,6 @@ public class EstimateEditorPart {
     private static final String[] COLUMNS = { "position", "description", "unit", "quantity", "unitPrice" };
     private static final String[] TITLES = { "Pos", "Description", "Unit", "Quantity", "Unit price" };
 
-    /** An item as edited, before it is saved. */
-    static final class ItemRow {
-        String uuid;
-        final String[] values = new String[COLUMNS.length];
-        boolean deleted;
-
-        BigDecimal lineTotal() {
-            try {
-                return new BigDecimal(values[3].replace(',', '.')).multiply(new BigDecimal(values[4].replace(',', '.')));
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-    }
-
     @Inject
     @Service
     SyncService sync;
@@ -98,6 +83,8 @@ public class EstimateEditorPart {
     private Label total;
     private Label message;
     private boolean loading;
+    /** Counts the loads started, so that an earlier one finishing late does not replace a later one. */
+    private int opening;
 
     @PostConstruct
     public void create(Composite parent) {
@@ -128,7 +115,7 @@ public class EstimateEditorPart {
         items.getTable().setHeaderVisible(true);
         items.getTable().setLinesVisible(true);
         items.setContentProvider(ArrayContentProvider.getInstance());
-        for (int i = 0; i < COLUMNS.length; i++) {
+        for (int i = 0; i < ItemRow.COLUMNS; i++) {
             int column = i;
             TableViewerColumn c = new TableViewerColumn(items, SWT.NONE);
             c.getColumn().setText(TITLES[i]);
@@ -250,9 +237,10 @@ public class EstimateEditorPart {
         }
         String chosen = estimates.get(index);
         estimate = chosen;
+        int serial = ++opening;
         inBackground("Loading an estimate", () -> load(chosen), loaded -> {
-            if (!loaded.estimate().equals(estimate)) {
-                return; // another estimate was chosen meanwhile
+            if (serial != opening) {
+                return; // opened again meanwhile: only the latest load is shown, never over later edits
             }
             loading = true;
             ObjectNode header = loaded.header();
@@ -279,7 +267,7 @@ public class EstimateEditorPart {
             }
             ItemRow row = new ItemRow();
             row.uuid = entry.uuid();
-            for (int i = 0; i < COLUMNS.length; i++) {
+            for (int i = 0; i < ItemRow.COLUMNS; i++) {
                 row.values[i] = data.path(COLUMNS[i]).isNull() ? "" : data.path(COLUMNS[i]).asText("");
             }
             loaded.add(row);
