@@ -33,6 +33,7 @@ import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
+import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
@@ -83,6 +84,9 @@ public class EstimateEditorPart {
     private Label total;
     private Label message;
     private boolean loading;
+    /** True from the moment an estimate is chosen until its rows have arrived: nothing is editable meanwhile. */
+    private boolean pending;
+    private final List<Control> editing = new ArrayList<>();
     /** Counts the loads started, so that an earlier one finishing late does not replace a later one. */
     private int opening;
 
@@ -165,9 +169,10 @@ public class EstimateEditorPart {
         Composite bottom = new Composite(parent, SWT.NONE);
         GridLayoutFactory.fillDefaults().numColumns(5).applyTo(bottom);
         GridDataFactory.fillDefaults().grab(true, false).span(4, 1).applyTo(bottom);
-        button(bottom, "Add item", this::addItem);
-        button(bottom, "Remove item", this::removeItem);
-        button(bottom, "Save", () -> save());
+        editing.add(button(bottom, "Add item", this::addItem));
+        editing.add(button(bottom, "Remove item", this::removeItem));
+        editing.add(button(bottom, "Save", () -> save()));
+        editing.addAll(List.of(title, status, notes, items.getControl()));
         total = new Label(bottom, SWT.NONE);
         total.setData(TOTAL, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(total);
@@ -178,10 +183,11 @@ public class EstimateEditorPart {
         refreshChoices(false);
     }
 
-    private static void button(Composite parent, String text, Runnable action) {
+    private static Button button(Composite parent, String text, Runnable action) {
         Button b = new Button(parent, SWT.PUSH);
         b.setText(text);
         b.addListener(SWT.Selection, e -> action.run());
+        return b;
     }
 
     private EntityStore engine() {
@@ -215,7 +221,7 @@ public class EstimateEditorPart {
             int index = estimates.indexOf(current);
             if (index >= 0) {
                 chooser.select(index);
-                if (reopen) {
+                if (reopen && !dirty.isDirty()) { // edits made while the list was read are kept
                     open(index);
                 }
             } else if (current == null && !estimates.isEmpty()) {
@@ -238,10 +244,16 @@ public class EstimateEditorPart {
         String chosen = estimates.get(index);
         estimate = chosen;
         int serial = ++opening;
+        // until the rows arrive nothing can be edited, so no edit is ever replaced by the load
+        pending = true;
+        editing.forEach(c -> c.setEnabled(false));
+        total.setText("Loading…");
         inBackground("Loading an estimate", () -> load(chosen), loaded -> {
             if (serial != opening) {
-                return; // opened again meanwhile: only the latest load is shown, never over later edits
+                return; // opened again meanwhile: only the latest load is shown
             }
+            pending = false;
+            editing.forEach(c -> c.setEnabled(true));
             loading = true;
             ObjectNode header = loaded.header();
             title.setText(header.path("title").asText(""));
@@ -282,6 +294,9 @@ public class EstimateEditorPart {
     }
 
     private void addItem() {
+        if (pending) {
+            return;
+        }
         if (estimate == null) {
             message.setText("Choose an estimate first.");
             return;
@@ -300,6 +315,9 @@ public class EstimateEditorPart {
     }
 
     private void removeItem() {
+        if (pending) {
+            return;
+        }
         Object selected = ((IStructuredSelection) items.getSelection()).getFirstElement();
         if (selected instanceof ItemRow row) {
             row.deleted = true;
@@ -329,7 +347,7 @@ public class EstimateEditorPart {
     /** Saves header and items together; on a broken rule nothing is saved and the message says what. */
     @Persist
     public void save() {
-        if (estimate == null || !dirty.isDirty()) {
+        if (estimate == null || pending || !dirty.isDirty()) {
             return;
         }
         List<EntityWrite> puts = new ArrayList<>();
