@@ -55,6 +55,19 @@ public interface NodeAdministration {
      */
     String release(String nodeId);
 
+    /**
+     * Removes what the sync log no longer needs, so that years of use keep it bounded:
+     * changes every node they are queued for has acknowledged, changes the server holds a
+     * later change of the same entity for (a node that was away longer than the retention
+     * receives that later change, which carries the whole state), records of acknowledged
+     * packets, and changes kept aside that are older than their retention. Nothing younger
+     * than the retention is removed; nothing a node still needs is ever removed.
+     *
+     * @param changeRetention how long changes and packet records are kept at least
+     * @param errorRetention  how long changes kept aside for an administrator are kept
+     */
+    PruneReport prune(java.time.Duration changeRetention, java.time.Duration errorRetention);
+
     /** @return counts of peers, open conflicts and changes kept aside */
     NodeCounts counts();
 

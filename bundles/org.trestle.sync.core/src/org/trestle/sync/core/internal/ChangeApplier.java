@@ -153,7 +153,8 @@ final class ChangeApplier {
         if (state.isServer() && existing != null) {
             List<SyncChangeRow> conflicting = conflicting(em, uuid, origin, seen);
             if (!conflicting.isEmpty()) {
-                policy.resolveConflict(em, origin, tc, existing, c, conflicting, o);
+                // made before changes now pruned: their attribute lists are gone, so the whole entity is in question
+                policy.resolveConflict(em, origin, tc, existing, c, conflicting, seen < state.recent.prunedUpTo(), o);
                 return;
             }
         }

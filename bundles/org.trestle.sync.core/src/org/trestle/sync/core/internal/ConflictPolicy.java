@@ -41,13 +41,17 @@ final class ConflictPolicy {
         this.rules = rules;
     }
 
+    /**
+     * @param wholeEntity the change was made before changes that were pruned: which
+     *                    attributes they changed is no longer known, so nothing is merged
+     */
     void resolveConflict(EntityManager em, String origin, TypeCodec tc, SyncEntity existing, Change c,
-            List<SyncChangeRow> conflicting, Outcome o) {
+            List<SyncChangeRow> conflicting, boolean wholeEntity, Outcome o) {
         String uuid = existing.getUuid();
         ObjectNode serverData = codec.serialize(existing);
         Set<String> incoming = c.changed() == null ? null : new LinkedHashSet<>(c.changed());
-        Set<String> ours = new LinkedHashSet<>();
-        for (SyncChangeRow r : conflicting) {
+        Set<String> ours = wholeEntity ? null : new LinkedHashSet<>();
+        for (SyncChangeRow r : wholeEntity ? List.<SyncChangeRow>of() : conflicting) {
             if (r.changed == null || !Operation.UPDATE.name().equals(r.operation)) {
                 ours = null;
                 break;

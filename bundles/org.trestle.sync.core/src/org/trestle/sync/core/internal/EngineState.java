@@ -73,6 +73,9 @@ final class EngineState implements EngineContext {
                 if (n.self) {
                     selfId = n.nodeId;
                     server = n.server;
+                    if (n.prunedSeq != null) {
+                        recent.prunedUpTo(n.prunedSeq);
+                    }
                 } else {
                     if (!n.revoked) {
                         peers.add(n.nodeId);

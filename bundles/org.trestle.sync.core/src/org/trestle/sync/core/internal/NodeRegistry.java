@@ -35,11 +35,13 @@ final class NodeRegistry implements NodeAdministration {
     private final EngineState state;
     private final List<EntityTypeInfo> types;
     private final ChangeCapture capture;
+    private final Pruning pruning;
 
     NodeRegistry(EngineState state) {
         this.state = state;
         this.types = state.types;
         this.capture = state.capture;
+        this.pruning = new Pruning(state);
     }
 
     /** @return this node, or {@code null} before it was set up */
@@ -337,6 +339,11 @@ final class NodeRegistry implements NodeAdministration {
         List<SyncNodeRow> rows = em.createQuery("select n from SyncNodeRow n where n.self = true", SyncNodeRow.class)
                 .getResultList();
         return rows.isEmpty() ? null : rows.get(0);
+    }
+
+    @Override
+    public org.trestle.sync.api.PruneReport prune(java.time.Duration changeRetention, java.time.Duration errorRetention) {
+        return pruning.prune(changeRetention, errorRetention);
     }
 
     @Override

@@ -43,11 +43,25 @@ final class RecentChanges {
         }
     };
 
+    /** Rows at or below this seq may have been pruned as superseded: a packet skips them. */
+    private volatile long prunedUpTo;
+
     RecentChanges(ObjectMapper mapper) {
         this.mapper = mapper;
     }
 
-    /** @return the changes with these seqs (ascending), in the same order */
+    /** Rows up to this seq may be pruned from now on: a later row of the same entity carries its state. */
+    void prunedUpTo(long seq) {
+        if (seq > prunedUpTo) {
+            prunedUpTo = seq;
+        }
+    }
+
+    long prunedUpTo() {
+        return prunedUpTo;
+    }
+
+    /** @return the changes with these seqs (ascending), in the same order, less those pruned meanwhile as superseded */
     List<Change> load(EntityManager em, List<Long> seqs) {
         Map<Long, Change> found = new HashMap<>();
         List<Long> missing = new ArrayList<>();
@@ -74,6 +88,9 @@ final class RecentChanges {
         for (Long seq : seqs) {
             Change c = found.get(seq);
             if (c == null) {
+                if (seq <= prunedUpTo) {
+                    continue; // superseded and pruned since the seqs were read: its entity's later row follows
+                }
                 throw new IllegalStateException("change " + seq + " of the log could not be read");
             }
             out.add(c.data() == null ? c : withData(c, c.data().deepCopy()));

@@ -54,4 +54,10 @@ public class SyncNodeRow {
     /** The highest seq of that node's changes this node applied. */
     @Column(name = "APPLIED_SEQ", nullable = false)
     public long appliedSeq;
+    /**
+     * On this node's own row: the highest seq of a change removed from the log because a
+     * later change of the same entity superseded it ({@code null}: none yet).
+     */
+    @Column(name = "PRUNED_SEQ")
+    public Long prunedSeq;
 }
