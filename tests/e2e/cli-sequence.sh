@@ -77,6 +77,23 @@ sync b sync >/dev/null
 check "the material reached B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'RB-12'"
 check "nothing is pending on A" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' status 2>/dev/null | grep -q 'pending changes: 0'"
 
+# --- A rotates its token: syncing and signed files go on with the new one ----------
+check "A rotates its token" sync a rotate-token
+sync a put Material code=RB-16 'name=Rebar B500B 16 mm' unit=kg unitPrice=1.95 >/dev/null
+check "A syncs with its new token" sync a sync
+sync a put Material code=RB-20 'name=Rebar B500B 20 mm' unit=kg unitPrice=2.90 >/dev/null
+sync a export "$work/a-rotated.sync"
+check "a file A signed after the rotation is imported at the server" curl -sf -X POST \
+  -H "Authorization: Bearer admin-secret" -H 'Content-Type: application/vnd.sync.packet+gzip' \
+  --data-binary "@$work/a-rotated.sync" -o /dev/null "$url/api/admin/import"
+operator_administers() { # a named admin token, made and used with bin/trestle-admin
+  local t
+  t="$(TRESTLE_ADMIN_TOKEN=admin-secret "$root/bin/trestle-admin" --server "$url" token-create operator \
+    | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
+  [ -n "$t" ] && TRESTLE_ADMIN_TOKEN="$t" "$root/bin/trestle-admin" --server "$url" nodes | grep -q LAPTOP-A
+}
+check "an admin token made for an operator administers" operator_administers
+
 # --- the server goes away: edits stay local, then everything arrives ---------------
 kill "$server_pid"; wait "$server_pid" 2>/dev/null; server_pid=""
 sync a put Project code=HB-02 'name=Ferry pier' >/dev/null

@@ -30,6 +30,44 @@ public interface NodeAdministration {
     Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending);
 
     /**
+     * Gives a node a new token. The token it replaces stays valid until the new one is
+     * first used, so a node that did not receive the answer asks again with the old one.
+     *
+     * @param newTokenHash the hash of the new token
+     * @throws IllegalArgumentException when there is no such live node
+     */
+    void rotateToken(String nodeId, String newTokenHash);
+
+    /**
+     * Adds a named administration token (server only).
+     *
+     * @throws IllegalArgumentException when the name is invalid
+     * @throws IllegalStateException when the name is already used (revoked names stay used)
+     */
+    AdminToken createAdminToken(String name, String tokenHash);
+
+    /**
+     * Makes sure the token configured for the server is an administration token under
+     * this name: added when missing, its hash replaced (and valid again) when the
+     * configured token changed, left as it is (even revoked) when it is the same.
+     */
+    void ensureAdminToken(String name, String tokenHash);
+
+    /** @return the valid administration token with this hash */
+    Optional<AdminToken> adminTokenByHash(String tokenHash);
+
+    /** @return every administration token, revoked ones included, by name */
+    List<AdminToken> adminTokens();
+
+    /**
+     * Revokes an administration token.
+     *
+     * @throws java.util.NoSuchElementException when there is no such token
+     * @throws IllegalStateException when it is the last valid one
+     */
+    AdminToken revokeAdminToken(String name);
+
+    /**
      * Keeps the key a node's sync files are signed with, sealed by the server with a key of
      * its own that the database does not hold.
      */

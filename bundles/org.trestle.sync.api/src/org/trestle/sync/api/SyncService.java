@@ -41,6 +41,17 @@ public interface SyncService {
     NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException;
 
     /**
+     * Replaces this node's token with a new one from the server and keeps it in secure
+     * storage. Until the new token is stored and used once, the old one keeps working, so
+     * an interruption at any point leaves the node able to synchronize. Files exported
+     * before the rotation are signed with the old token's key and are refused by the server
+     * afterwards: import them first, or export again.
+     *
+     * @throws SyncException when the node is not registered, or the server refuses or cannot be reached
+     */
+    void rotateToken() throws SyncException;
+
+    /**
      * @return the SHA-256 fingerprint of the server certificate pinned at registration, or
      *         {@code null} when the server's certificate is trusted by the JDK (or there is
      *         no registration)

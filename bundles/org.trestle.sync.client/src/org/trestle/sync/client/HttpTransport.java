@@ -124,6 +124,47 @@ public final class HttpTransport implements SyncTransport {
         return r;
     }
 
+    /**
+     * Asks the server for a new token for this node. The old token stays valid on the
+     * server until the new one is first used, so a lost answer does not lock the node out.
+     *
+     * @return the new token
+     * @throws SyncException when the server refuses or cannot be reached
+     */
+    public String rotateToken() throws SyncException {
+        if (token == null) {
+            throw new IllegalStateException("a rotation needs a transport with the node's token");
+        }
+        Reply response = send(HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/rotate")).timeout(timeout)
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build());
+        if (response.statusCode() != 200) {
+            throw refusal(response, "token rotation");
+        }
+        String rotated = parse(response.body()).path("auth_token").asText("");
+        if (rotated.isEmpty()) {
+            throw new SyncException(null, "The server's answer to the token rotation has no token", null);
+        }
+        return rotated;
+    }
+
+    /**
+     * Reads this node's status from the server, which also confirms that the token is valid
+     * (after a rotation, the first use of the new token retires the old one).
+     *
+     * @return the server's status answer for this node
+     */
+    public JsonNode status(String nodeId) throws SyncException {
+        if (token == null) {
+            throw new IllegalStateException("a status request needs a transport with the node's token");
+        }
+        Reply response = send(HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/status/" + nodeId))
+                .timeout(timeout).header("Authorization", "Bearer " + token).GET().build());
+        if (response.statusCode() != 200) {
+            throw refusal(response, "status");
+        }
+        return parse(response.body());
+    }
+
     @Override
     public Delivery exchange(Packet packet) throws SyncException {
         if (token == null) {

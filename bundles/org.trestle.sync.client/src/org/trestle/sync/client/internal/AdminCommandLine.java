@@ -46,6 +46,10 @@ public final class AdminCommandLine implements IApplication {
               release NODE_ID                    free a revoked node's code for a new registration
               restore TYPE UUID [--version ID]   bring a deleted entity back on every node
               backup                             an online backup into the data directory
+              prune                              prune the sync log now (the server also does hourly)
+              tokens                             the admin tokens: name, created, revoked
+              token-create NAME                  a new admin token, printed once
+              token-revoke NAME                  refuse an admin token from now on
               metrics                            the Prometheus metrics
             The token comes from --token-file, else TRESTLE_ADMIN_TOKEN_FILE or TRESTLE_ADMIN_TOKEN.
             """;
@@ -155,6 +159,15 @@ public final class AdminCommandLine implements IApplication {
                         + segment(operands, 1, "UUID") + "/restore", body.toString(), operands, 2);
             }
             case "backup" -> send(base, token, options, "POST", "api/admin/backup", null, operands, 0);
+            case "tokens" -> send(base, token, options, "GET", "api/admin/tokens", null, operands, 0);
+            case "token-create" -> {
+                segment(operands, 0, "NAME");
+                yield send(base, token, options, "POST", "api/admin/tokens",
+                        json.createObjectNode().put("name", operands.get(0)).toString(), operands, 1);
+            }
+            case "token-revoke" -> send(base, token, options, "POST", "api/admin/tokens/" + segment(operands, 0, "NAME")
+                    + "/revoke", null, operands, 1);
+            case "prune" -> send(base, token, options, "POST", "api/admin/prune", null, operands, 0);
             case "metrics" -> send(base, token, options, "GET", "api/admin/metrics", null, operands, 0);
             default -> throw new UsageException("unknown command '" + command + "'");
         };

@@ -43,6 +43,7 @@ public final class CommandLine implements IApplication {
             Usage: trestle-sync [--data-dir DIR] [--json] <command>
               register --server URL --code CODE [--enrollment-key KEY] [--fingerprint SHA256]
               sync                         exchange with the server until both sides are done
+              rotate-token                 replace this node's token with a new one from the server
               status                       registration, connection, pending changes, conflicts
               export FILE                  write the changes the server has not acknowledged to FILE
               import FILE                  apply a file the server produced for this node
@@ -127,6 +128,11 @@ public final class CommandLine implements IApplication {
                 for (var e : o.errors()) {
                     System.err.println("refused: " + e.entityType() + " " + e.entityUuid() + ": " + e.error() + ": " + e.message());
                 }
+            }
+            case "rotate-token" -> {
+                noMore(rest);
+                service.rotateToken();
+                print(json.createObjectNode().put("rotated", true), "Token rotated: the server accepts only the new one");
             }
             case "status" -> {
                 SyncState s = service.state();
@@ -297,6 +303,12 @@ public final class CommandLine implements IApplication {
     private static EntityTypeInfo type(EntityStore engine, String name) {
         return engine.type(name).orElseThrow(() -> new IllegalArgumentException("unknown entity type '" + name
                 + "'; known: " + String.join(", ", engine.types().stream().map(EntityTypeInfo::name).toList())));
+    }
+
+    private static void noMore(List<String> args) throws UsageException {
+        if (!args.isEmpty()) {
+            throw new UsageException("unexpected '" + args.get(0) + "'");
+        }
     }
 
     private static String arg(List<String> args, int index, String name) throws UsageException {

@@ -70,6 +70,9 @@ public final class SyncServiceComponent implements SyncService {
     private ClientLog log;
     private IEclipsePreferences prefs;
     private final Object syncLock = new Object();
+    /** How long the local sync log keeps what the server acknowledged. */
+    private static final Duration LOCAL_RETENTION = Duration.ofDays(30);
+    private Instant lastPruned;
     private volatile SyncStatus status = SyncStatus.UNREGISTERED;
     private volatile Instant lastSuccess;
     private volatile String lastError;
@@ -207,6 +210,24 @@ public final class SyncServiceComponent implements SyncService {
         }
     }
 
+    @Override
+    public void rotateToken() throws SyncException {
+        synchronized (syncLock) {
+            HttpTransport transport = transport();
+            String rotated = transport.rotateToken();
+            try {
+                tokens.setToken(rotated);
+            } catch (IOException e) {
+                // the server still accepts the old token, which stays in use
+                throw new SyncException(null, "The new token could not be stored; the old one stays in use: "
+                        + e.getMessage(), e);
+            }
+            // its first use retires the old token on the server
+            transport.authenticated(rotated, isCompression()).status(engine.self().nodeId());
+            LOG.info("Token rotated; the server no longer accepts the previous one");
+        }
+    }
+
     private static URI serverUri(String serverUrl) throws SyncException {
         try {
             return ServerUrl.parse(serverUrl);
@@ -261,7 +282,25 @@ public final class SyncServiceComponent implements SyncService {
             if (!outcome.conflicts().isEmpty()) {
                 post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, outcome.conflicts().size()));
             }
+            pruneDaily();
             return outcome;
+        }
+    }
+
+    /**
+     * Once a day, after a synchronization, the local sync log drops what the server has
+     * acknowledged and is older than the retention; nothing unsent is ever dropped.
+     */
+    private void pruneDaily() {
+        Instant now = Instant.now();
+        if (lastPruned != null && lastPruned.isAfter(now.minus(Duration.ofDays(1)))) {
+            return;
+        }
+        lastPruned = now;
+        try {
+            engine.administration().prune(LOCAL_RETENTION, LOCAL_RETENTION);
+        } catch (RuntimeException e) {
+            LOG.warn("Pruning the local sync log failed; it is tried again tomorrow", e);
         }
     }
 

@@ -36,12 +36,14 @@ final class NodeRegistry implements NodeAdministration {
     private final List<EntityTypeInfo> types;
     private final ChangeCapture capture;
     private final Pruning pruning;
+    private final AdminTokens adminTokens;
 
     NodeRegistry(EngineState state) {
         this.state = state;
         this.types = state.types;
         this.capture = state.capture;
         this.pruning = new Pruning(state);
+        this.adminTokens = new AdminTokens(state);
     }
 
     /** @return this node, or {@code null} before it was set up */
@@ -268,12 +270,78 @@ final class NodeRegistry implements NodeAdministration {
 
     @Override
     public Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending) {
-        return Optional.ofNullable(state.read(em -> em.createQuery("select n from SyncNodeRow n where n.tokenHash = :h "
+        Object[] found = state.read(em -> em.createQuery("select n from SyncNodeRow n where n.tokenHash = :h "
                 + "and n.revoked = false and n.self = false", SyncNodeRow.class).setParameter("h", tokenHash)
                 .getResultStream().findFirst()
-                .map(n -> withPending ? info(em, n) : new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked,
-                        n.lastSyncIn, n.lastSyncOut, n.sentPacketNo, n.receivedPacketNo, -1))
-                .orElse(null)));
+                .map(n -> new Object[] { withPending ? info(em, n) : brief(n), n.previousTokenHash != null }).orElse(null));
+        if (found != null) {
+            NodeInfo node = (NodeInfo) found[0];
+            if ((Boolean) found[1]) {
+                forgetPreviousToken(node.nodeId());
+            }
+            return Optional.of(node);
+        }
+        // the token a rotation replaced, until the new one is first used
+        return Optional.ofNullable(state.read(em -> em.createQuery("select n from SyncNodeRow n where "
+                + "n.previousTokenHash = :h and n.revoked = false and n.self = false", SyncNodeRow.class)
+                .setParameter("h", tokenHash).getResultStream().findFirst()
+                .map(n -> withPending ? info(em, n) : brief(n)).orElse(null)));
+    }
+
+    private static NodeInfo brief(SyncNodeRow n) {
+        return new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked, n.lastSyncIn, n.lastSyncOut,
+                n.sentPacketNo, n.receivedPacketNo, -1);
+    }
+
+    /** The new token was used: the node has it, so the one it replaced is refused from now on. */
+    private void forgetPreviousToken(String nodeId) {
+        state.inTx(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            if (n != null) {
+                n.previousTokenHash = null;
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void rotateToken(String nodeId, String newTokenHash) {
+        state.inTx(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            if (n == null || n.self || n.revoked) {
+                throw new IllegalArgumentException("no such live node: " + nodeId);
+            }
+            if (n.previousTokenHash == null) {
+                n.previousTokenHash = n.tokenHash;
+            } // else: the node asks again with the old token, whose answer was lost; the unused new one goes
+            n.tokenHash = newTokenHash;
+            return null;
+        });
+    }
+
+    @Override
+    public org.trestle.sync.api.AdminToken createAdminToken(String name, String tokenHash) {
+        return adminTokens.create(name, tokenHash);
+    }
+
+    @Override
+    public void ensureAdminToken(String name, String tokenHash) {
+        adminTokens.ensure(name, tokenHash);
+    }
+
+    @Override
+    public Optional<org.trestle.sync.api.AdminToken> adminTokenByHash(String tokenHash) {
+        return adminTokens.byHash(tokenHash);
+    }
+
+    @Override
+    public List<org.trestle.sync.api.AdminToken> adminTokens() {
+        return adminTokens.list();
+    }
+
+    @Override
+    public org.trestle.sync.api.AdminToken revokeAdminToken(String name) {
+        return adminTokens.revoke(name);
     }
 
     Optional<NodeInfo> node(String nodeId) {

@@ -12,6 +12,7 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.trestle.sync.api.AdminToken;
 import org.trestle.sync.api.ChangeError;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.NodeCounts;
@@ -25,7 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * {@code /api/admin/...} with an admin token: nodes, open conflicts, changes kept aside,
- * revocation, file import, online backup and metrics.
+ * revocation, admin tokens, file import, online backups, pruning the sync log and metrics.
  */
 final class AdminEndpoints {
 
@@ -40,6 +41,7 @@ final class AdminEndpoints {
     private final Authentication auth;
     private final ExchangeEndpoint exchanges;
     private final Metrics metrics;
+    private final Backups backups;
 
     AdminEndpoints(ObjectMapper json, SyncEngine engine, ServerSettings settings, Authentication auth,
             ExchangeEndpoint exchanges, Metrics metrics) {
@@ -49,10 +51,11 @@ final class AdminEndpoints {
         this.auth = auth;
         this.exchanges = exchanges;
         this.metrics = metrics;
+        this.backups = new Backups(json, engine, settings);
     }
 
     void handle(Request request, String rest, String method, Response response, Callback callback) {
-        auth.admin(request);
+        String by = auth.admin(request);
         Fields query = Request.extractQueryParameters(request);
         String type = query.getValue("entity_type");
         String uuid = query.getValue("entity_uuid");
@@ -105,6 +108,32 @@ final class AdminEndpoints {
                 answer.put("next_offset", offset + limit);
             }
             ErrorBody.writeJson(json, response, callback, 200, answer);
+        } else if ("tokens".equals(rest)) {
+            ApiHandler.allow(method, "GET", "POST");
+            if ("GET".equals(method)) {
+                ArrayNode list = json.createArrayNode();
+                for (AdminToken t : engine.administration().adminTokens()) {
+                    list.addObject().put("name", t.name()).put("created_at", Wire.format(t.createdAt()))
+                            .put("revoked", t.revoked()).put("revoked_at", Wire.format(t.revokedAt()));
+                }
+                ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().set("tokens", list));
+            } else {
+                createToken(request, by, response, callback);
+            }
+        } else if (rest.startsWith("tokens/") && rest.endsWith("/revoke")) {
+            ApiHandler.allow(method, "POST");
+            String name = rest.substring("tokens/".length(), rest.length() - "/revoke".length());
+            AdminToken revoked;
+            try {
+                revoked = engine.administration().revokeAdminToken(name);
+            } catch (java.util.NoSuchElementException e) {
+                throw ApiError.notFound("No admin token named " + Wire.abbreviate(name));
+            } catch (IllegalStateException e) {
+                throw new ApiError(409, "last_admin_token", e.getMessage());
+            }
+            LOG.warn("Admin token " + name + " revoked by an administrator (token " + by + ")");
+            ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("name", revoked.name())
+                    .put("revoked", true).put("revoked_at", Wire.format(revoked.revokedAt())));
         } else if (rest.startsWith("nodes/") && rest.endsWith("/revoke")) {
             ApiHandler.allow(method, "POST");
             String id = rest.substring("nodes/".length(), rest.length() - "/revoke".length());
@@ -113,7 +142,7 @@ final class AdminEndpoints {
                 throw ApiError.notFound("No node " + Wire.abbreviate(id));
             }
             engine.administration().revoke(id);
-            LOG.warn("Node " + node.get().code() + " (" + id + ") revoked by an administrator");
+            LOG.warn("Node " + node.get().code() + " (" + id + ") revoked by an administrator (token " + by + ")");
             ErrorBody.writeJson(json, response, callback, 200,
                     json.createObjectNode().put("node_id", id).put("code", node.get().code()).put("revoked", true));
         } else if (rest.startsWith("nodes/") && rest.endsWith("/release")) {
@@ -129,19 +158,31 @@ final class AdminEndpoints {
             } catch (IllegalStateException e) {
                 throw new ApiError(409, "not_revoked", "Node " + node.get().code() + " is not revoked: revoke it first");
             }
-            LOG.warn("The code " + node.get().code() + " of revoked node " + id + " released by an administrator; the"
-                    + " node's record is kept as " + kept);
+            LOG.warn("The code " + node.get().code() + " of revoked node " + id + " released by an administrator (token "
+                    + by + "); the node's record is kept as " + kept);
             ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("node_id", id)
                     .put("code", node.get().code()).put("released_as", kept));
         } else if (rest.startsWith("entities/") && rest.endsWith("/restore")) {
             ApiHandler.allow(method, "POST");
-            restore(request, rest.substring("entities/".length(), rest.length() - "/restore".length()), response, callback);
+            restore(request, by, rest.substring("entities/".length(), rest.length() - "/restore".length()), response, callback);
         } else if ("import".equals(rest)) {
             ApiHandler.allow(method, "POST");
             exchanges.importFile(request, response, callback);
         } else if ("backup".equals(rest)) {
+            ApiHandler.allow(method, "GET", "POST");
+            if ("GET".equals(method)) {
+                backups.stream(by, response, callback);
+            } else {
+                backups.write(response, callback);
+            }
+        } else if ("prune".equals(rest)) {
             ApiHandler.allow(method, "POST");
-            backup(response, callback);
+            org.trestle.sync.api.PruneReport report = engine.administration().prune(settings.changeRetention(),
+                    settings.errorRetention());
+            ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("changes", report.changes())
+                    .put("packets", report.packets()).put("errors", report.errors())
+                    .put("change_retention_days", settings.changeRetention().toDays())
+                    .put("error_retention_days", settings.errorRetention().toDays()));
         } else if ("metrics".equals(rest)) {
             ApiHandler.allow(method, "GET");
             // counts, not lists: a scrape every few seconds must not load every node, conflict and error
@@ -153,6 +194,36 @@ final class AdminEndpoints {
         } else {
             throw ApiError.notFound("No administration endpoint at " + Wire.abbreviate(rest));
         }
+    }
+
+    /**
+     * {@code POST /api/admin/tokens} with {@code {"name": "..."}}: a new admin token, shown
+     * in this answer only; the server keeps its hash.
+     */
+    private void createToken(Request request, String by, Response response, Callback callback) {
+        byte[] body = Http.body(request, 4096);
+        com.fasterxml.jackson.databind.JsonNode parsed;
+        try {
+            parsed = json.readTree(body);
+        } catch (java.io.IOException e) {
+            throw ApiError.badRequest("The body is not valid JSON");
+        }
+        if (parsed == null || !parsed.isObject() || !parsed.path("name").isTextual()) {
+            throw ApiError.badRequest("The body must be {\"name\": \"<token name>\"}");
+        }
+        String name = parsed.get("name").textValue();
+        String token = Secrets.newToken();
+        AdminToken created;
+        try {
+            created = engine.administration().createAdminToken(name, Secrets.hash(token));
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ApiError(409, "token_exists", e.getMessage());
+        }
+        LOG.warn("Admin token " + name + " created by an administrator (token " + by + ")");
+        ErrorBody.writeJson(json, response, callback, 201, json.createObjectNode().put("name", created.name())
+                .put("token", token).put("created_at", Wire.format(created.createdAt())));
     }
 
     /** @return a whole-number query parameter within bounds, or the default when it is absent */
@@ -177,7 +248,7 @@ final class AdminEndpoints {
      * with its state when it was deleted or, given {@code {"version_id": "..."}}, with the
      * data of one of its stored versions; the restore reaches every node as a change.
      */
-    private void restore(Request request, String path, Response response, Callback callback) {
+    private void restore(Request request, String by, String path, Response response, Callback callback) {
         int slash = path.indexOf('/');
         if (slash <= 0 || slash == path.length() - 1 || path.indexOf('/', slash + 1) >= 0) {
             throw ApiError.notFound("No administration endpoint at entities/" + Wire.abbreviate(path) + "/restore");
@@ -207,37 +278,10 @@ final class AdminEndpoints {
         } catch (IllegalArgumentException e) {
             throw new ApiError(422, "invalid_restore", e.getMessage());
         }
-        LOG.warn(type + " " + uuid + " restored by an administrator" + (versionId == null ? "" : " from version " + versionId));
+        LOG.warn(type + " " + uuid + " restored by an administrator (token " + by + ")"
+                + (versionId == null ? "" : " from version " + versionId));
         ObjectNode answer = json.createObjectNode().put("entity_type", type).put("entity_uuid", uuid).put("restored", true);
         answer.set("data", data);
         ErrorBody.writeJson(json, response, callback, 200, answer);
-    }
-
-    /**
-     * An online backup of the server's database into DATA/backups/TIMESTAMP, taken while
-     * nodes keep exchanging. The folder is chosen here, never by the request.
-     */
-    private void backup(Response response, Callback callback) {
-        java.nio.file.Path root = settings.dataDirectory().resolve("backups");
-        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
-                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
-        java.nio.file.Path target = root.resolve(stamp);
-        long started = System.nanoTime();
-        java.nio.file.Path copy;
-        synchronized (this) {
-            copy = engine.administration().backup(target);
-        }
-        long millis = (System.nanoTime() - started) / 1_000_000;
-        long bytes;
-        try (var files = java.nio.file.Files.walk(copy)) {
-            bytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
-        } catch (java.io.IOException e) {
-            bytes = -1;
-        }
-        LOG.info("Online backup written to " + copy + " (" + bytes + " bytes, " + millis + " ms)");
-        ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("backup", copy.toString())
-                .put("bytes", bytes).put("duration_ms", millis)
-                .put("restore", "stop the server, move " + engine.administration().databaseFolder() + " aside, copy " + copy
-                        + " in its place, start the server"));
     }
 }

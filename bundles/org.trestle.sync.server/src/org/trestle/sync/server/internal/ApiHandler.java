@@ -39,9 +39,10 @@ final class ApiHandler extends Handler.Abstract {
     private final RegistrationEndpoint registration;
     private final ExchangeEndpoint exchanges;
     private final AdminEndpoints admin;
+    private final Authentication auth;
 
     ApiHandler(ObjectMapper json, SyncEngine engine, ServerSettings settings, String serverVersion, String enrollmentKey,
-            String adminToken, FileKeys fileKeys) {
+            FileKeys fileKeys) {
         this.json = json;
         this.settings = settings;
         this.serverVersion = serverVersion;
@@ -52,7 +53,7 @@ final class ApiHandler extends Handler.Abstract {
                 .maxStringLength((int) Math.min(Integer.MAX_VALUE - 16, settings.maxBodyBytes() * 2)).build()).build();
         ObjectMapper envelope = new ObjectMapper(factory);
         Metrics metrics = new Metrics();
-        Authentication auth = new Authentication(engine, adminToken);
+        this.auth = new Authentication(engine);
         this.registration = new RegistrationEndpoint(json, envelope, engine, settings, serverVersion, enrollmentKey, metrics,
                 fileKeys);
         this.exchanges = new ExchangeEndpoint(json, envelope, engine, settings, auth, metrics, fileKeys);
@@ -70,6 +71,9 @@ final class ApiHandler extends Handler.Abstract {
             } else if ((SyncProtocol.API_PREFIX + "/register").equals(path)) {
                 allow(method, "POST");
                 registration.register(request, response, callback);
+            } else if ((SyncProtocol.API_PREFIX + "/rotate").equals(path)) {
+                allow(method, "POST");
+                registration.rotate(request, response, callback, auth);
             } else if ((SyncProtocol.API_PREFIX + "/exchange").equals(path)) {
                 allow(method, "POST");
                 exchanges.exchange(request, response, callback);

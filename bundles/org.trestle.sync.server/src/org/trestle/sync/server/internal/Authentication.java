@@ -3,6 +3,7 @@ package org.trestle.sync.server.internal;
 import java.util.Optional;
 
 import org.eclipse.jetty.server.Request;
+import org.trestle.sync.api.AdminToken;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.SyncEngine;
 
@@ -10,11 +11,9 @@ import org.trestle.sync.api.SyncEngine;
 final class Authentication {
 
     private final SyncEngine engine;
-    private final String adminToken;
 
-    Authentication(SyncEngine engine, String adminToken) {
+    Authentication(SyncEngine engine) {
         this.engine = engine;
-        this.adminToken = adminToken;
     }
 
     NodeInfo node(Request request) {
@@ -35,20 +34,25 @@ final class Authentication {
     }
 
     /**
-     * Lets an administrator through; a node's token is told it cannot administer.
+     * Lets an administrator through; a node's token is told it cannot administer. Admin
+     * tokens are looked up by their hash, as node tokens are: the database holds no token.
      *
+     * @return the name of the admin token, for the log of what was done with it
      * @throws ApiError {@code 401} without a valid admin token, {@code 403} for a node token
      */
-    void admin(Request request) {
+    String admin(Request request) {
         String token = Http.bearer(request);
         if (token == null) {
             throw ApiError.unauthorized("An Authorization: Bearer <admin token> header is required");
         }
-        if (!Secrets.matches(token, adminToken)) {
-            if (engine.administration().nodeByTokenHash(Secrets.hash(token), false).isPresent()) {
+        String hash = Secrets.hash(token);
+        Optional<AdminToken> admin = engine.administration().adminTokenByHash(hash);
+        if (admin.isEmpty()) {
+            if (engine.administration().nodeByTokenHash(hash, false).isPresent()) {
                 throw ApiError.forbidden("A node token cannot administer the server");
             }
-            throw ApiError.unauthorized("The admin token is not valid");
+            throw ApiError.unauthorized("The admin token is not valid (unknown or revoked)");
         }
+        return admin.get().name();
     }
 }

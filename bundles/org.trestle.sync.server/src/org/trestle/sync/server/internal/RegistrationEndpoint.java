@@ -119,6 +119,26 @@ final class RegistrationEndpoint {
         ErrorBody.writeJson(json, response, callback, 201, answer);
     }
 
+    /**
+     * {@code POST /api/sync/rotate}: the calling node gets a new token. The old one stays
+     * valid until the new one is first used, so a lost answer does not lock the node out;
+     * asking again with the old token replaces the unused new one.
+     */
+    void rotate(Request request, Response response, Callback callback, Authentication auth) {
+        NodeInfo node = auth.node(request);
+        Http.body(request, REGISTER_BODY_LIMIT); // nothing is expected; a body is read and ignored
+        String token = Secrets.newToken();
+        engine.administration().rotateToken(node.nodeId(), Secrets.hash(token));
+        // the node signs its files with a key derived from its token: the new token's key from now on
+        engine.administration().setSealedFileKey(node.nodeId(),
+                fileKeys.seal(node.nodeId(), engine.packetManager().fileKey(token, node.nodeId())));
+        LOG.info("Node " + node.code() + " (" + node.nodeId() + ") rotated its token from " + Request.getRemoteAddr(request));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("node_id", node.nodeId());
+        answer.put("auth_token", token);
+        ErrorBody.writeJson(json, response, callback, 200, answer);
+    }
+
     private static String text(JsonNode body, String field, int max, boolean required) {
         JsonNode v = body.get(field);
         if (v == null || v.isNull()) {

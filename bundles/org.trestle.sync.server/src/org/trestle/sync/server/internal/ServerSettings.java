@@ -41,11 +41,15 @@ import org.trestle.sync.api.SyncProtocol;
  * @param maxConnections    the most connections open at once; more wait to be accepted
  * @param maxRequestsPerSecond requests per second from one address before 429 ({@code 0}: no limit)
  * @param minDataRate       bytes per second a request body must arrive at, or it is cut off
+ * @param changeRetention   how long the sync log keeps changes and packet records at least
+ *                          ({@code change-retention-days}); what a node still needs stays longer
+ * @param errorRetention    how long changes kept aside for an administrator are kept ({@code error-retention-days})
  */
 public record ServerSettings(String host, int port, boolean plainHttp, Path dataDirectory, String schemaVersion,
         String enrollmentKey, boolean openEnrollment, String adminToken, Path updatesDirectory, int batchSize,
         long maxBodyBytes, long maxInflatedBytes, int maxChanges, int packetTimeoutSeconds, int maxRetries,
-        int maxConnections, int maxRequestsPerSecond, long minDataRate) {
+        int maxConnections, int maxRequestsPerSecond, long minDataRate, java.time.Duration changeRetention,
+        java.time.Duration errorRetention) {
 
     public static final String PREFIX = "trestle.server.";
     public static final String DATA_DIR = "trestle.data.dir";
@@ -103,7 +107,9 @@ public record ServerSettings(String host, int port, boolean plainHttp, Path data
                 l.size("max-body-bytes", 16L << 20), l.size("max-inflated-bytes", 256L << 20),
                 (int) l.number("max-changes", 10_000, 1, 1_000_000), (int) l.number("packet-timeout", 30, 1, 86_400),
                 (int) l.number("max-retries", 3, 0, 100), (int) l.number("max-connections", 10_000, 1, 1_000_000),
-                (int) l.number("max-requests-per-second", 1_000, 0, 1_000_000), l.number("min-data-rate", 1024, 0, 1L << 30));
+                (int) l.number("max-requests-per-second", 1_000, 0, 1_000_000), l.number("min-data-rate", 1024, 0, 1L << 30),
+                java.time.Duration.ofDays(l.number("change-retention-days", 30, 0, 36_500)),
+                java.time.Duration.ofDays(l.number("error-retention-days", 90, 0, 36_500)));
     }
 
     /** @return the engine settings these server settings imply */

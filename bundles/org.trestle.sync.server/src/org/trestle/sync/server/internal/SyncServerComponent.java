@@ -46,8 +46,12 @@ public final class SyncServerComponent {
 
     @Reference
     private SyncEngineFactory engines;
+    /** The name of the admin token configured for the server or generated into {@code admin.token}. */
+    static final String INITIAL_ADMIN_TOKEN = "initial";
+
     private Server jetty;
     private SyncEngine engine;
+    private java.util.concurrent.ScheduledExecutorService pruner;
     private ServerLog log;
     private ServiceRegistration<ServerStatus> registration;
 
@@ -71,6 +75,9 @@ public final class SyncServerComponent {
     void deactivate() {
         if (registration != null) {
             registration.unregister();
+        }
+        if (pruner != null) {
+            pruner.shutdownNow();
         }
         if (jetty != null) {
             try {
@@ -130,7 +137,9 @@ public final class SyncServerComponent {
         connector.setPort(settings.port());
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(json));
-        ApiHandler api = new ApiHandler(json, engine, settings, serverVersion, enrollment.value(), admin.value(), fileKeys);
+        // the configured (or generated) token is the admin token named "initial"; the database holds its hash
+        engine.administration().ensureAdminToken(INITIAL_ADMIN_TOKEN, Secrets.hash(admin.value()));
+        ApiHandler api = new ApiHandler(json, engine, settings, serverVersion, enrollment.value(), fileKeys);
         if (settings.maxRequestsPerSecond() > 0) {
             // requests per address beyond the rate answer 429, before any work is done for them
             server.setHandler(new DoSHandler(api, DoSHandler.ID_FROM_REMOTE_ADDRESS,
@@ -152,6 +161,7 @@ public final class SyncServerComponent {
             throw e;
         }
         jetty = server;
+        schedulePruning(settings);
 
         String shownHost = "0.0.0.0".equals(settings.host()) ? InetAddress.getLocalHost().getHostName() : settings.host();
         if (shownHost.contains(":")) {
@@ -181,6 +191,23 @@ public final class SyncServerComponent {
         System.out.flush();
         LOG.info(READY_LINE + uri);
         return ServerStatus.started(uri, fingerprint);
+    }
+
+    /** Prunes the sync log a minute after start and every hour, so that years of use keep it bounded. */
+    private void schedulePruning(ServerSettings settings) {
+        pruner = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "trestle-prune");
+            t.setDaemon(true);
+            return t;
+        });
+        SyncEngine pruned = engine;
+        pruner.scheduleWithFixedDelay(() -> {
+            try {
+                pruned.administration().prune(settings.changeRetention(), settings.errorRetention());
+            } catch (RuntimeException e) {
+                LOG.warn("Pruning the sync log failed; it is tried again in an hour", e);
+            }
+        }, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
     }
 
     private static void prepareDataDirectory(Path dir) {

@@ -1,6 +1,7 @@
 package org.trestle.sync.server.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -287,6 +288,81 @@ class ServerApiTest {
     }
 
     @Test
+    void adminTokensAreNamedKeptAsHashesAndRevocable() throws Exception {
+        ProtocolClient admin = ProtocolClient.register(base, "tokens-admin");
+        ProtocolClient node = ProtocolClient.register(base, "tokens-node");
+        admin.token = "test-admin-token";
+        assertError(node.get("/api/admin/tokens"), 403, "forbidden");
+        JsonNode listed = ProtocolClient.JSON.readTree(admin.get("/api/admin/tokens").body());
+        assertTrue(listed.toString().contains("\"name\":\"initial\""), "the configured token is named initial: " + listed);
+
+        String name = "ops-" + UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> created = admin.post("/api/admin/tokens", "{\"name\": \"" + name + "\"}");
+        assertEquals(201, created.statusCode(), created.body());
+        String token = ProtocolClient.JSON.readTree(created.body()).path("token").asText();
+        assertTrue(Base64.getUrlDecoder().decode(token).length >= 16, "a random token of at least 128 bits");
+        assertFalse(admin.get("/api/admin/tokens").body().contains(token), "a token is shown once, at creation");
+        assertError(admin.post("/api/admin/tokens", "{\"name\": \"" + name + "\"}"), 409, "token_exists");
+        assertError(admin.post("/api/admin/tokens", "{\"name\": \"no spaces\"}"), 400, "bad_request");
+        assertError(admin.post("/api/admin/tokens", "{\"nom\": 1}"), 400, "bad_request");
+
+        ProtocolClient ops = ProtocolClient.register(base, "tokens-ops");
+        ops.token = token;
+        assertEquals(200, ops.get("/api/admin/nodes").statusCode(), "the new token administers");
+        HttpResponse<String> revoked = admin.post("/api/admin/tokens/" + name + "/revoke");
+        assertEquals(200, revoked.statusCode(), revoked.body());
+        assertError(ops.get("/api/admin/nodes"), 401, "unauthorized");
+        assertError(admin.post("/api/admin/tokens/no-such-token/revoke"), 404, "not_found");
+        assertTrue(admin.get("/api/admin/tokens").body().contains(name), "a revoked token stays listed");
+    }
+
+    @Test
+    void aNodeRotatesItsTokenAndTheOldOneWorksOnlyUntilTheNewOneIsUsed() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "rotate");
+        String original = node.token;
+        HttpResponse<String> first = node.post("/api/sync/rotate");
+        assertEquals(200, first.statusCode(), first.body());
+        String lost = ProtocolClient.JSON.readTree(first.body()).path("auth_token").asText();
+        assertNotEquals(original, lost);
+        // the answer never arrived: the node asks again with the token it still has
+        HttpResponse<String> second = node.post("/api/sync/rotate");
+        assertEquals(200, second.statusCode(), "the old token still rotates: " + second.body());
+        String rotated = ProtocolClient.JSON.readTree(second.body()).path("auth_token").asText();
+        node.token = lost;
+        assertError(node.get("/api/sync/status/" + node.nodeId), 401, "unauthorized");
+        node.token = original;
+        assertEquals(200, node.get("/api/sync/status/" + node.nodeId).statusCode(), "the old token until the new is used");
+        node.token = rotated;
+        assertEquals(200, node.get("/api/sync/status/" + node.nodeId).statusCode());
+        JsonNode exchanged = node.exchange(node.packet(node.widgets(1)));
+        assertEquals(1, exchanged.path("processed_count").asInt(), exchanged.toString());
+        node.token = original;
+        assertError(node.get("/api/sync/status/" + node.nodeId), 401, "unauthorized");
+        assertError(ProtocolClient.post(base, "/api/sync/rotate", null, ""), 401, "unauthorized");
+    }
+
+    @Test
+    void anAdministratorPrunesTheSyncLogAndNothingYoungerThanTheRetentionGoes() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "prune");
+        node.exchange(node.packet(node.widgets(2)));
+        ProtocolClient admin = ProtocolClient.register(base, "prune-admin");
+        admin.token = "test-admin-token";
+        assertError(node.post("/api/admin/prune"), 403, "forbidden");
+        assertError(admin.get("/api/admin/prune"), 405, "method_not_allowed");
+        HttpResponse<String> pruned = admin.post("/api/admin/prune");
+        assertEquals(200, pruned.statusCode(), pruned.body());
+        JsonNode report = ProtocolClient.JSON.readTree(pruned.body());
+        assertEquals(30, report.path("change_retention_days").asInt(), report.toString());
+        assertEquals(90, report.path("error_retention_days").asInt(), report.toString());
+        assertEquals(0, report.path("changes").asLong(), "every change is younger than the retention: " + report);
+        assertTrue(report.has("packets") && report.has("errors"), report.toString());
+        // the other node still receives the widgets
+        ProtocolClient other = ProtocolClient.register(base, "prune-other");
+        JsonNode load = other.exchange(other.packet(null));
+        assertTrue(load.path("packet_data").path("changes").size() >= 2, load.toString());
+    }
+
+    @Test
     void anAdministratorRestoresADeletedEntityAndTheRestoreReachesTheNodes() throws Exception {
         ProtocolClient node = ProtocolClient.register(base, "restore");
         com.fasterxml.jackson.databind.node.ArrayNode insert = node.widgets(1);
@@ -373,7 +449,7 @@ class ServerApiTest {
         ProtocolClient admin = ProtocolClient.register(base, "backup-admin");
         admin.token = "test-admin-token";
         assertError(node.post("/api/admin/backup"), 403, "forbidden");
-        assertError(admin.get("/api/admin/backup"), 405, "method_not_allowed");
+        assertError(node.get("/api/admin/backup"), 403, "forbidden");
 
         // nodes keep exchanging while the copy is taken
         java.util.concurrent.CompletableFuture<Void> busy = java.util.concurrent.CompletableFuture.runAsync(() -> {
@@ -405,6 +481,42 @@ class ServerApiTest {
             long widgets = engine.entities().list("Widget").stream()
                     .filter(e -> e.data().path("name").asText().startsWith(node.code + " widget")).count();
             assertTrue(widgets >= 25 && widgets <= 50, "the copy holds the widgets of one moment: " + widgets);
+        }
+    }
+
+    @Test
+    void aBackupStreamsAsAZipThatOpensAsACompleteDatabaseAndLeavesNoCopyBehind() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "streamed");
+        node.exchange(node.packet(node.widgets(12)));
+        HttpResponse<java.io.InputStream> r = ProtocolClient.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                base.resolve("/api/admin/backup")).header("Authorization", "Bearer test-admin-token").GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        assertEquals("application/zip", r.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(r.headers().firstValue("Content-Disposition").orElse("").contains("trestle-backup-"));
+        Path restored = Files.createTempDirectory("trestle-streamed");
+        int entries = 0;
+        try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(r.body())) {
+            for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null;) {
+                Path target = restored.resolve(e.getName()).normalize();
+                assertTrue(target.startsWith(restored.resolve("db")), "every entry is inside db/: " + e.getName());
+                Files.createDirectories(target.getParent());
+                Files.copy(zip, target);
+                entries++;
+            }
+        }
+        assertTrue(entries > 10, "the database's files: " + entries);
+        var context = org.osgi.framework.FrameworkUtil.getBundle(ServerApiTest.class).getBundleContext();
+        var factory = context.getService(context.getServiceReference(org.trestle.sync.api.SyncEngineFactory.class));
+        try (org.trestle.sync.api.SyncEngine engine = factory.open(restored,
+                org.trestle.sync.api.EngineSettings.defaults())) {
+            assertEquals(12, engine.entities().list("Widget").stream()
+                    .filter(e -> e.data().path("name").asText().startsWith(node.code + " widget")).count());
+        }
+        Path data = Path.of(System.getProperty("trestle.data.dir"));
+        try (var left = Files.list(data.resolve("backups"))) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".streaming-")),
+                    "the staging copy is gone once sent");
         }
     }
 

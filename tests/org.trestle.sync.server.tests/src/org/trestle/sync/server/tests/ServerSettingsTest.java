@@ -20,6 +20,19 @@ class ServerSettingsTest {
         assertEquals(8443, settings.port());
         assertEquals("0.0.0.0", settings.host());
         assertEquals(Path.of(System.getProperty("user.home"), ".trestle", "server"), settings.dataDirectory());
+        assertEquals(java.time.Duration.ofDays(30), settings.changeRetention());
+        assertEquals(java.time.Duration.ofDays(90), settings.errorRetention());
+    }
+
+    @Test
+    void retentionsAreWholeDays() {
+        ServerSettings settings = ServerSettings.from(Map.of(ServerSettings.PREFIX + "change-retention-days", "7")::get,
+                Map.of("TRESTLE_SERVER_ERROR_RETENTION_DAYS", "365"));
+        assertEquals(java.time.Duration.ofDays(7), settings.changeRetention());
+        assertEquals(java.time.Duration.ofDays(365), settings.errorRetention());
+        var negative = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(
+                ServerSettings.PREFIX + "change-retention-days", "-1")::get, Map.of()));
+        assertTrue(negative.getMessage().contains("change-retention-days"), negative.getMessage());
     }
 
     @Test

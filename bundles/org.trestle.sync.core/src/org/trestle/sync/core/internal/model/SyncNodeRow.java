@@ -12,7 +12,8 @@ import jakarta.persistence.UniqueConstraint;
 /** A node this node knows: itself, the server, or (on the server) a client. */
 @Entity
 @Table(name = "SYNC_NODES", uniqueConstraints = @UniqueConstraint(name = "SYNC_NODES_CODE", columnNames = "CODE"),
-        indexes = @Index(name = "SYNC_NODES_TOKEN", columnList = "TOKEN_HASH"))
+        indexes = { @Index(name = "SYNC_NODES_TOKEN", columnList = "TOKEN_HASH"),
+                @Index(name = "SYNC_NODES_PREVIOUS_TOKEN", columnList = "PREVIOUS_TOKEN_HASH") })
 public class SyncNodeRow {
     @Id
     @Column(name = "NODE_ID", length = 36)
@@ -25,6 +26,12 @@ public class SyncNodeRow {
     public String description;
     @Column(name = "TOKEN_HASH", length = 128)
     public String tokenHash;
+    /**
+     * The hash of the token a rotation replaced: still accepted until the new token is first
+     * used, so that a node whose answer to the rotation was lost is not locked out.
+     */
+    @Column(name = "PREVIOUS_TOKEN_HASH", length = 128)
+    public String previousTokenHash;
     /** The key the node's sync files are signed with, sealed by the server's own key (see the server's Secrets). */
     @Column(name = "FILE_KEY", length = 200)
     public String fileKey;
