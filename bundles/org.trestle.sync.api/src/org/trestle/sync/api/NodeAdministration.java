@@ -30,6 +30,23 @@ public interface NodeAdministration {
     Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending);
 
     /**
+     * @return the scope of a client node (server only)
+     * @throws IllegalArgumentException when there is no such client node
+     */
+    NodeScope scope(String nodeId);
+
+    /**
+     * Sets the scope of a client node (server only). Roots that enter it are queued for the
+     * node with everything under them, parents first; entities under roots that leave it are
+     * queued as {@code EVICT}s, children first. Before the node's first exchange, its initial
+     * load is queued anew instead, so nothing is evicted that was never sent.
+     *
+     * @throws IllegalArgumentException when there is no such client node, or a uuid is not a
+     *                                  live entity of a scope root type
+     */
+    NodeScope setScope(String nodeId, NodeScope scope);
+
+    /**
      * Gives a node a new token. The token it replaces stays valid until the new one is
      * first used, so a node that did not receive the answer asks again with the old one.
      *

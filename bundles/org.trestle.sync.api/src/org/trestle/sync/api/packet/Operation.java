@@ -6,5 +6,7 @@ package org.trestle.sync.api.packet;
  * @since 0.1
  */
 public enum Operation {
-    INSERT, UPDATE, DELETE
+    INSERT, UPDATE, DELETE,
+    /** The entity left the receiving node's scope: removed there, not deleted anywhere (server to client only). */
+    EVICT
 }

@@ -101,6 +101,22 @@ final class ChangeApplier {
         if (existing != null) {
             o.known.put(uuid, existing);
         }
+        if (c.operation() == Operation.EVICT) {
+            if (state.isServer()) {
+                throw new ApplyException("invalid_operation", "EVICT goes from the server to a client only");
+            }
+            if (existing != null) {
+                state.scoping.evict(em, tc, uuid);
+                o.known.remove(uuid);
+            }
+            o.processed++;
+            return;
+        }
+        String rootBefore = null;
+        if (state.isServer()) {
+            state.scoping.checkWrite(em, origin, tc, existing, c);
+            rootBefore = state.scoping.rootBefore(tc, existing);
+        }
         boolean tombstoned = o.tombstoned.contains(uuid)
                 || (!o.noTombstones && em.find(TombstoneRow.class, uuid) != null);
         if (c.operation() == Operation.DELETE) {
@@ -171,6 +187,9 @@ final class ChangeApplier {
         if (existing == null) {
             em.persist(entity);
             o.known.put(uuid, entity);
+        }
+        if (state.isServer()) {
+            state.scoping.afterWrite(em, origin, tc, entity, existing == null, rootBefore);
         }
         if (c.resolves() != null) {
             ConflictStore.closeConflict(em, c.resolves(), uuid, state.isServer() ? origin : null);

@@ -9,6 +9,7 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,8 +45,8 @@ import org.trestle.sync.core.internal.model.SyncChangeRow;
 final class ChangeCapture extends SessionEventAdapter {
 
     private static final String INSERT_SQL = "INSERT INTO SYNC_CHANGES (SEQ, ENTITY_TYPE, ENTITY_UUID, OPERATION, "
-            + "UPDATED_AT, DATA, CHANGED_ATTRS, ORIGIN_NODE, TARGET_NODE, BASE_PACKET, RESOLVES, CREATED_AT) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + "UPDATED_AT, DATA, CHANGED_ATTRS, ORIGIN_NODE, TARGET_NODE, BASE_PACKET, RESOLVES, CREATED_AT, ROOT_UUID) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Who made a change that is being applied from a packet, rather than edited here. */
     record Incoming(String origin, String resolves) {
@@ -71,6 +72,8 @@ final class ChangeCapture extends SessionEventAdapter {
         final Map<String, Incoming> incoming = new HashMap<>();
         final Map<String, String> resolutions = new HashMap<>();
         final Set<String> hardDeleted = new LinkedHashSet<>();
+        /** Entities removed because they left this node's scope: no change, no tombstone. */
+        final Set<String> evicted = new HashSet<>();
         /** The log rows this transaction wrote, for the tail once it has committed. */
         final List<SyncChangeRow> written = new ArrayList<>();
         boolean locked;
@@ -137,6 +140,11 @@ final class ChangeCapture extends SessionEventAdapter {
     /** The entity is being written from a packet of {@code origin}: keep its updatedAt, do not echo it back. */
     void markIncoming(String uuid, String origin, String resolves) {
         tx().incoming.put(uuid, new Incoming(origin, resolves));
+    }
+
+    /** The entity is removed because it left this node's scope: nothing is logged of it, no tombstone kept. */
+    void markEvicted(String uuid) {
+        tx().evicted.add(uuid);
     }
 
     /** The local edit of the entity resolves an open conflict. */
@@ -219,7 +227,8 @@ final class ChangeCapture extends SessionEventAdapter {
             for (Object value : changes.getDeletedObjects().keySet()) {
                 ObjectChangeSet change = (ObjectChangeSet) value;
                 Object clone = changes.getUOWCloneForObjectChangeSet(change);
-                if (clone instanceof SyncEntity entity && engine.codec().typeOf(entity.getClass()) != null) {
+                if (clone instanceof SyncEntity entity && engine.codec().typeOf(entity.getClass()) != null
+                        && !s.evicted.contains(entity.getUuid())) {
                     note(s, engine.codec().typeOf(entity.getClass()).info().name(), entity, Operation.DELETE, null);
                     s.hardDeleted.add(entity.getUuid());
                 }
@@ -277,6 +286,7 @@ final class ChangeCapture extends SessionEventAdapter {
                 row.resolves = in != null ? in.resolves() : s.resolutions.get(e.getKey());
                 row.base = in == null && !engine.isServer() ? base(connection, e.getKey()) : null;
                 row.createdAt = now;
+                row.rootUuid = engine.isServer() ? engine.rootOf(p.entity) : null;
                 rows.add(row);
             }
             // parents before children, children's deletes before their parents'
@@ -320,6 +330,7 @@ final class ChangeCapture extends SessionEventAdapter {
                 }
                 insert.setString(11, row.resolves);
                 setTimestamp(insert, 12, row.createdAt == null ? Wire.now() : row.createdAt);
+                insert.setString(13, row.rootUuid);
                 insert.addBatch();
             }
             insert.executeBatch();

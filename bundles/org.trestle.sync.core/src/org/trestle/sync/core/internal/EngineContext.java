@@ -20,4 +20,7 @@ interface EngineContext {
      *         (so a change to a parent is numbered before a change to its child)
      */
     int typeRank(String type);
+
+    /** @return the uuid of the scope root the entity belongs to, or {@code null} for a global type's entity */
+    String rootOf(org.trestle.sync.api.entity.SyncEntity entity);
 }

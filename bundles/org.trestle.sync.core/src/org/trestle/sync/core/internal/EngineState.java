@@ -37,6 +37,9 @@ final class EngineState implements EngineContext {
     final EngineSettings settings;
     final List<EntityTypeInfo> types;
     final EntityCodec codec;
+    final ScopeTree scopes;
+    final NodeScopes nodeScopes = new NodeScopes();
+    final Scoping scoping;
     final PacketCodec packets;
     final RecentChanges recent;
     final Queries queries = new Queries();
@@ -59,16 +62,19 @@ final class EngineState implements EngineContext {
         this.settings = settings;
         this.types = List.copyOf(types);
         this.codec = new EntityCodec(types, emf.getMetamodel());
+        this.scopes = new ScopeTree(codec, emf.getMetamodel());
         this.packets = new PacketCodec(settings.schemaVersion(), Math.max(settings.batchSize(), 10_000));
         this.recent = new RecentChanges(packets.mapper());
         Long maxSeq = read(em -> em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult());
         this.capture = new ChangeCapture(this, maxSeq == null ? 0 : maxSeq);
+        this.scoping = new Scoping(this);
         loadNodes();
     }
 
     /** Reads who this node is and who its peers are from the node table. */
     void loadNodes() {
         read(em -> {
+            nodeScopes.load(em);
             for (SyncNodeRow n : em.createQuery("select n from SyncNodeRow n", SyncNodeRow.class).getResultList()) {
                 if (n.self) {
                     selfId = n.nodeId;
@@ -132,6 +138,12 @@ final class EngineState implements EngineContext {
         return false;
     }
 
+    @Override
+    public String rootOf(SyncEntity entity) {
+        var type = codec.typeOf(entity.getClass());
+        return type == null ? null : scopes.rootOf(type, entity);
+    }
+
     void requireSelf() {
         if (selfId == null) {
             throw new IllegalStateException("this node is not set up yet: initialize it as server or client");
@@ -157,6 +169,7 @@ final class EngineState implements EngineContext {
         row.data = codec.serialize(e).toString();
         row.originNode = selfId;
         row.targetNode = target;
+        row.rootUuid = server ? rootOf(e) : null;
         row.createdAt = now;
         return row;
     }

@@ -41,7 +41,7 @@ public final class EntityCatalog {
 
     /** A contribution as read, with the strategy still unresolved when it says "default". */
     record Declared(String name, Class<? extends SyncEntity> type, Optional<ConflictStrategy> strategy,
-            boolean versionHistory, int applyOrder, String contributor) {
+            boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy) {
     }
 
     @Activate
@@ -67,7 +67,7 @@ public final class EntityCatalog {
     /** @return the types, parents first, with "default" strategies resolved */
     public List<EntityTypeInfo> types(ConflictStrategy defaultStrategy) {
         return declared.stream().map(d -> new EntityTypeInfo(d.name(), d.type(), d.strategy().orElse(defaultStrategy),
-                d.versionHistory(), d.applyOrder(), d.contributor())).toList();
+                d.versionHistory(), d.applyOrder(), d.contributor(), d.scopeRoot(), d.scopedBy())).toList();
     }
 
     /** Classes of a fragment load through its host. */
@@ -128,7 +128,18 @@ public final class EntityCatalog {
                 throw new IllegalArgumentException("applyOrder of " + name + " is not an integer: " + orderText);
             }
         }
+        String scope = element.getAttribute("scope");
+        boolean root = "root".equals(scope);
+        if (scope != null && !root && !"global".equals(scope) && !"scoped".equals(scope)) {
+            throw new IllegalArgumentException("scope of " + name + " must be global, root or scoped, not " + scope);
+        }
+        String scopedBy = element.getAttribute("scopedBy");
+        scopedBy = scopedBy == null || scopedBy.isBlank() ? null : scopedBy.trim();
+        if ("scoped".equals(scope) != (scopedBy != null)) {
+            throw new IllegalArgumentException("entity type " + name + ": scope=\"scoped\" goes with scopedBy, the"
+                    + " reference through which it belongs to a scope root, and scopedBy with scope=\"scoped\"");
+        }
         return new Declared(name, loaded.asSubclass(SyncEntity.class), strategy, history, order,
-                element.getContributor().getName());
+                element.getContributor().getName(), root, scopedBy);
     }
 }

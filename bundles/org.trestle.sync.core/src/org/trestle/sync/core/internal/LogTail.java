@@ -26,6 +26,7 @@ final class LogTail {
     private final long[] seqs = new long[CAPACITY];
     private final String[] origins = new String[CAPACITY];
     private final String[] targets = new String[CAPACITY];
+    private final String[] roots = new String[CAPACITY];
     /** The index of the oldest row held. */
     private int first;
     private int size;
@@ -57,6 +58,7 @@ final class LogTail {
             seqs[at] = r.seq;
             origins[at] = r.originNode;
             targets[at] = r.targetNode;
+            roots[at] = r.rootUuid;
             size++;
             lastCommitted = r.seq;
         }
@@ -66,6 +68,7 @@ final class LogTail {
     synchronized void forget(long lastSeq) {
         java.util.Arrays.fill(origins, null);
         java.util.Arrays.fill(targets, null);
+        java.util.Arrays.fill(roots, null);
         first = 0;
         size = 0;
         heldAfter = lastSeq;
@@ -79,12 +82,13 @@ final class LogTail {
 
     /**
      * The seqs queued for a node after {@code acked} up to {@code upTo}: rows that did not
-     * come from it and are addressed to every node or to it.
+     * come from it and are addressed to it, or to every node whose scope holds their root.
      *
      * @return at most {@code limit} seqs in order, or {@code null} when the tail does not
      *         hold every row of that range and the log must be read
      */
-    synchronized List<Long> queued(String node, long acked, long upTo, int limit) {
+    synchronized List<Long> queued(String node, long acked, long upTo, int limit,
+            java.util.function.Predicate<String> seesRoot) {
         if (acked < heldAfter || upTo > lastCommitted) {
             return null;
         }
@@ -95,7 +99,7 @@ final class LogTail {
                 break;
             }
             String target = targets[at];
-            if (!node.equals(origins[at]) && (target == null || target.equals(node))) {
+            if (!node.equals(origins[at]) && (target == null ? seesRoot.test(roots[at]) : target.equals(node))) {
                 out.add(seqs[at]);
             }
         }

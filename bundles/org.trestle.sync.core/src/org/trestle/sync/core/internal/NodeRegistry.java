@@ -176,41 +176,9 @@ final class NodeRegistry implements NodeAdministration {
             node.tokenHash = tokenHash;
             node.ackedSeq = capture.lastSeq();
             em.persist(node);
-            queueInitialLoad(em, node.nodeId);
+            state.scoping.queueLoad(em, node.nodeId, null);
             return node.nodeId;
         });
-    }
-
-    /** Entities read at a time when queueing an initial load. */
-    private static final int LOAD_PAGE = 1_000;
-
-    /**
-     * Queues the current state of every live entity for a new node, parents first, in
-     * uuid order within a type. Entities are read a page at a time and leave the
-     * persistence context once serialized, so memory holds one page of entities and
-     * the serialized rows, never every entity at once.
-     */
-    private void queueInitialLoad(EntityManager em, String nodeId) {
-        Instant now = Wire.now();
-        em.flush(); // the node row is written before the persistence context is cleared
-        for (EntityTypeInfo t : types) {
-            String after = "";
-            for (;;) {
-                List<? extends SyncEntity> page = em.createQuery("select e from " + state.entityName(t)
-                        + " e where e.deleted = false and e.uuid > :after order by e.uuid", t.type())
-                        .setParameter("after", after).setMaxResults(LOAD_PAGE).getResultList();
-                for (SyncEntity e : page) {
-                    SyncChangeRow row = state.stateRow(t.name(), e, nodeId, now);
-                    row.operation = Operation.INSERT.name();
-                    capture.queue(row);
-                    after = e.getUuid();
-                }
-                em.clear();
-                if (page.size() < LOAD_PAGE) {
-                    break;
-                }
-            }
-        }
     }
 
     /** Marks a node revoked: its packets are refused and nothing more is queued for it. */
@@ -302,6 +270,16 @@ final class NodeRegistry implements NodeAdministration {
             }
             return null;
         });
+    }
+
+    @Override
+    public org.trestle.sync.api.NodeScope scope(String nodeId) {
+        return state.scoping.scope(nodeId);
+    }
+
+    @Override
+    public org.trestle.sync.api.NodeScope setScope(String nodeId, org.trestle.sync.api.NodeScope scope) {
+        return state.scoping.setScope(nodeId, scope);
     }
 
     @Override

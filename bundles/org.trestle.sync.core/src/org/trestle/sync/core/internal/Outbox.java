@@ -54,14 +54,27 @@ final class Outbox {
      * reading them. Taken from the log's tail in memory when it holds the range.
      */
     private List<Long> queuedSeqs(EntityManager em, SyncNodeRow n, int limit, long upTo) {
-        List<Long> held = capture.tail().queued(n.nodeId, n.ackedSeq, upTo, limit);
+        NodeScopes scopes = state.nodeScopes;
+        List<Long> held = capture.tail().queued(n.nodeId, n.ackedSeq, upTo, limit, root -> scopes.sees(n.nodeId, root));
         if (held != null) {
             return held;
         }
         return queries.of(em, "select r.seq from SyncChangeRow r where r.seq > :acked and r.seq <= :upTo "
-                + "and r.originNode <> :t and (r.targetNode is null or r.targetNode = :t) order by r.seq",
+                + "and r.originNode <> :t and " + addressedTo(n) + " order by r.seq",
                 Long.class).setParameter("acked", n.ackedSeq).setParameter("upTo", upTo)
                 .setParameter("t", n.nodeId).setMaxResults(limit).getResultList();
+    }
+
+    /**
+     * The JPQL condition on a log row {@code r} for it to be queued for node {@code :t}:
+     * addressed to it, or to every node and of a global type or a root in its scope.
+     */
+    static String addressedTo(SyncNodeRow n) {
+        if (!Boolean.FALSE.equals(n.scopeAll)) {
+            return "(r.targetNode is null or r.targetNode = :t)";
+        }
+        return "(r.targetNode = :t or (r.targetNode is null and (r.rootUuid is null or r.rootUuid in "
+                + "(select s.rootUuid from NodeScopeRow s where s.nodeId = :t))))";
     }
 
     /** @return the highest seq visible now; every row below it is visible too (capture numbers rows in commit order) */
@@ -71,7 +84,7 @@ final class Outbox {
 
     static long count(EntityManager em, SyncNodeRow n) {
         return em.createQuery("select count(r) from SyncChangeRow r where r.seq > :acked and r.originNode <> :t "
-                + "and (r.targetNode is null or r.targetNode = :t)", Long.class)
+                + "and " + addressedTo(n), Long.class)
                 .setParameter("acked", n.ackedSeq).setParameter("t", n.nodeId).getSingleResult();
     }
 

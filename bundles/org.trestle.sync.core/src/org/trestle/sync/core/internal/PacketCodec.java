@@ -93,7 +93,7 @@ public final class PacketCodec implements PacketManager {
         n.put("entity_uuid", c.entityUuid());
         n.put("operation", c.operation().name());
         n.put("updated_at", Wire.format(c.updatedAt()));
-        if (c.operation() != Operation.DELETE && c.data() != null) {
+        if (c.operation() != Operation.DELETE && c.operation() != Operation.EVICT && c.data() != null) {
             n.set("data", c.data());
         }
         if (c.changed() != null) {
@@ -174,12 +174,12 @@ public final class PacketCodec implements PacketManager {
         try {
             op = Operation.valueOf(opText);
         } catch (IllegalArgumentException e) {
-            throw PacketFields.invalid(at + ".operation must be INSERT, UPDATE or DELETE");
+            throw PacketFields.invalid(at + ".operation must be INSERT, UPDATE, DELETE or EVICT");
         }
         java.time.Instant updatedAt = PacketFields.timestamp(c, "updated_at", at);
         JsonNode data = c.get("data");
         ObjectNode object = null;
-        if (op != Operation.DELETE) {
+        if (op != Operation.DELETE && op != Operation.EVICT) {
             if (data == null || !data.isObject()) {
                 throw PacketFields.invalid(at + ".data must be an object for " + op);
             }

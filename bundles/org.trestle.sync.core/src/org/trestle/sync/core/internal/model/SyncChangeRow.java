@@ -15,7 +15,8 @@ import jakarta.persistence.Table;
  * to everyone or to it. Rows are written by the capture at commit, in seq order.
  */
 @Entity
-@Table(name = "SYNC_CHANGES", indexes = @Index(name = "SYNC_CHANGES_UUID", columnList = "ENTITY_UUID"))
+@Table(name = "SYNC_CHANGES", indexes = { @Index(name = "SYNC_CHANGES_UUID", columnList = "ENTITY_UUID"),
+        @Index(name = "SYNC_CHANGES_ROOT", columnList = "ROOT_UUID") })
 public class SyncChangeRow {
     @Id
     @Column(name = "SEQ")
@@ -38,6 +39,9 @@ public class SyncChangeRow {
     /** {@code null}: every node; else only this one. */
     @Column(name = "TARGET_NODE", length = 36)
     public String targetNode;
+    /** On the server: the scope root the entity belongs to, {@code null} for a global type's entity. */
+    @Column(name = "ROOT_UUID", length = 36)
+    public String rootUuid;
     @Column(name = "BASE_PACKET")
     public Long base;
     @Column(name = "RESOLVES", length = 36)

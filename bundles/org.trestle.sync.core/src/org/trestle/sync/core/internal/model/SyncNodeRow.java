@@ -67,4 +67,11 @@ public class SyncNodeRow {
      */
     @Column(name = "PRUNED_SEQ")
     public Long prunedSeq;
+    /**
+     * On the server, for a client: {@code false} when the node receives only the scope roots
+     * listed for it in {@code SYNC_NODE_SCOPES} (and global types); {@code null} or
+     * {@code true}: everything.
+     */
+    @Column(name = "SCOPE_ALL")
+    public Boolean scopeAll;
 }
