@@ -41,6 +41,13 @@ public interface SyncService {
     NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException;
 
     /**
+     * Asks the server which scope roots this node receives.
+     *
+     * @throws SyncException when the node is not registered, or the server refuses or cannot be reached
+     */
+    NodeScope scope() throws SyncException;
+
+    /**
      * Replaces this node's token with a new one from the server and keeps it in secure
      * storage. Until the new token is stored and used once, the old one keeps working, so
      * an interruption at any point leaves the node able to synchronize. Files exported

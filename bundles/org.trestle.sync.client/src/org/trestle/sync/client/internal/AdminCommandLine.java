@@ -44,6 +44,7 @@ public final class AdminCommandLine implements IApplication {
               errors [--type T] [--uuid U]       changes the server could not apply
               revoke NODE_ID                     refuse the node's token from now on
               release NODE_ID                    free a revoked node's code for a new registration
+              scope NODE_ID [--set all|UUID,...] the roots (projects) a node receives; --set changes them
               restore TYPE UUID [--version ID]   bring a deleted entity back on every node
               backup                             an online backup into the data directory
               prune                              prune the sync log now (the server also does hourly)
@@ -118,7 +119,7 @@ public final class AdminCommandLine implements IApplication {
                 } else {
                     throw new UsageException(a + " needs a value");
                 }
-                if (!List.of("--server", "--token-file", "--fingerprint", "--type", "--uuid", "--version").contains(name)) {
+                if (!List.of("--server", "--token-file", "--fingerprint", "--type", "--uuid", "--version", "--set").contains(name)) {
                     throw new UsageException("unknown option '" + name + "'");
                 }
                 options.put(name, value);
@@ -150,6 +151,25 @@ public final class AdminCommandLine implements IApplication {
                     + "/revoke", null, operands, 1);
             case "release" -> send(base, token, options, "POST", "api/admin/nodes/" + segment(operands, 0, "NODE_ID")
                     + "/release", null, operands, 1);
+            case "scope" -> {
+                String path = "api/admin/nodes/" + segment(operands, 0, "NODE_ID") + "/scope";
+                String set = options.get("--set");
+                if (set == null) {
+                    yield send(base, token, options, "GET", path, null, operands, 1);
+                }
+                ObjectNode body = json.createObjectNode();
+                if ("all".equals(set.trim())) {
+                    body.put("scope", "all");
+                } else {
+                    var roots = body.putArray("scope");
+                    for (String r : set.split(",")) {
+                        if (!r.isBlank()) {
+                            roots.add(r.trim());
+                        }
+                    }
+                }
+                yield send(base, token, options, "PUT", path, body.toString(), operands, 1);
+            }
             case "restore" -> {
                 ObjectNode body = json.createObjectNode();
                 if (options.get("--version") != null) {

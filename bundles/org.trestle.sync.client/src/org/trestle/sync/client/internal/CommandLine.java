@@ -15,6 +15,7 @@ import org.osgi.util.tracker.ServiceTracker;
 import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.NodeScope;
 import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncOutcome;
@@ -44,6 +45,7 @@ public final class CommandLine implements IApplication {
               register --server URL --code CODE [--enrollment-key KEY] [--fingerprint SHA256]
               sync                         exchange with the server until both sides are done
               rotate-token                 replace this node's token with a new one from the server
+              scope                        the roots (projects) this computer holds, and what the server sends it
               status                       registration, connection, pending changes, conflicts
               export FILE                  write the changes the server has not acknowledged to FILE
               import FILE                  apply a file the server produced for this node
@@ -128,6 +130,10 @@ public final class CommandLine implements IApplication {
                 for (var e : o.errors()) {
                     System.err.println("refused: " + e.entityType() + " " + e.entityUuid() + ": " + e.error() + ": " + e.message());
                 }
+            }
+            case "scope" -> {
+                noMore(rest);
+                scope(service, engine);
             }
             case "rotate-token" -> {
                 noMore(rest);
@@ -303,6 +309,39 @@ public final class CommandLine implements IApplication {
     private static EntityTypeInfo type(EntityStore engine, String name) {
         return engine.type(name).orElseThrow(() -> new IllegalArgumentException("unknown entity type '" + name
                 + "'; known: " + String.join(", ", engine.types().stream().map(EntityTypeInfo::name).toList())));
+    }
+
+    /** Prints the scope roots held here (by type, with their code or name) and the server's scope for this node. */
+    private void scope(SyncService service, EntityStore engine) throws SyncException {
+        ObjectNode answer = json.createObjectNode();
+        var held = answer.putArray("held");
+        StringBuilder text = new StringBuilder();
+        for (EntityTypeInfo t : service.engine().entityTypes()) {
+            if (!t.scopeRoot()) {
+                continue;
+            }
+            for (var e : engine.list(t.name())) {
+                String label = e.data().path("code").asText(e.data().path("name").asText(""));
+                held.addObject().put("entity_type", t.name()).put("uuid", e.uuid()).put("label", label);
+                text.append(t.name()).append("  ").append(e.uuid()).append("  ").append(label).append('\n');
+            }
+        }
+        String server;
+        try {
+            NodeScope scope = service.scope();
+            server = scope.all() ? "all" : String.join(", ", scope.roots());
+            if (scope.all()) {
+                answer.put("scope", "all");
+            } else {
+                var roots = answer.putArray("scope");
+                scope.roots().forEach(roots::add);
+            }
+        } catch (SyncException e) {
+            server = "unknown (" + e.getMessage() + ")";
+            answer.putNull("scope");
+        }
+        print(answer, "Held on this computer:\n" + (text.length() == 0 ? "(no scope roots)\n" : text)
+                + "Scope at the server: " + server);
     }
 
     private static void noMore(List<String> args) throws UsageException {

@@ -211,6 +211,18 @@ public final class SyncServiceComponent implements SyncService {
     }
 
     @Override
+    public org.trestle.sync.api.NodeScope scope() throws SyncException {
+        com.fasterxml.jackson.databind.JsonNode status = transport().status(engine.self().nodeId());
+        com.fasterxml.jackson.databind.JsonNode scope = status.path("scope");
+        if (scope.isArray()) {
+            List<String> roots = new java.util.ArrayList<>();
+            scope.forEach(r -> roots.add(r.asText()));
+            return org.trestle.sync.api.NodeScope.of(roots);
+        }
+        return org.trestle.sync.api.NodeScope.ALL;
+    }
+
+    @Override
     public void rotateToken() throws SyncException {
         synchronized (syncLock) {
             HttpTransport transport = transport();

@@ -134,6 +134,10 @@ final class AdminEndpoints {
             LOG.warn("Admin token " + name + " revoked by an administrator (token " + by + ")");
             ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("name", revoked.name())
                     .put("revoked", true).put("revoked_at", Wire.format(revoked.revokedAt())));
+        } else if (rest.startsWith("nodes/") && rest.endsWith("/scope")) {
+            ApiHandler.allow(method, "GET", "PUT");
+            scope(request, by, rest.substring("nodes/".length(), rest.length() - "/scope".length()), method, response,
+                    callback);
         } else if (rest.startsWith("nodes/") && rest.endsWith("/revoke")) {
             ApiHandler.allow(method, "POST");
             String id = rest.substring("nodes/".length(), rest.length() - "/revoke".length());
@@ -194,6 +198,60 @@ final class AdminEndpoints {
         } else {
             throw ApiError.notFound("No administration endpoint at " + Wire.abbreviate(rest));
         }
+    }
+
+    /**
+     * {@code GET} and {@code PUT /api/admin/nodes/{id}/scope}: which roots a node receives,
+     * {@code {"scope": "all"}} or {@code {"scope": ["<root uuid>", ...]}} (PROTOCOL.md, Scopes).
+     */
+    private void scope(Request request, String by, String id, String method, Response response, Callback callback) {
+        Optional<NodeInfo> node = engine.syncManager().node(id);
+        if (node.isEmpty() || node.get().self() || node.get().server()) {
+            throw ApiError.notFound("No node " + Wire.abbreviate(id));
+        }
+        org.trestle.sync.api.NodeScope scope;
+        if ("GET".equals(method)) {
+            scope = engine.administration().scope(id);
+        } else {
+            byte[] body = Http.body(request, 1 << 20);
+            com.fasterxml.jackson.databind.JsonNode parsed;
+            try {
+                parsed = json.readTree(body);
+            } catch (java.io.IOException e) {
+                throw ApiError.badRequest("The body is not valid JSON");
+            }
+            com.fasterxml.jackson.databind.JsonNode wanted = parsed == null ? null : parsed.get("scope");
+            org.trestle.sync.api.NodeScope asked;
+            if (wanted != null && wanted.isTextual() && "all".equals(wanted.textValue())) {
+                asked = org.trestle.sync.api.NodeScope.ALL;
+            } else if (wanted != null && wanted.isArray()) {
+                List<String> roots = new java.util.ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode r : wanted) {
+                    if (!r.isTextual() || r.textValue().length() > 64) {
+                        throw new ApiError(422, "invalid_scope", "The scope lists root uuids as strings");
+                    }
+                    roots.add(r.textValue());
+                }
+                asked = org.trestle.sync.api.NodeScope.of(roots);
+            } else {
+                throw new ApiError(422, "invalid_scope", "The body must be {\"scope\": \"all\"} or {\"scope\": [\"<root uuid>\", ...]}");
+            }
+            try {
+                scope = engine.administration().setScope(id, asked);
+            } catch (IllegalArgumentException e) {
+                throw new ApiError(422, "invalid_scope", e.getMessage());
+            }
+            LOG.warn("The scope of node " + node.get().code() + " (" + id + ") set to "
+                    + (scope.all() ? "all" : scope.roots().size() + " roots") + " by an administrator (token " + by + ")");
+        }
+        ObjectNode answer = json.createObjectNode().put("node_id", id);
+        if (scope.all()) {
+            answer.put("scope", "all");
+        } else {
+            ArrayNode roots = answer.putArray("scope");
+            scope.roots().forEach(roots::add);
+        }
+        ErrorBody.writeJson(json, response, callback, 200, answer);
     }
 
     /**

@@ -298,6 +298,8 @@ final class ExchangeEndpoint {
         body.put("pending_changes", self.pendingChanges());
         body.put("sent_packet_no", self.sentPacketNo());
         body.put("received_packet_no", self.receivedPacketNo());
+        org.trestle.sync.api.NodeScope scope = engine.administration().scope(self.nodeId());
+        body.put("scope", scope.all() ? "all" : scope.roots());
         ErrorBody.writeJson(json, response, callback, 200, body);
     }
 }

@@ -103,6 +103,24 @@ final class ProtocolClient {
         return changes;
     }
 
+    /** @return one change of an entity of any type, numbered as this node's next */
+    ArrayNode change(String type, String uuid, String operation, ObjectNode data) {
+        ArrayNode changes = JSON.createArrayNode();
+        ObjectNode c = changes.addObject();
+        c.put("seq", ++seq).put("entity_type", type).put("entity_uuid", uuid).put("operation", operation)
+                .put("updated_at", Instant.now().toString());
+        if (data != null) {
+            c.set("data", data);
+        }
+        return changes;
+    }
+
+    HttpResponse<String> put(String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Sends a packet in the JSON object form; reads the server's packet and remembers its number for the ack. */
     JsonNode exchange(ObjectNode packet) throws Exception {
         HttpResponse<String> r = exchangeRaw("{\"packet_data\": " + packet + "}");

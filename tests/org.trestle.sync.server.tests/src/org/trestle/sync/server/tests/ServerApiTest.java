@@ -288,6 +288,55 @@ class ServerApiTest {
     }
 
     @Test
+    void anAdministratorSetsANodesScopeAndTheNodeReceivesAndWritesOnlyWithinIt() throws Exception {
+        ProtocolClient office = ProtocolClient.register(base, "scope-office");
+        String p1 = UUID.randomUUID().toString();
+        String p2 = UUID.randomUUID().toString();
+        for (String p : List.of(p1, p2)) {
+            JsonNode r = office.exchange(office.packet(office.change("Project", p, "INSERT", ProtocolClient.JSON
+                    .createObjectNode().put("code", "SC-" + p.substring(0, 6)).put("name", "Scoped " + p.substring(0, 6))
+                    .put("status", "ACTIVE"))));
+            assertEquals(1, r.path("processed_count").asInt(), r.toString());
+        }
+        ProtocolClient laptop = ProtocolClient.register(base, "scope-laptop");
+        ProtocolClient admin = ProtocolClient.register(base, "scope-admin");
+        admin.token = "test-admin-token";
+        String path = "/api/admin/nodes/" + laptop.nodeId + "/scope";
+        JsonNode all = ProtocolClient.JSON.readTree(admin.get(path).body());
+        assertEquals("all", all.path("scope").asText(), all.toString());
+        assertEquals(laptop.nodeId, all.path("node_id").asText());
+        assertError(laptop.get(path), 403, "forbidden");
+        assertError(admin.get("/api/admin/nodes/" + UUID.randomUUID() + "/scope"), 404, "not_found");
+        assertError(admin.put(path, "{\"scope\": "), 400, "bad_request");
+        assertError(admin.put(path, "{\"scope\": 5}"), 422, "invalid_scope");
+        assertError(admin.put(path, "{\"scope\": [\"" + UUID.randomUUID() + "\"]}"), 422, "invalid_scope");
+
+        HttpResponse<String> set = admin.put(path, "{\"scope\": [\"" + p1 + "\"]}");
+        assertEquals(200, set.statusCode(), set.body());
+        assertEquals(p1, ProtocolClient.JSON.readTree(set.body()).path("scope").path(0).asText());
+        // the initial load follows the scope set before the first exchange
+        java.util.Set<String> projects = new java.util.HashSet<>();
+        for (int round = 0; round < 50; round++) {
+            JsonNode answer = laptop.exchange(laptop.packet(null));
+            for (JsonNode c : answer.path("packet_data").path("changes")) {
+                if ("Project".equals(c.path("entity_type").asText())) {
+                    projects.add(c.path("entity_uuid").asText());
+                }
+            }
+            if (!answer.path("packet_data").path("has_more").asBoolean()) {
+                break;
+            }
+        }
+        assertTrue(projects.contains(p1) && !projects.contains(p2), "only the project in scope arrives: " + projects);
+        JsonNode status = ProtocolClient.JSON.readTree(laptop.get("/api/sync/status/" + laptop.nodeId).body());
+        assertEquals(p1, status.path("scope").path(0).asText(), status.toString());
+
+        JsonNode refused = laptop.exchange(laptop.packet(laptop.change("Estimate", UUID.randomUUID().toString(), "INSERT",
+                ProtocolClient.JSON.createObjectNode().put("project", p2).put("number", "E-OUT").put("title", "Outside"))));
+        assertEquals("out_of_scope", refused.path("errors").path(0).path("error").asText(), refused.toString());
+    }
+
+    @Test
     void adminTokensAreNamedKeptAsHashesAndRevocable() throws Exception {
         ProtocolClient admin = ProtocolClient.register(base, "tokens-admin");
         ProtocolClient node = ProtocolClient.register(base, "tokens-node");
