@@ -54,6 +54,26 @@ public interface SyncManager {
     /** @return how many changes are queued for the target and not acknowledged */
     long pendingCount(String targetNodeId);
 
+    /**
+     * @return how many changes are queued for the target (within its scope) that no packet
+     *         built for it has carried yet: what a waiting node has not heard of
+     */
+    long unsentCount(String targetNodeId);
+
+    /**
+     * Tells the listener of every batch of change-log rows once their transaction has
+     * committed, on the committing thread: it must return quickly.
+     */
+    void addQueueListener(java.util.function.Consumer<java.util.List<QueuedChange>> listener);
+
+    void removeQueueListener(java.util.function.Consumer<java.util.List<QueuedChange>> listener);
+
+    /**
+     * @return whether the node receives changes of entities under this root ({@code null}:
+     *         a global type's entity); on a client, always
+     */
+    boolean receives(String nodeId, String root);
+
     /** @return the entity's attributes by name, in wire form */
     ObjectNode serialize(SyncEntity entity);
 

@@ -427,6 +427,9 @@ final class ChangeCapture extends SessionEventAdapter {
             } finally {
                 commitLock.unlock();
             }
+            if (committed) {
+                engine.committed(s.written); // outside the lock: listeners may read
+            }
         }
     }
 }

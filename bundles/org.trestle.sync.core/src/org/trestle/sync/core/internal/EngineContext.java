@@ -21,6 +21,9 @@ interface EngineContext {
      */
     int typeRank(String type);
 
+    /** The rows of a transaction that committed, told after the commit lock is released. */
+    void committed(java.util.List<org.trestle.sync.core.internal.model.SyncChangeRow> rows);
+
     /** @return the uuid of the scope root the entity belongs to, or {@code null} for a global type's entity */
     String rootOf(org.trestle.sync.api.entity.SyncEntity entity);
 }

@@ -40,6 +40,8 @@ final class EngineState implements EngineContext {
     final ScopeTree scopes;
     final NodeScopes nodeScopes = new NodeScopes();
     final Scoping scoping;
+    final List<java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>>> queueListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     final PacketCodec packets;
     final RecentChanges recent;
     final Queries queries = new Queries();
@@ -136,6 +138,25 @@ final class EngineState implements EngineContext {
             }
         }
         return false;
+    }
+
+    @Override
+    public void committed(List<SyncChangeRow> rows) {
+        if (queueListeners.isEmpty() || rows.isEmpty()) {
+            return;
+        }
+        List<org.trestle.sync.api.QueuedChange> queued = new java.util.ArrayList<>(rows.size());
+        for (SyncChangeRow r : rows) {
+            queued.add(new org.trestle.sync.api.QueuedChange(r.seq, r.originNode, r.targetNode, r.rootUuid));
+        }
+        List<org.trestle.sync.api.QueuedChange> view = List.copyOf(queued);
+        for (var l : queueListeners) {
+            try {
+                l.accept(view);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(EngineState.class).warn("A change-log listener failed", e);
+            }
+        }
     }
 
     @Override

@@ -196,6 +196,26 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     }
 
     @Override
+    public long unsentCount(String targetNodeId) {
+        return outbox.unsentCount(targetNodeId);
+    }
+
+    @Override
+    public void addQueueListener(java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> listener) {
+        state.queueListeners.add(listener);
+    }
+
+    @Override
+    public void removeQueueListener(java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> listener) {
+        state.queueListeners.remove(listener);
+    }
+
+    @Override
+    public boolean receives(String nodeId, String root) {
+        return state.nodeScopes.sees(nodeId, root);
+    }
+
+    @Override
     public ObjectNode serialize(SyncEntity entity) {
         return state.codec.serialize(entity);
     }

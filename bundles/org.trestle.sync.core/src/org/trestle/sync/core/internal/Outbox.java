@@ -82,6 +82,21 @@ final class Outbox {
         return capture.tail().lastCommitted();
     }
 
+    /** @return the changes queued for the node above the highest seq its newest packet carried */
+    long unsentCount(String targetNodeId) {
+        return state.read(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+            if (n == null) {
+                return 0L;
+            }
+            SyncPacketRow last = em.find(SyncPacketRow.class, SyncPacketRow.key(n.nodeId, n.sentPacketNo));
+            long covered = Math.max(n.ackedSeq, last == null ? 0 : last.maxSeq);
+            return em.createQuery("select count(r) from SyncChangeRow r where r.seq > :covered and r.originNode <> :t "
+                    + "and " + addressedTo(n), Long.class)
+                    .setParameter("covered", covered).setParameter("t", n.nodeId).getSingleResult();
+        });
+    }
+
     static long count(EntityManager em, SyncNodeRow n) {
         return em.createQuery("select count(r) from SyncChangeRow r where r.seq > :acked and r.originNode <> :t "
                 + "and " + addressedTo(n), Long.class)

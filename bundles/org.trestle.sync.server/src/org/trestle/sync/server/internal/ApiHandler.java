@@ -40,6 +40,7 @@ final class ApiHandler extends Handler.Abstract {
     private final ExchangeEndpoint exchanges;
     private final AdminEndpoints admin;
     private final Authentication auth;
+    private final WaitEndpoint waits;
 
     ApiHandler(ObjectMapper json, SyncEngine engine, ServerSettings settings, String serverVersion, String enrollmentKey,
             FileKeys fileKeys) {
@@ -58,6 +59,7 @@ final class ApiHandler extends Handler.Abstract {
                 fileKeys);
         this.exchanges = new ExchangeEndpoint(json, envelope, engine, settings, auth, metrics, fileKeys);
         this.admin = new AdminEndpoints(json, engine, settings, auth, exchanges, metrics);
+        this.waits = new WaitEndpoint(json, engine, auth);
     }
 
     @Override
@@ -71,6 +73,9 @@ final class ApiHandler extends Handler.Abstract {
             } else if ((SyncProtocol.API_PREFIX + "/register").equals(path)) {
                 allow(method, "POST");
                 registration.register(request, response, callback);
+            } else if ((SyncProtocol.API_PREFIX + "/wait").equals(path)) {
+                allow(method, "GET");
+                waits.waitFor(request, response, callback);
             } else if ((SyncProtocol.API_PREFIX + "/rotate").equals(path)) {
                 allow(method, "POST");
                 registration.rotate(request, response, callback, auth);
@@ -102,6 +107,13 @@ final class ApiHandler extends Handler.Abstract {
             ErrorBody.writeError(json, response, callback, 500, "internal_error", "The server could not handle the request");
         }
         return true;
+    }
+
+    /** Answers every waiting request and stops the wait timer. */
+    @Override
+    protected void doStop() throws Exception {
+        waits.close();
+        super.doStop();
     }
 
     static void allow(String method, String... methods) {
