@@ -126,6 +126,33 @@ check "the administrator restores it" admin restore Project "$hb03"
 check "the restored project reaches A and B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/a' list Project 2>/dev/null | grep -q 'HB-03' && '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-03'"
 check "trestle-admin without a token says how to give one" bash -c "'$root/bin/trestle-admin' --server '$url' nodes 2>&1 | grep -q 'no admin token'"
 
+# --- scopes and push: two laptops watching get a change in seconds, B only its project
+project_uuid() { sync b list Project | awk -F'\t' -v code="$1" 'NR==1 { for (i = 1; i <= NF; i++) if ($i == "code") c = i; next } $c == code { print $1 }'; }
+hb01="$(project_uuid HB-01)"
+b_id="$(sync b --json status | sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p')"
+check "the administrator limits B to the project HB-01" admin scope "$b_id" --set "$hb01"
+"$root/bin/trestle-sync" --data-dir "$work/a" watch >"$work/watch-a.log" 2>>"$work/client-a.log" &
+watch_a=$!
+"$root/bin/trestle-sync" --data-dir "$work/b" watch >"$work/watch-b.log" 2>>"$work/client-b.log" &
+watch_b=$!
+watching() { grep -q ' watching: ' "$work/watch-a.log" && grep -q ' watching: ' "$work/watch-b.log"; }
+for _ in $(seq 1 600); do watching && break; sleep 0.1; done
+check "two laptops watch" watching
+sleep 3 # their first exchanges, B's evictions among them
+received() { grep -c 'received [1-9]' "$1" || true; }
+before_a="$(received "$work/watch-a.log")" before_b="$(received "$work/watch-b.log")"
+sync c register --server "$url" --code LAPTOP-C --enrollment-key site-key >/dev/null
+sync c put Material code=PUSH-1 'name=Pushed material' unit=pcs unitPrice=3.00 >/dev/null
+sync c sync >/dev/null
+arrived() { [ "$(received "$work/watch-a.log")" -gt "$before_a" ] && [ "$(received "$work/watch-b.log")" -gt "$before_b" ]; }
+for _ in $(seq 1 300); do arrived && break; sleep 0.1; done
+check "a change made on a third laptop reaches both watching laptops without polling" arrived
+kill -TERM "$watch_a" "$watch_b"; wait "$watch_a" "$watch_b" 2>/dev/null
+check "watch stops cleanly on SIGTERM" bash -c "grep -q ' stopped$' '$work/watch-a.log' && grep -q ' stopped$' '$work/watch-b.log'"
+check "the pushed material is stored on B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'PUSH-1'"
+check "B holds only the project of its scope" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-01' && ! '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-03'"
+check "B's scope command shows the project it holds" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' scope 2>/dev/null | grep -q '$hb01'"
+
 # --- HTTPS with a self-signed certificate, trusted by its pinned fingerprint --------
 "$root/bin/trestle-server" --port 0 --host 127.0.0.1 --data-dir "$work/tls-server" --enrollment-key tls-key \
   >"$work/tls.log" 2>&1 &

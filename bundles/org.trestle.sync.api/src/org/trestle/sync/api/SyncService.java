@@ -41,6 +41,13 @@ public interface SyncService {
     NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException;
 
     /**
+     * Keeps this node in sync in the background from now on, if it was started without
+     * (the command line's one-shot commands are): on the interval, as soon as the server
+     * says it holds changes for this node (push), and shortly after every local commit.
+     */
+    void startBackground();
+
+    /**
      * Asks the server which scope roots this node receives.
      *
      * @throws SyncException when the node is not registered, or the server refuses or cannot be reached

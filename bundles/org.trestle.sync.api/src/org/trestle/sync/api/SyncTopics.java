@@ -30,7 +30,11 @@ public final class SyncTopics {
     /** Progress of a running synchronization; properties: received (count), more (boolean). */
     public static final String PROGRESS = "org/trestle/sync/progress";
 
+    /** One exchange with the server completed; properties: sent, received (counts of changes). */
+    public static final String EXCHANGED = "org/trestle/sync/exchanged";
+
     public static final String PROPERTY_STATE = "state";
+    public static final String PROPERTY_SENT = "sent";
     public static final String PROPERTY_PROCESSED = "processed";
     public static final String PROPERTY_ERRORS = "errors";
     public static final String PROPERTY_CONFLICTS = "conflicts";

@@ -148,6 +148,34 @@ public final class HttpTransport implements SyncTransport {
     }
 
     /**
+     * Waits at the server until it holds changes for this node that no packet carried yet
+     * ({@code GET /api/sync/wait}, PROTOCOL.md, Push).
+     *
+     * @param seconds how long the server waits at most, 1 to 60
+     * @return how many such changes there are; 0 when the wait timed out
+     * @throws SyncException when the server refuses or cannot be reached ({@code null}
+     *                       status with the message {@code not_supported} for a server
+     *                       without the endpoint)
+     */
+    public long waitForChanges(int seconds) throws SyncException {
+        if (token == null) {
+            throw new IllegalStateException("a wait needs a transport with the node's token");
+        }
+        Reply response = send(HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/wait?timeout=" + seconds))
+                .timeout(timeout.plusSeconds(seconds)).header("Authorization", "Bearer " + token).GET().build());
+        if (response.statusCode() == 404) {
+            throw new SyncException(null, NOT_SUPPORTED, null);
+        }
+        if (response.statusCode() != 200) {
+            throw refusal(response, "wait");
+        }
+        return Math.max(0, parse(response.body()).path("pending_changes").asLong(0));
+    }
+
+    /** The message of the exception a server without the wait endpoint causes. */
+    public static final String NOT_SUPPORTED = "not_supported";
+
+    /**
      * Reads this node's status from the server, which also confirms that the token is valid
      * (after a rotation, the first use of the new token retires the old one).
      *

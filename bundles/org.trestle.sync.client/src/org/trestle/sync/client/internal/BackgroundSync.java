@@ -36,6 +36,8 @@ final class BackgroundSync extends Job {
     private final Random random = new Random();
     private volatile Instant nextAttempt;
     private volatile int failures;
+    /** Asked to run again as soon as the running synchronization ends. */
+    private volatile boolean again;
 
     /**
      * @param enabled whether synchronizing in the background is allowed now (automatic
@@ -76,8 +78,31 @@ final class BackgroundSync extends Job {
         }
     }
 
+    /**
+     * Runs a synchronization after at most this delay: sooner than the one scheduled, or
+     * right after the one running (which is not interrupted).
+     */
+    void soon(Duration delay) {
+        if (!enabled.getAsBoolean()) {
+            return;
+        }
+        if (getState() == RUNNING) {
+            again = true;
+            return;
+        }
+        Instant at = Instant.now().plus(delay);
+        Instant scheduled = nextAttempt;
+        if (getState() == WAITING || getState() == SLEEPING) {
+            if (scheduled != null && !scheduled.isAfter(at)) {
+                return;
+            }
+        }
+        reschedule(delay);
+    }
+
     @Override
     protected IStatus run(IProgressMonitor monitor) {
+        again = false;
         monitor.beginTask("Synchronizing", IProgressMonitor.UNKNOWN);
         Duration next = interval.get();
         try {
@@ -94,6 +119,9 @@ final class BackgroundSync extends Job {
             next = Backoff.delay(++failures, interval.get(), random);
         } finally {
             monitor.done();
+        }
+        if (again && failures == 0) {
+            next = Duration.ZERO; // changes arrived or were made while this one ran
         }
         if (!monitor.isCanceled() && enabled.getAsBoolean()) {
             nextAttempt = Instant.now().plus(next);

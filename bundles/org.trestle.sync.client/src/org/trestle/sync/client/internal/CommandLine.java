@@ -46,6 +46,7 @@ public final class CommandLine implements IApplication {
               sync                         exchange with the server until both sides are done
               rotate-token                 replace this node's token with a new one from the server
               scope                        the roots (projects) this computer holds, and what the server sends it
+              watch                        stay in sync until stopped (Ctrl+C): one line per exchange
               status                       registration, connection, pending changes, conflicts
               export FILE                  write the changes the server has not acknowledged to FILE
               import FILE                  apply a file the server produced for this node
@@ -130,6 +131,10 @@ public final class CommandLine implements IApplication {
                 for (var e : o.errors()) {
                     System.err.println("refused: " + e.entityType() + " " + e.entityUuid() + ": " + e.error() + ": " + e.message());
                 }
+            }
+            case "watch" -> {
+                noMore(rest);
+                watch(service);
             }
             case "scope" -> {
                 noMore(rest);
@@ -309,6 +314,52 @@ public final class CommandLine implements IApplication {
     private static EntityTypeInfo type(EntityStore engine, String name) {
         return engine.type(name).orElseThrow(() -> new IllegalArgumentException("unknown entity type '" + name
                 + "'; known: " + String.join(", ", engine.types().stream().map(EntityTypeInfo::name).toList())));
+    }
+
+    /**
+     * Keeps the node in sync in the foreground (interval, push, local commits) until the
+     * process is asked to stop, printing one line per exchange: what went out, what came in.
+     */
+    private void watch(SyncService service) throws InterruptedException {
+        var context = FrameworkUtil.getBundle(getClass()).getBundleContext();
+        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        PrintStream lines = out;
+        org.osgi.service.event.EventHandler handler = event -> {
+            String at = Wire.format(Wire.now());
+            if (org.trestle.sync.api.SyncTopics.EXCHANGED.equals(event.getTopic())) {
+                lines.println(at + " exchanged: sent " + event.getProperty(org.trestle.sync.api.SyncTopics.PROPERTY_SENT)
+                        + ", received " + event.getProperty(org.trestle.sync.api.SyncTopics.PROPERTY_RECEIVED));
+            } else {
+                lines.println(at + " failed: " + oneLine(String.valueOf(
+                        event.getProperty(org.trestle.sync.api.SyncTopics.PROPERTY_REASON))));
+            }
+            lines.flush();
+        };
+        var registration = context.registerService(org.osgi.service.event.EventHandler.class, handler,
+                new java.util.Hashtable<>(Map.of(org.osgi.service.event.EventConstants.EVENT_TOPIC, new String[] {
+                        org.trestle.sync.api.SyncTopics.EXCHANGED, org.trestle.sync.api.SyncTopics.FAILED })));
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                stopped.await(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "trestle-watch-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            service.startBackground();
+            lines.println(Wire.format(Wire.now()) + " watching: " + service.state().serverUrl()
+                    + " (stop with Ctrl+C)");
+            lines.flush();
+            stop.await();
+        } finally {
+            registration.unregister();
+            lines.println(Wire.format(Wire.now()) + " stopped");
+            lines.flush();
+            stopped.countDown();
+        }
     }
 
     /** Prints the scope roots held here (by type, with their code or name) and the server's scope for this node. */

@@ -70,6 +70,8 @@ public final class SyncServiceComponent implements SyncService {
     private ClientLog log;
     private IEclipsePreferences prefs;
     private final Object syncLock = new Object();
+    private PushWatch push;
+    private volatile boolean background;
     /** How long the local sync log keeps what the server acknowledged. */
     private static final Duration LOCAL_RETENTION = Duration.ofDays(30);
     private Instant lastPruned;
@@ -105,13 +107,48 @@ public final class SyncServiceComponent implements SyncService {
                 lastError = e.toString();
                 throw e;
             }
-        }, this::interval, () -> isAutoSync() && registered()
-                && status != SyncStatus.REREGISTER && status != SyncStatus.INCOMPATIBLE);
-        reschedule(Duration.ofSeconds(3));
+        }, this::interval, this::backgroundAllowed);
+        push = new PushWatch(this::transport, this::backgroundAllowed, () -> job.soon(Duration.ZERO));
+        // a local commit goes out shortly after, not at the next interval
+        engine.syncManager().addQueueListener(committed);
+        background = !"false".equals(context.getProperty("trestle.sync.background"));
+        if (background) {
+            push.start();
+            reschedule(Duration.ofSeconds(3));
+        }
+    }
+
+    /** Local commits: sent within a short debounce while the node is kept in sync. */
+    private final java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> committed = rows -> {
+        String self = engine.self() == null ? null : engine.self().nodeId();
+        if (job != null && rows.stream().anyMatch(r -> r.origin().equals(self))) {
+            job.soon(LOCAL_DEBOUNCE);
+        }
+    };
+
+    /** How long after a local commit it is sent: commits in quick succession go together. */
+    static final Duration LOCAL_DEBOUNCE = Duration.ofMillis(200);
+
+    private boolean backgroundAllowed() {
+        return background && isAutoSync() && registered() && status != SyncStatus.REREGISTER
+                && status != SyncStatus.INCOMPATIBLE;
+    }
+
+    @Override
+    public void startBackground() {
+        background = true;
+        push.start();
+        reschedule(Duration.ZERO);
     }
 
     @Deactivate
     void deactivate() {
+        if (push != null) {
+            push.stop();
+        }
+        if (engine != null) {
+            engine.syncManager().removeQueueListener(committed);
+        }
         if (job != null) {
             job.cancel();
             try {
@@ -272,6 +309,8 @@ public final class SyncServiceComponent implements SyncService {
             try {
                 outcome = engine.syncManager().synchronize(transport, step -> {
                     remember(step.record());
+                    post(SyncTopics.EXCHANGED, Map.of(SyncTopics.PROPERTY_SENT, step.sent(), SyncTopics.PROPERTY_RECEIVED,
+                            step.received()));
                     received[0] += step.received();
                     if (monitor != null) {
                         monitor.subTask("Received " + received[0] + " changes");
