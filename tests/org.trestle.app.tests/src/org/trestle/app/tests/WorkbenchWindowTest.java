@@ -226,6 +226,24 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void aboutThisComputerShowsTheProjectsItHolds() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        String code = "HELD-" + UUID.randomUUID().toString().substring(0, 6);
+        engine.entities().putAll(List.of(EntityWrite.put("Project", UUID.randomUUID().toString(),
+                JsonNodeFactory.instance.objectNode().put("code", code).put("name", "Held here").put("status", "ACTIVE"))));
+        Shell shell = mainShell();
+        showTab(shell, "About this computer");
+        // a synchronization may bring or evict projects: the part reads them again after one
+        service(EventAdmin.class).postEvent(new Event(SyncTopics.COMPLETED, Map.of()));
+        Label held = WORKBENCH.waitForUi(WAIT, "the projects held here", () -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(org.trestle.app.internal.parts.HomePart.HELD) != null
+                        && l.getText().contains(code)).findFirst().orElse(null));
+        String text = WORKBENCH.onUi(held::getText);
+        assertTrue(text.startsWith("Project: "), text);
+        screenshot(shell, "about-this-computer");
+    }
+
+    @Test
     void theWindowKeepsAnsweringWhileATableWaitsForTheDatabase() throws Exception {
         SyncEngine engine = service(SyncService.class).engine();
         Shell shell = mainShell();

@@ -87,6 +87,11 @@ final class LogTail {
      * @return at most {@code limit} seqs in order, or {@code null} when the tail does not
      *         hold every row of that range and the log must be read
      */
+    /** {@link #queued(String, long, long, int, java.util.function.Predicate)} for a node that receives every root. */
+    List<Long> queued(String node, long acked, long upTo, int limit) {
+        return queued(node, acked, upTo, limit, root -> true);
+    }
+
     synchronized List<Long> queued(String node, long acked, long upTo, int limit,
             java.util.function.Predicate<String> seesRoot) {
         if (acked < heldAfter || upTo > lastCommitted) {
