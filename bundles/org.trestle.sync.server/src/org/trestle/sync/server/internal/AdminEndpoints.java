@@ -13,8 +13,6 @@ import org.eclipse.jetty.util.Fields;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.AdminToken;
-import org.trestle.sync.api.ChangeError;
-import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.NodeCounts;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.SyncEngine;
@@ -76,38 +74,23 @@ final class AdminEndpoints {
             ApiHandler.allow(method, "GET");
             int offset = number(query, "offset", 0, Integer.MAX_VALUE, 0);
             int limit = number(query, "limit", 1, MAX_PAGE, DEFAULT_PAGE);
-            ArrayNode list = json.createArrayNode();
             // one more than asked says whether a next page exists
-            List<ConflictRecord> page = engine.conflictResolver().openConflicts(type, uuid, offset, limit + 1);
-            for (ConflictRecord c : page.subList(0, Math.min(limit, page.size()))) {
-                ObjectNode o = list.addObject().put("version_id", c.versionId()).put("entity_type", c.entityType())
-                        .put("entity_uuid", c.entityUuid()).put("source_node", c.sourceNode())
-                        .put("arrived_at", Wire.format(c.arrivedAt())).put("resolution", c.resolution().wireName());
-                o.set("data", c.data());
-                o.set("server_data", c.otherData());
-            }
-            ObjectNode answer = json.createObjectNode();
-            answer.set("conflicts", list);
-            if (page.size() > limit) {
-                answer.put("next_offset", offset + limit);
-            }
-            ErrorBody.writeJson(json, response, callback, 200, answer);
+            writePage("conflicts", engine.conflictResolver().openConflicts(type, uuid, offset, limit + 1), offset, limit,
+                    (list, c) -> {
+                        ObjectNode o = list.addObject().put("version_id", c.versionId()).put("entity_type", c.entityType())
+                                .put("entity_uuid", c.entityUuid()).put("source_node", c.sourceNode())
+                                .put("arrived_at", Wire.format(c.arrivedAt())).put("resolution", c.resolution().wireName());
+                        o.set("data", c.data());
+                        o.set("server_data", c.otherData());
+                    }, response, callback);
         } else if ("errors".equals(rest)) {
             ApiHandler.allow(method, "GET");
             int offset = number(query, "offset", 0, Integer.MAX_VALUE, 0);
             int limit = number(query, "limit", 1, MAX_PAGE, DEFAULT_PAGE);
-            ArrayNode list = json.createArrayNode();
-            List<ChangeError> page = engine.administration().deadLetters(type, uuid, offset, limit + 1);
-            for (ChangeError e : page.subList(0, Math.min(limit, page.size()))) {
-                list.addObject().put("seq", e.seq()).put("entity_type", e.entityType())
-                        .put("entity_uuid", e.entityUuid()).put("error", e.error()).put("message", e.message());
-            }
-            ObjectNode answer = json.createObjectNode();
-            answer.set("errors", list);
-            if (page.size() > limit) {
-                answer.put("next_offset", offset + limit);
-            }
-            ErrorBody.writeJson(json, response, callback, 200, answer);
+            writePage("errors", engine.administration().deadLetters(type, uuid, offset, limit + 1), offset, limit,
+                    (list, e) -> list.addObject().put("seq", e.seq()).put("entity_type", e.entityType())
+                            .put("entity_uuid", e.entityUuid()).put("error", e.error()).put("message", e.message()),
+                    response, callback);
         } else if ("tokens".equals(rest)) {
             ApiHandler.allow(method, "GET", "POST");
             if ("GET".equals(method)) {
@@ -213,14 +196,11 @@ final class AdminEndpoints {
         if ("GET".equals(method)) {
             scope = engine.administration().scope(id);
         } else {
-            byte[] body = Http.body(request, 1 << 20);
-            com.fasterxml.jackson.databind.JsonNode parsed;
-            try {
-                parsed = json.readTree(body);
-            } catch (java.io.IOException e) {
-                throw ApiError.badRequest("The body is not valid JSON");
+            com.fasterxml.jackson.databind.JsonNode parsed = jsonBody(request, 1 << 20);
+            if (parsed == null) {
+                throw ApiError.badRequest("The body must be {\"scope\": \"all\"} or {\"scope\": [\"<root uuid>\", ...]}");
             }
-            com.fasterxml.jackson.databind.JsonNode wanted = parsed == null ? null : parsed.get("scope");
+            com.fasterxml.jackson.databind.JsonNode wanted = parsed.get("scope");
             org.trestle.sync.api.NodeScope asked;
             if (wanted != null && wanted.isTextual() && "all".equals(wanted.textValue())) {
                 asked = org.trestle.sync.api.NodeScope.ALL;
@@ -259,13 +239,7 @@ final class AdminEndpoints {
      * in this answer only; the server keeps its hash.
      */
     private void createToken(Request request, String by, Response response, Callback callback) {
-        byte[] body = Http.body(request, 4096);
-        com.fasterxml.jackson.databind.JsonNode parsed;
-        try {
-            parsed = json.readTree(body);
-        } catch (java.io.IOException e) {
-            throw ApiError.badRequest("The body is not valid JSON");
-        }
+        com.fasterxml.jackson.databind.JsonNode parsed = jsonBody(request, 4096);
         if (parsed == null || !parsed.isObject() || !parsed.path("name").isTextual()) {
             throw ApiError.badRequest("The body must be {\"name\": \"<token name>\"}");
         }
@@ -282,6 +256,38 @@ final class AdminEndpoints {
         LOG.warn("Admin token " + name + " created by an administrator (token " + by + ")");
         ErrorBody.writeJson(json, response, callback, 201, json.createObjectNode().put("name", created.name())
                 .put("token", token).put("created_at", Wire.format(created.createdAt())));
+    }
+
+    /**
+     * @return the request's body as JSON, or {@code null} when it is empty
+     * @throws ApiError {@code 400} when it is not JSON, {@code 413} when it is over the limit
+     */
+    private com.fasterxml.jackson.databind.JsonNode jsonBody(Request request, int limit) {
+        byte[] body = Http.body(request, limit);
+        if (body.length == 0) {
+            return null;
+        }
+        try {
+            return json.readTree(body);
+        } catch (java.io.IOException e) {
+            throw ApiError.badRequest("The body is not valid JSON");
+        }
+    }
+
+    /**
+     * Answers one page of a list read with one row more than asked, so that the extra row
+     * says whether {@code next_offset} goes with it.
+     */
+    private <T> void writePage(String field, List<T> rows, int offset, int limit,
+            java.util.function.BiConsumer<ArrayNode, T> add, Response response, Callback callback) {
+        ArrayNode list = json.createArrayNode();
+        rows.subList(0, Math.min(limit, rows.size())).forEach(r -> add.accept(list, r));
+        ObjectNode answer = json.createObjectNode();
+        answer.set(field, list);
+        if (rows.size() > limit) {
+            answer.put("next_offset", offset + limit);
+        }
+        ErrorBody.writeJson(json, response, callback, 200, answer);
     }
 
     /** @return a whole-number query parameter within bounds, or the default when it is absent */
@@ -314,16 +320,10 @@ final class AdminEndpoints {
         String type = path.substring(0, slash);
         String uuid = path.substring(slash + 1);
         String versionId = null;
-        byte[] body = Http.body(request, 4096);
-        if (body.length > 0) {
-            com.fasterxml.jackson.databind.JsonNode parsed;
-            try {
-                parsed = json.readTree(body);
-            } catch (java.io.IOException e) {
-                throw ApiError.badRequest("The body is not valid JSON");
-            }
-            com.fasterxml.jackson.databind.JsonNode v = parsed == null ? null : parsed.get("version_id");
-            if (parsed == null || !parsed.isObject() || (v != null && !v.isNull() && !v.isTextual())) {
+        com.fasterxml.jackson.databind.JsonNode parsed = jsonBody(request, 4096);
+        if (parsed != null) {
+            com.fasterxml.jackson.databind.JsonNode v = parsed.get("version_id");
+            if (!parsed.isObject() || (v != null && !v.isNull() && !v.isTextual())) {
                 throw ApiError.badRequest("The body must be empty or {\"version_id\": \"<id>\"}");
             }
             versionId = v == null || v.isNull() ? null : v.textValue();
