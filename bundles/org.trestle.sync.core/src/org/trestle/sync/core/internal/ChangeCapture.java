@@ -1,11 +1,7 @@
 package org.trestle.sync.core.internal;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -44,9 +40,6 @@ import org.trestle.sync.core.internal.model.SyncChangeRow;
  */
 final class ChangeCapture extends SessionEventAdapter {
 
-    private static final String INSERT_SQL = "INSERT INTO SYNC_CHANGES (SEQ, ENTITY_TYPE, ENTITY_UUID, OPERATION, "
-            + "UPDATED_AT, DATA, CHANGED_ATTRS, ORIGIN_NODE, TARGET_NODE, BASE_PACKET, RESOLVES, CREATED_AT, ROOT_UUID) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Who made a change that is being applied from a packet, rather than edited here. */
     record Incoming(String origin, String resolves) {
@@ -284,7 +277,8 @@ final class ChangeCapture extends SessionEventAdapter {
                 row.changed = p.operation == Operation.UPDATE && p.changed != null ? String.join(",", p.changed) : null;
                 row.originNode = origin;
                 row.resolves = in != null ? in.resolves() : s.resolutions.get(e.getKey());
-                row.base = in == null && !engine.isServer() ? base(connection, e.getKey()) : null;
+                row.base = in == null && !engine.isServer() ? LogWriter.base(connection, e.getKey(), engine.selfId(),
+                        engine.serverId()) : null;
                 row.createdAt = now;
                 row.rootUuid = engine.isServer() ? engine.rootOf(p.entity) : null;
                 rows.add(row);
@@ -293,106 +287,18 @@ final class ChangeCapture extends SessionEventAdapter {
             rows.sort(java.util.Comparator.comparingInt(r -> Operation.DELETE.name().equals(r.operation)
                     ? Integer.MAX_VALUE / 2 - engine.typeRank(r.entityType) : engine.typeRank(r.entityType)));
             rows.addAll(s.extra);
-            write(connection, rows);
+            for (SyncChangeRow row : rows) {
+                row.seq = ++lastSeq;
+            }
+            LogWriter.insert(connection, rows);
             s.written.addAll(rows);
             if (!s.hardDeleted.isEmpty()) {
-                tombstones(connection, s);
+                Map<String, String> types = new LinkedHashMap<>();
+                s.hardDeleted.forEach(uuid -> types.put(uuid, s.entries.get(uuid).type));
+                LogWriter.tombstones(connection, types);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("The change log could not be written: " + e.getMessage(), e);
-        }
-    }
-
-    private void write(Connection connection, List<SyncChangeRow> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement insert = connection.prepareStatement(INSERT_SQL)) {
-            for (SyncChangeRow row : rows) {
-                row.seq = ++lastSeq;
-                insert.setLong(1, row.seq);
-                insert.setString(2, row.entityType);
-                insert.setString(3, row.entityUuid);
-                insert.setString(4, row.operation);
-                setTimestamp(insert, 5, row.updatedAt);
-                if (row.data == null) {
-                    insert.setNull(6, Types.CLOB);
-                } else {
-                    insert.setString(6, row.data);
-                }
-                insert.setString(7, row.changed);
-                insert.setString(8, row.originNode);
-                insert.setString(9, row.targetNode);
-                if (row.base == null) {
-                    insert.setNull(10, Types.BIGINT);
-                } else {
-                    insert.setLong(10, row.base);
-                }
-                insert.setString(11, row.resolves);
-                setTimestamp(insert, 12, row.createdAt == null ? Wire.now() : row.createdAt);
-                insert.setString(13, row.rootUuid);
-                insert.addBatch();
-            }
-            insert.executeBatch();
-        }
-    }
-
-    private static void tombstones(Connection connection, TxState s) throws SQLException {
-        try (PreparedStatement exists = connection.prepareStatement("SELECT 1 FROM SYNC_TOMBSTONES WHERE ENTITY_UUID = ?");
-                PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO SYNC_TOMBSTONES (ENTITY_UUID, ENTITY_TYPE, DELETED_AT) VALUES (?, ?, ?)")) {
-            for (String uuid : s.hardDeleted) {
-                exists.setString(1, uuid);
-                try (ResultSet rs = exists.executeQuery()) {
-                    if (rs.next()) {
-                        continue;
-                    }
-                }
-                insert.setString(1, uuid);
-                insert.setString(2, s.entries.get(uuid).type);
-                setTimestamp(insert, 3, Wire.now());
-                insert.executeUpdate();
-            }
-        }
-    }
-
-    /**
-     * The server packet a local edit is based on: for an entity that still has
-     * unacknowledged local changes, the base of the oldest of them (incoming versions
-     * of it were held back meanwhile); else the last packet received from the server.
-     */
-    private Long base(Connection connection, String uuid) throws SQLException {
-        String server = engine.serverId();
-        if (server == null) {
-            return 0L;
-        }
-        try (PreparedStatement q = connection.prepareStatement("SELECT MIN(c.BASE_PACKET) FROM SYNC_CHANGES c, SYNC_NODES n "
-                + "WHERE c.ENTITY_UUID = ? AND c.ORIGIN_NODE = ? AND n.NODE_ID = ? AND c.SEQ > n.ACKED_SEQ")) {
-            q.setString(1, uuid);
-            q.setString(2, engine.selfId());
-            q.setString(3, server);
-            try (ResultSet rs = q.executeQuery()) {
-                if (rs.next()) {
-                    long min = rs.getLong(1);
-                    if (!rs.wasNull()) {
-                        return min;
-                    }
-                }
-            }
-        }
-        try (PreparedStatement q = connection.prepareStatement("SELECT RECEIVED_PACKET_NO FROM SYNC_NODES WHERE NODE_ID = ?")) {
-            q.setString(1, server);
-            try (ResultSet rs = q.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0L;
-            }
-        }
-    }
-
-    private static void setTimestamp(PreparedStatement ps, int index, Instant instant) throws SQLException {
-        if (instant == null) {
-            ps.setNull(index, Types.TIMESTAMP);
-        } else {
-            ps.setTimestamp(index, Timestamp.from(instant));
         }
     }
 
