@@ -37,6 +37,7 @@ final class NodeRegistry implements NodeAdministration {
     private final ChangeCapture capture;
     private final Pruning pruning;
     private final AdminTokens adminTokens;
+    private final NodeTokens tokens;
 
     NodeRegistry(EngineState state) {
         this.state = state;
@@ -44,6 +45,7 @@ final class NodeRegistry implements NodeAdministration {
         this.capture = state.capture;
         this.pruning = new Pruning(state);
         this.adminTokens = new AdminTokens(state);
+        this.tokens = new NodeTokens(state);
     }
 
     /** @return this node, or {@code null} before it was set up */
@@ -215,61 +217,19 @@ final class NodeRegistry implements NodeAdministration {
         });
     }
 
-    /** @return the hash of a node's current token (the key its sync files are signed with), if it has one */
     @Override
     public void setSealedFileKey(String nodeId, String sealedKey) {
-        state.inTx(em -> {
-            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
-            if (n == null || n.self) {
-                throw new IllegalArgumentException("no such node: " + nodeId);
-            }
-            n.fileKey = sealedKey;
-            return null;
-        });
+        tokens.setSealedFileKey(nodeId, sealedKey);
     }
 
     @Override
     public Optional<String> sealedFileKey(String nodeId) {
-        return Optional.ofNullable(state.read(em -> {
-            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
-            return n == null ? null : n.fileKey;
-        }));
+        return tokens.sealedFileKey(nodeId);
     }
 
     @Override
     public Optional<NodeInfo> nodeByTokenHash(String tokenHash, boolean withPending) {
-        Object[] found = state.read(em -> em.createQuery("select n from SyncNodeRow n where n.tokenHash = :h "
-                + "and n.revoked = false and n.self = false", SyncNodeRow.class).setParameter("h", tokenHash)
-                .getResultStream().findFirst()
-                .map(n -> new Object[] { withPending ? info(em, n) : brief(n), n.previousTokenHash != null }).orElse(null));
-        if (found != null) {
-            NodeInfo node = (NodeInfo) found[0];
-            if ((Boolean) found[1]) {
-                forgetPreviousToken(node.nodeId());
-            }
-            return Optional.of(node);
-        }
-        // the token a rotation replaced, until the new one is first used
-        return Optional.ofNullable(state.read(em -> em.createQuery("select n from SyncNodeRow n where "
-                + "n.previousTokenHash = :h and n.revoked = false and n.self = false", SyncNodeRow.class)
-                .setParameter("h", tokenHash).getResultStream().findFirst()
-                .map(n -> withPending ? info(em, n) : brief(n)).orElse(null)));
-    }
-
-    private static NodeInfo brief(SyncNodeRow n) {
-        return new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked, n.lastSyncIn, n.lastSyncOut,
-                n.sentPacketNo, n.receivedPacketNo, -1);
-    }
-
-    /** The new token was used: the node has it, so the one it replaced is refused from now on. */
-    private void forgetPreviousToken(String nodeId) {
-        state.inTx(em -> {
-            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
-            if (n != null) {
-                n.previousTokenHash = null;
-            }
-            return null;
-        });
+        return tokens.nodeByTokenHash(tokenHash, withPending);
     }
 
     @Override
@@ -284,17 +244,7 @@ final class NodeRegistry implements NodeAdministration {
 
     @Override
     public void rotateToken(String nodeId, String newTokenHash) {
-        state.inTx(em -> {
-            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
-            if (n == null || n.self || n.revoked) {
-                throw new IllegalArgumentException("no such live node: " + nodeId);
-            }
-            if (n.previousTokenHash == null) {
-                n.previousTokenHash = n.tokenHash;
-            } // else: the node asks again with the old token, whose answer was lost; the unused new one goes
-            n.tokenHash = newTokenHash;
-            return null;
-        });
+        tokens.rotate(nodeId, newTokenHash);
     }
 
     @Override
@@ -334,7 +284,7 @@ final class NodeRegistry implements NodeAdministration {
                 .stream().map(n -> info(em, n)).toList());
     }
 
-    private NodeInfo info(EntityManager em, SyncNodeRow n) {
+    static NodeInfo info(EntityManager em, SyncNodeRow n) {
         long pending = n.self ? 0 : Outbox.count(em, n);
         return new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked, n.lastSyncIn, n.lastSyncOut,
                 n.sentPacketNo, n.receivedPacketNo, pending);
