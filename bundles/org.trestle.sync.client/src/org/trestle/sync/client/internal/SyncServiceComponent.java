@@ -11,7 +11,6 @@ import java.util.Map;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.jobs.Job;
-import org.eclipse.core.runtime.preferences.IEclipsePreferences;
 import org.eclipse.core.runtime.preferences.InstanceScope;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -22,7 +21,6 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
-import org.osgi.service.prefs.BackingStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.ConflictRecord;
@@ -68,13 +66,11 @@ public final class SyncServiceComponent implements SyncService {
     private TokenStore tokens;
     private SyncFiles files;
     private ClientLog log;
-    private IEclipsePreferences prefs;
+    private ClientSettings prefs;
     private final Object syncLock = new Object();
     private PushWatch push;
     private volatile boolean background;
-    /** How long the local sync log keeps what the server acknowledged. */
-    private static final Duration LOCAL_RETENTION = Duration.ofDays(30);
-    private Instant lastPruned;
+    private LocalUpkeep upkeep;
     private volatile SyncStatus status = SyncStatus.UNREGISTERED;
     private volatile Instant lastSuccess;
     private volatile String lastError;
@@ -93,12 +89,12 @@ public final class SyncServiceComponent implements SyncService {
             engine.syncManager().initializeLocal();
         }
         files = new SyncFiles(engine, tokens);
-        prefs = InstanceScope.INSTANCE.getNode(PREFS);
-        String last = prefs.get("lastSuccess", null);
-        lastSuccess = last == null ? null : Instant.parse(last);
-        lastError = prefs.get("lastError", null);
+        upkeep = new LocalUpkeep(engine);
+        prefs = new ClientSettings(InstanceScope.INSTANCE.getNode(PREFS));
+        lastSuccess = prefs.lastSuccess();
+        lastError = prefs.lastError();
         if (registered()) {
-            status = SyncStatus.valueOf(prefs.get("status", SyncStatus.ONLINE.name()));
+            status = prefs.status(SyncStatus.ONLINE);
         }
         job = new BackgroundSync(monitor -> {
             try {
@@ -179,27 +175,14 @@ public final class SyncServiceComponent implements SyncService {
         NodeInfo self = engine.self();
         String server = engine.syncManager().serverNodeId();
         long pending = server == null ? engine.syncManager().localChangeCount() : engine.syncManager().pendingCount(server);
-        return new SyncState(status, prefs.get("serverUrl", null), self == null ? null : self.code(),
+        return new SyncState(status, prefs.serverUrl(), self == null ? null : self.code(),
                 self == null ? null : self.nodeId(), pending, (int) engine.conflictResolver().openConflictCount(),
                 lastSuccess, lastError, job == null ? null : job.nextAttempt());
     }
 
-    private final java.util.Deque<ExchangeRecord> recent = new java.util.ArrayDeque<>();
-
-    private void remember(ExchangeRecord r) {
-        synchronized (recent) {
-            recent.addFirst(r);
-            while (recent.size() > 10) {
-                recent.removeLast();
-            }
-        }
-    }
-
     @Override
     public List<ExchangeRecord> recentExchanges() {
-        synchronized (recent) {
-            return List.copyOf(recent);
-        }
+        return upkeep.recentExchanges();
     }
 
     @Override
@@ -209,12 +192,12 @@ public final class SyncServiceComponent implements SyncService {
 
     @Override
     public String serverUrl() {
-        return prefs.get("serverUrl", null);
+        return prefs.serverUrl();
     }
 
     @Override
     public String serverFingerprint() {
-        return prefs.get("fingerprint", null);
+        return prefs.fingerprint();
     }
 
     @Override
@@ -231,13 +214,7 @@ public final class SyncServiceComponent implements SyncService {
             } catch (IOException e) {
                 throw new SyncException(null, e.getMessage(), e);
             }
-            prefs.put("serverUrl", server.toString());
-            if (fingerprint == null || fingerprint.isBlank()) {
-                prefs.remove("fingerprint");
-            } else {
-                prefs.put("fingerprint", fingerprint.trim());
-            }
-            flush();
+            prefs.setServer(server.toString(), fingerprint);
             job.succeeded();
             lastError = null;
             setStatus(SyncStatus.ONLINE);
@@ -289,7 +266,7 @@ public final class SyncServiceComponent implements SyncService {
         if (!registered()) {
             throw new SyncException(SyncStatus.UNREGISTERED, "This node is not registered with a server yet", null);
         }
-        return new HttpTransport(serverUri(prefs.get("serverUrl", null)), prefs.get("fingerprint", null), TIMEOUT,
+        return new HttpTransport(serverUri(prefs.serverUrl()), prefs.fingerprint(), TIMEOUT,
                 engine.packetManager()).authenticated(tokens.token(), isCompression());
     }
 
@@ -308,7 +285,7 @@ public final class SyncServiceComponent implements SyncService {
             SyncOutcome outcome;
             try {
                 outcome = engine.syncManager().synchronize(transport, step -> {
-                    remember(step.record());
+                    upkeep.remember(step.record());
                     post(SyncTopics.EXCHANGED, Map.of(SyncTopics.PROPERTY_SENT, step.sent(), SyncTopics.PROPERTY_RECEIVED,
                             step.received()));
                     received[0] += step.received();
@@ -333,25 +310,8 @@ public final class SyncServiceComponent implements SyncService {
             if (!outcome.conflicts().isEmpty()) {
                 post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, outcome.conflicts().size()));
             }
-            pruneDaily();
+            upkeep.pruneDaily();
             return outcome;
-        }
-    }
-
-    /**
-     * Once a day, after a synchronization, the local sync log drops what the server has
-     * acknowledged and is older than the retention; nothing unsent is ever dropped.
-     */
-    private void pruneDaily() {
-        Instant now = Instant.now();
-        if (lastPruned != null && lastPruned.isAfter(now.minus(Duration.ofDays(1)))) {
-            return;
-        }
-        lastPruned = now;
-        try {
-            engine.administration().prune(LOCAL_RETENTION, LOCAL_RETENTION);
-        } catch (RuntimeException e) {
-            LOG.warn("Pruning the local sync log failed; it is tried again tomorrow", e);
         }
     }
 
@@ -390,64 +350,41 @@ public final class SyncServiceComponent implements SyncService {
 
     @Override
     public boolean isAutoSync() {
-        return prefs.getBoolean("autoSync", true);
+        return prefs.autoSync();
     }
 
     @Override
     public void setAutoSync(boolean on) {
-        prefs.putBoolean("autoSync", on);
-        flush();
+        prefs.setAutoSync(on);
         reschedule(Duration.ofSeconds(1));
     }
 
     @Override
     public Duration interval() {
-        return Duration.ofSeconds(prefs.getLong("intervalSeconds", 300));
+        return prefs.interval();
     }
 
     @Override
     public void setInterval(Duration interval) {
-        if (interval.toSeconds() < 10 || interval.toDays() > 7) {
-            throw new IllegalArgumentException("the interval must be between 10 seconds and 7 days");
-        }
-        prefs.putLong("intervalSeconds", interval.toSeconds());
-        flush();
+        prefs.setInterval(interval);
         reschedule(interval);
     }
 
     @Override
     public boolean isCompression() {
-        return prefs.getBoolean("compression", true);
+        return prefs.compression();
     }
 
     @Override
     public void setCompression(boolean on) {
-        prefs.putBoolean("compression", on);
-        flush();
-    }
-
-    private void flush() {
-        try {
-            prefs.flush();
-        } catch (BackingStoreException e) {
-            LOG.error("The sync settings could not be saved", e);
-        }
+        prefs.setCompression(on);
     }
 
     private void setStatus(SyncStatus next) {
         status = next;
         if (next != SyncStatus.SYNCING) {
             // remembered, so that the command line and the next start show the last known state
-            prefs.put("status", next.name());
-            if (lastSuccess != null) {
-                prefs.put("lastSuccess", lastSuccess.toString());
-            }
-            if (lastError == null) {
-                prefs.remove("lastError");
-            } else {
-                prefs.put("lastError", lastError);
-            }
-            flush();
+            prefs.remember(next, lastSuccess, lastError);
         }
         post(SyncTopics.STATUS, Map.of());
     }
