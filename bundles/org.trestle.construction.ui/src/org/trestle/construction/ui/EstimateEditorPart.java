@@ -3,7 +3,6 @@ package org.trestle.construction.ui;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 import jakarta.annotation.PostConstruct;
@@ -42,9 +41,7 @@ import org.trestle.sync.api.EntityStore;
 import org.trestle.sync.api.EntityWrite;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.api.entity.EntityIds;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -60,7 +57,6 @@ public class EstimateEditorPart {
     public static final String TOTAL = "trestle.estimate.total";
     public static final String MESSAGE = "trestle.estimate.message";
 
-    private static final String[] COLUMNS = { "position", "description", "unit", "quantity", "unitPrice" };
     private static final String[] TITLES = { "Pos", "Description", "Unit", "Quantity", "Unit price" };
 
     @Inject
@@ -233,10 +229,6 @@ public class EstimateEditorPart {
         });
     }
 
-    /** An estimate's header and items as read from the database. */
-    private record Loaded(String estimate, ObjectNode header, List<ItemRow> rows) {
-    }
-
     private void open(int index) {
         if (index < 0 || index >= estimates.size()) {
             return;
@@ -248,7 +240,7 @@ public class EstimateEditorPart {
         pending = true;
         editing.forEach(c -> c.setEnabled(false));
         total.setText("Loading…");
-        inBackground("Loading an estimate", () -> load(chosen), loaded -> {
+        inBackground("Loading an estimate", () -> EstimateData.load(engine(), chosen), loaded -> {
             if (serial != opening) {
                 return; // opened again meanwhile: only the latest load is shown
             }
@@ -268,26 +260,6 @@ public class EstimateEditorPart {
         });
     }
 
-    private Loaded load(String chosen) {
-        ObjectNode header = engine().find("Estimate", chosen).map(EntityRow::data)
-                .orElse(JsonNodeFactory.instance.objectNode());
-        List<ItemRow> loaded = new ArrayList<>();
-        for (EntityRow entry : engine().list("EstimateItem")) {
-            ObjectNode data = entry.data();
-            if (!chosen.equals(data.path("estimate").asText())) {
-                continue;
-            }
-            ItemRow row = new ItemRow();
-            row.uuid = entry.uuid();
-            for (int i = 0; i < ItemRow.COLUMNS; i++) {
-                row.values[i] = data.path(COLUMNS[i]).isNull() ? "" : data.path(COLUMNS[i]).asText("");
-            }
-            loaded.add(row);
-        }
-        loaded.sort(Comparator.comparingInt(r -> parseInt(r.values[0])));
-        return new Loaded(chosen, header, loaded);
-    }
-
     private void showRows() {
         items.setInput(rows.stream().filter(r -> !r.deleted).toList());
         updateTotal();
@@ -302,7 +274,7 @@ public class EstimateEditorPart {
             return;
         }
         ItemRow row = new ItemRow();
-        row.values[0] = String.valueOf(rows.stream().filter(r -> !r.deleted).mapToInt(r -> parseInt(r.values[0])).max()
+        row.values[0] = String.valueOf(rows.stream().filter(r -> !r.deleted).mapToInt(r -> EstimateData.position(r)).max()
                 .orElse(0) + 1);
         row.values[1] = "";
         row.values[2] = "pcs";
@@ -350,30 +322,12 @@ public class EstimateEditorPart {
         if (estimate == null || pending || !dirty.isDirty()) {
             return;
         }
-        List<EntityWrite> puts = new ArrayList<>();
-        JsonNodeFactory f = JsonNodeFactory.instance;
-        puts.add(EntityWrite.put("Estimate", estimate, f.objectNode().put("title", title.getText())
-                .put("status", status.getText()).put("notes", notes.getText().isEmpty() ? null : notes.getText())));
-        int line = 0;
-        for (ItemRow r : rows) {
-            line++;
-            if (r.deleted) {
-                if (r.uuid != null) {
-                    puts.add(EntityWrite.delete("EstimateItem", r.uuid));
-                }
-                continue;
-            }
-            ObjectNode data = f.objectNode().put("estimate", estimate).put("description", r.values[1])
-                    .put("unit", r.values[2]);
-            try {
-                data.put("position", Integer.parseInt(r.values[0].trim()));
-                data.put("quantity", new BigDecimal(r.values[3].trim().replace(',', '.')).toPlainString());
-                data.put("unitPrice", new BigDecimal(r.values[4].trim().replace(',', '.')).toPlainString());
-            } catch (NumberFormatException e) {
-                message.setText("Item " + line + ": position, quantity and unit price must be numbers");
-                return;
-            }
-            puts.add(EntityWrite.put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data));
+        List<EntityWrite> puts;
+        try {
+            puts = EstimateData.writes(estimate, title.getText(), status.getText(), notes.getText(), rows);
+        } catch (IllegalArgumentException e) {
+            message.setText(e.getMessage());
+            return;
         }
         // the part stays dirty until the write has committed, so nothing is lost meanwhile
         inBackground("Saving the estimate", () -> {
@@ -392,14 +346,6 @@ public class EstimateEditorPart {
             dirty.setDirty(false);
             refreshChoices(true);
         });
-    }
-
-    private static int parseInt(String text) {
-        try {
-            return Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
-            return Integer.MAX_VALUE;
-        }
     }
 
     @Inject

@@ -34,6 +34,15 @@ public interface EntityStore {
      */
     List<EntityRow> list(String type);
 
+    /**
+     * @return the live entities of a type that reference the entity {@code uuid} through
+     *         {@code reference} (e.g. the items of one estimate), selected in the database,
+     *         oldest edit first
+     * @throws IllegalArgumentException for an unknown type, or an attribute that is not a
+     *                                  reference of it
+     */
+    List<EntityRow> referencing(String type, String reference, String uuid);
+
     /** @return the live entity, if there is one */
     Optional<EntityRow> find(String type, String uuid);
 

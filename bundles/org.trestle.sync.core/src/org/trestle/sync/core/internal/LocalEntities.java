@@ -67,6 +67,18 @@ final class LocalEntities implements EntityStore {
     }
 
     @Override
+    public List<EntityRow> referencing(String type, String reference, String uuid) {
+        TypeCodec tc = require(type);
+        var a = tc.byName().get(reference);
+        if (a == null || a.reference() == null) {
+            throw new IllegalArgumentException(type + "." + reference + " is not a reference to another entity");
+        }
+        return state.read(em -> em.createQuery("select e from " + state.entityName(tc.info()) + " e where e.deleted = false "
+                + "and e." + a.name() + ".uuid = :u order by e.updatedAt", tc.info().type()).setParameter("u", uuid)
+                .getResultList().stream().map(e -> row(tc, e)).toList());
+    }
+
+    @Override
     public Optional<EntityRow> find(String type, String uuid) {
         TypeCodec tc = require(type);
         return Optional.ofNullable(state.read(em -> {

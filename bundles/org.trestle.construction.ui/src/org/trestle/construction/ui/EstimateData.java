@@ -1,0 +1,87 @@
+package org.trestle.construction.ui;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import org.trestle.sync.api.EntityRow;
+import org.trestle.sync.api.EntityStore;
+import org.trestle.sync.api.EntityWrite;
+import org.trestle.sync.api.entity.EntityIds;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** How the estimate editor reads an estimate with its items, and what it writes back. */
+final class EstimateData {
+
+    /** The item attributes in the editor's column order. */
+    static final String[] COLUMNS = { "position", "description", "unit", "quantity", "unitPrice" };
+
+    /** An estimate's header and items as read from the database. */
+    record Loaded(String estimate, ObjectNode header, List<ItemRow> rows) {
+    }
+
+    private EstimateData() {
+    }
+
+    /** Reads an estimate and its items (selected in the database), ordered by position. */
+    static Loaded load(EntityStore store, String estimate) {
+        ObjectNode header = store.find("Estimate", estimate).map(EntityRow::data)
+                .orElse(JsonNodeFactory.instance.objectNode());
+        List<ItemRow> loaded = new ArrayList<>();
+        for (EntityRow entry : store.referencing("EstimateItem", "estimate", estimate)) {
+            ObjectNode data = entry.data();
+            ItemRow row = new ItemRow();
+            row.uuid = entry.uuid();
+            for (int i = 0; i < ItemRow.COLUMNS; i++) {
+                row.values[i] = data.path(COLUMNS[i]).isNull() ? "" : data.path(COLUMNS[i]).asText("");
+            }
+            loaded.add(row);
+        }
+        loaded.sort(Comparator.comparingInt(EstimateData::position));
+        return new Loaded(estimate, header, loaded);
+    }
+
+    /**
+     * @return the writes that save the header and the items together
+     * @throws IllegalArgumentException naming the item whose position, quantity or unit price is not a number
+     */
+    static List<EntityWrite> writes(String estimate, String title, String status, String notes, List<ItemRow> rows) {
+        List<EntityWrite> puts = new ArrayList<>();
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        puts.add(EntityWrite.put("Estimate", estimate, f.objectNode().put("title", title).put("status", status)
+                .put("notes", notes.isEmpty() ? null : notes)));
+        int line = 0;
+        for (ItemRow r : rows) {
+            line++;
+            if (r.deleted) {
+                if (r.uuid != null) {
+                    puts.add(EntityWrite.delete("EstimateItem", r.uuid));
+                }
+                continue;
+            }
+            ObjectNode data = f.objectNode().put("estimate", estimate).put("description", r.values[1])
+                    .put("unit", r.values[2]);
+            try {
+                data.put("position", Integer.parseInt(r.values[0].trim()));
+                data.put("quantity", new BigDecimal(r.values[3].trim().replace(',', '.')).toPlainString());
+                data.put("unitPrice", new BigDecimal(r.values[4].trim().replace(',', '.')).toPlainString());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Item " + line + ": position, quantity and unit price must be numbers");
+            }
+            puts.add(EntityWrite.put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data));
+        }
+        return puts;
+    }
+
+    /** @return the row's position, rows without a number last */
+    static int position(ItemRow row) {
+        try {
+            return Integer.parseInt(row.values[0].trim());
+        } catch (NumberFormatException e) {
+            return Integer.MAX_VALUE;
+        }
+    }
+}
