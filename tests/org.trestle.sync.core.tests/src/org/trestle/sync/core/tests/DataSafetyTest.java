@@ -47,16 +47,6 @@ class DataSafetyTest {
         nodes.close();
     }
 
-    private String newSite(SyncEngine node, String code) {
-        return SyncTestNodes.write(node, em -> {
-            Site s = new Site();
-            s.setCode(code);
-            s.setName("Site " + code);
-            em.persist(s);
-            return s.getUuid();
-        });
-    }
-
     private <T extends SyncEntity> T find(SyncEngine node, Class<T> type, String uuid) {
         return node.read(em -> em.find(type, uuid));
     }
@@ -74,7 +64,7 @@ class DataSafetyTest {
 
     @Test
     void aStaleDeleteDoesNotWipeANewerEditUnderServerWins() {
-        String site = newSite(a, "S-1");
+        String site = Sites.site(a, "S-1");
         nodes.syncAll();
         SyncTestNodes.edit(b, em -> em.find(Site.class, site).setName("Edited by b"));
         nodes.sync(b);
@@ -97,7 +87,7 @@ class DataSafetyTest {
 
     @Test
     void aStaleDeleteUnderManualIsAnOpenConflictAndAPersonMayChooseTheDelete() {
-        String site = newSite(a, "S-2");
+        String site = Sites.site(a, "S-2");
         String memo = SyncTestNodes.write(a, em -> {
             Memo m = new Memo();
             m.setSite(em.find(Site.class, site));
@@ -131,7 +121,7 @@ class DataSafetyTest {
 
     @Test
     void aLaterDeleteWinsUnderTimestampWinsAndKeepsTheEditInTheHistory() {
-        String site = newSite(a, "S-3");
+        String site = Sites.site(a, "S-3");
         String task = SyncTestNodes.write(a, em -> {
             Task t = new Task();
             t.setSite(em.find(Site.class, site));
@@ -157,7 +147,7 @@ class DataSafetyTest {
 
     @Test
     void anAdministratorRestoresADeletedEntityOnEveryNode() {
-        String site = newSite(a, "S-4");
+        String site = Sites.site(a, "S-4");
         nodes.syncAll();
         SyncTestNodes.edit(b, em -> em.find(Site.class, site).setName("Before the delete"));
         nodes.syncAll();
@@ -184,7 +174,7 @@ class DataSafetyTest {
 
     @Test
     void aResolutionClosesOnlyAConflictOfItsOwnEntityAndNode() {
-        String site = newSite(a, "S-5");
+        String site = Sites.site(a, "S-5");
         String memo = SyncTestNodes.write(a, em -> {
             Memo m = new Memo();
             m.setSite(em.find(Site.class, site));
@@ -200,7 +190,7 @@ class DataSafetyTest {
         String versionId = server.conflictResolver().openConflicts().get(0).versionId();
 
         // b names the conflict's version id on a change of another entity: nothing closes
-        String other = newSite(b, "S-6");
+        String other = Sites.site(b, "S-6");
         Packet up = b.syncManager().buildPacket(server.self().nodeId());
         Change forged = up.changes().stream().filter(c -> c.entityUuid().equals(other)).findFirst().orElseThrow();
         Packet withResolves = new Packet(up.protocol(), up.schemaVersion(), up.sender(), up.target(), up.packetNo(), up.ack(),
@@ -213,7 +203,7 @@ class DataSafetyTest {
 
     @Test
     void aTimeFarInTheFutureDoesNotWinLaterTimestampConflicts() {
-        String site = newSite(a, "S-7");
+        String site = Sites.site(a, "S-7");
         String task = SyncTestNodes.write(a, em -> {
             Task t = new Task();
             t.setSite(em.find(Site.class, site));

@@ -56,19 +56,9 @@ class PruningTest {
         return node.read(em -> em.createQuery("select count(p) from SyncPacketRow p", Long.class).getSingleResult());
     }
 
-    private String newSite(SyncEngine node, String code) {
-        return SyncTestNodes.write(node, em -> {
-            Site s = new Site();
-            s.setCode(code);
-            s.setName("Site " + code);
-            em.persist(s);
-            return s.getUuid();
-        });
-    }
-
     @Test
     void aLongRunOfEditsLeavesOneRowPerEntityAndANodeAwayThroughItCatchesUp() {
-        List<String> sites = List.of(newSite(a, "P-1"), newSite(a, "P-2"), newSite(a, "P-3"));
+        List<String> sites = List.of(Sites.site(a, "P-1"), Sites.site(a, "P-2"), Sites.site(a, "P-3"));
         nodes.syncAll();
         // b is away while a edits every site forty times, each edit synchronized
         for (int round = 1; round <= 40; round++) {
@@ -105,7 +95,7 @@ class PruningTest {
 
     @Test
     void aDeleteANodeHasNotSeenIsKeptForIt() {
-        String site = newSite(a, "D-1");
+        String site = Sites.site(a, "D-1");
         nodes.syncAll();
         SyncTestNodes.edit(a, em -> em.find(Site.class, site).setDeleted(true));
         nodes.sync(a);
@@ -116,7 +106,7 @@ class PruningTest {
 
     @Test
     void aChangeMadeBeforePrunedChangesIsJudgedAgainstTheWholeEntity() {
-        String site = newSite(a, "W-1");
+        String site = Sites.site(a, "W-1");
         nodes.syncAll();
         // a renames twice; b, away, changes another attribute of the version it had
         SyncTestNodes.edit(a, em -> em.find(Site.class, site).setName("First rename"));
@@ -140,7 +130,7 @@ class PruningTest {
 
     @Test
     void withoutPruningTheSameEditsMerge() {
-        String site = newSite(a, "W-2");
+        String site = Sites.site(a, "W-2");
         nodes.syncAll();
         SyncTestNodes.edit(a, em -> em.find(Site.class, site).setName("First rename"));
         nodes.sync(a);
@@ -153,7 +143,7 @@ class PruningTest {
 
     @Test
     void aClientKeepsItsChangesUntilTheServerAcknowledgedThem() {
-        String site = newSite(a, "C-1");
+        String site = Sites.site(a, "C-1");
         SyncTestNodes.edit(a, em -> em.find(Site.class, site).setName("Offline edit"));
         long waiting = logRows(a);
         assertNotEquals(0, waiting);

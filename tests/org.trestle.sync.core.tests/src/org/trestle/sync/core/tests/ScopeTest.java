@@ -43,10 +43,10 @@ class ScopeTest {
         server = nodes.server();
         office = nodes.client(0);
         site = nodes.client(1);
-        s1 = newSite(office, "S-1");
-        s2 = newSite(office, "S-2");
-        t1 = newTask(office, s1, "Pour the slab");
-        t2 = newTask(office, s2, "Scaffold the east wall");
+        s1 = Sites.site(office, "S-1");
+        s2 = Sites.site(office, "S-2");
+        t1 = Sites.task(office, s1, "Pour the slab");
+        t2 = Sites.task(office, s2, "Scaffold the east wall");
         memo = SyncTestNodes.write(office, em -> {
             Memo m = new Memo();
             m.setText("Global notice");
@@ -59,26 +59,6 @@ class ScopeTest {
     @AfterEach
     void stop() {
         nodes.close();
-    }
-
-    private static String newSite(SyncEngine node, String code) {
-        return SyncTestNodes.write(node, em -> {
-            Site s = new Site();
-            s.setCode(code);
-            s.setName("Site " + code);
-            em.persist(s);
-            return s.getUuid();
-        });
-    }
-
-    private static String newTask(SyncEngine node, String siteUuid, String title) {
-        return SyncTestNodes.write(node, em -> {
-            Task t = new Task();
-            t.setSite(em.find(Site.class, siteUuid));
-            t.setTitle(title);
-            em.persist(t);
-            return t.getUuid();
-        });
     }
 
     private static boolean has(SyncEngine node, Class<? extends org.trestle.sync.api.entity.SyncEntity> type, String uuid) {
@@ -160,8 +140,8 @@ class ScopeTest {
     void aNewRootCreatedByAScopedNodeJoinsItsScope() {
         server.administration().setScope(siteId(), NodeScope.of(List.of(s1)));
         nodes.sync(site);
-        String s3 = newSite(site, "S-3");
-        String t3 = newTask(site, s3, "Survey");
+        String s3 = Sites.site(site, "S-3");
+        String t3 = Sites.task(site, s3, "Survey");
         nodes.sync(site);
         assertTrue(has(server, Task.class, t3));
         assertEquals(List.of(s1, s3).stream().sorted().toList(), server.administration().scope(siteId()).roots());
@@ -195,7 +175,7 @@ class ScopeTest {
         server.administration().setScope(siteId(), NodeScope.of(List.of(s1, s2)));
         nodes.sync(site);
         SyncTestNodes.edit(site, em -> em.find(Task.class, t2).setHours(12)); // not sent yet
-        String local = newTask(site, s2, "Made offline");
+        String local = Sites.task(site, s2, "Made offline");
         server.administration().setScope(siteId(), NodeScope.of(List.of(s1)));
         nodes.sync(site);
         assertTrue(!has(site, Task.class, t2) && !has(site, Task.class, local), "evicted, with what was made under it");

@@ -521,16 +521,20 @@ class ServerApiTest {
         // restore: the copy as the database of a fresh data directory opens and holds the data
         Path restored = Files.createTempDirectory("trestle-restore");
         copyTree(copy, restored.resolve("db"));
-        var context = org.osgi.framework.FrameworkUtil.getBundle(ServerApiTest.class).getBundleContext();
-        var factory = context.getService(context.getServiceReference(org.trestle.sync.api.SyncEngineFactory.class));
-        try (org.trestle.sync.api.SyncEngine engine = factory.open(restored,
-                org.trestle.sync.api.EngineSettings.defaults())) {
+        try (org.trestle.sync.api.SyncEngine engine = openCopy(restored)) {
             assertTrue(engine.syncManager().nodes().stream().anyMatch(n -> n.code().equals(node.code)),
                     "the node registered before the backup is in the copy");
             long widgets = engine.entities().list("Widget").stream()
                     .filter(e -> e.data().path("name").asText().startsWith(node.code + " widget")).count();
             assertTrue(widgets >= 25 && widgets <= 50, "the copy holds the widgets of one moment: " + widgets);
         }
+    }
+
+    /** Opens a backup copy, put in a data directory's db folder, as a server opens its database. */
+    private static org.trestle.sync.api.SyncEngine openCopy(Path dataDirectory) {
+        var context = org.osgi.framework.FrameworkUtil.getBundle(ServerApiTest.class).getBundleContext();
+        var factory = context.getService(context.getServiceReference(org.trestle.sync.api.SyncEngineFactory.class));
+        return factory.open(dataDirectory, org.trestle.sync.api.EngineSettings.defaults());
     }
 
     @Test
@@ -555,10 +559,7 @@ class ServerApiTest {
             }
         }
         assertTrue(entries > 10, "the database's files: " + entries);
-        var context = org.osgi.framework.FrameworkUtil.getBundle(ServerApiTest.class).getBundleContext();
-        var factory = context.getService(context.getServiceReference(org.trestle.sync.api.SyncEngineFactory.class));
-        try (org.trestle.sync.api.SyncEngine engine = factory.open(restored,
-                org.trestle.sync.api.EngineSettings.defaults())) {
+        try (org.trestle.sync.api.SyncEngine engine = openCopy(restored)) {
             assertEquals(12, engine.entities().list("Widget").stream()
                     .filter(e -> e.data().path("name").asText().startsWith(node.code + " widget")).count());
         }
