@@ -103,7 +103,11 @@ final class WaitEndpoint implements Consumer<List<QueuedChange>>, AutoCloseable 
         NodeScope scope = engine.administration().scope(node.nodeId());
         Waiter w = new Waiter(node.nodeId(), scope.all() ? null : scope.roots(), response, callback);
         // the connection stays quiet while the request waits: it must outlive the wait
-        request.getConnectionMetaData().getConnection().getEndPoint().setIdleTimeout((seconds + 15) * 1000L);
+        var endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        long idle = endPoint.getIdleTimeout();
+        endPoint.setIdleTimeout((seconds + 15) * 1000L);
+        // the connection's next request gets the usual idle timeout again
+        Request.addCompletionListener(request, failure -> endPoint.setIdleTimeout(idle));
         request.addFailureListener(w::abandon);
         // registered before counting, so a change committed in between wakes it
         byNode.computeIfAbsent(w.node, k -> ConcurrentHashMap.newKeySet()).add(w);
