@@ -1,13 +1,18 @@
 package org.trestle.sync.core.internal;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import org.trestle.sync.core.internal.model.SyncChangeRow;
 
 /**
- * Where the most recent rows of the change log go, in memory: each row's seq, origin
- * and target, in seq order, for the last {@link #CAPACITY} rows written.
+ * Where the most recent rows of the change log go, in memory: each row's seq, origin,
+ * target and scope root, in seq order, for the last {@link #CAPACITY} rows written, and
+ * an index of them by who receives them.
  * <p>
  * Building a packet starts with the seqs queued for its node. Every node asks for
  * nearly the same tail of the log, so answering from memory spares each packet a range
@@ -17,18 +22,30 @@ import org.trestle.sync.core.internal.model.SyncChangeRow;
  * never committed. When a transaction that wrote rows fails, whether they were committed
  * is not known for certain, so the tail forgets everything and the log is read again
  * until the tail has filled anew.
+ * <p>
+ * The index keeps, for each key, the positions of its rows in order: rows addressed to
+ * one node under that node's id, rows of a scope root under the root, rows of global
+ * types under one list of their own. A node with a limited scope reads only the lists of
+ * its roots, its own and the global one, so the cost of a change grows with the nodes
+ * that receive it, not with all nodes. A node that receives everything reads the tail.
  */
 final class LogTail {
 
-    /** Rows remembered: 24 bytes each, plus the node ids they share. */
+    /** Rows remembered: about 40 bytes each with their index entry, plus the ids they share. */
     static final int CAPACITY = 65_536;
 
     private final long[] seqs = new long[CAPACITY];
     private final String[] origins = new String[CAPACITY];
     private final String[] targets = new String[CAPACITY];
     private final String[] roots = new String[CAPACITY];
-    /** The index of the oldest row held. */
-    private int first;
+    /** Rows addressed to one node, by its id. */
+    private final Map<String, Positions> byTarget = new HashMap<>();
+    /** Rows for every node whose scope holds their root, by root. */
+    private final Map<String, Positions> byRoot = new HashMap<>();
+    /** Rows of global types, for every node. */
+    private final Positions global = new Positions();
+    /** The position of the oldest row held; positions count rows told since the tail was last emptied. */
+    private long start;
     private int size;
     /** Every committed row with a seq above this is held. */
     private long heldAfter;
@@ -50,26 +67,48 @@ final class LogTail {
                 return;
             }
             if (size == CAPACITY) {
-                heldAfter = seqs[first];
-                first = (first + 1) % CAPACITY;
-                size--;
+                dropOldest();
             }
-            int at = (first + size) % CAPACITY;
+            long position = start + size;
+            int at = slot(position);
             seqs[at] = r.seq;
             origins[at] = r.originNode;
             targets[at] = r.targetNode;
             roots[at] = r.rootUuid;
             size++;
             lastCommitted = r.seq;
+            Positions list = r.targetNode != null ? byTarget.computeIfAbsent(r.targetNode, k -> new Positions())
+                    : r.rootUuid != null ? byRoot.computeIfAbsent(r.rootUuid, k -> new Positions()) : global;
+            list.add(position);
         }
+    }
+
+    private void dropOldest() {
+        int at = slot(start);
+        heldAfter = seqs[at];
+        Map<String, Positions> index = targets[at] != null ? byTarget : roots[at] != null ? byRoot : null;
+        String key = targets[at] != null ? targets[at] : roots[at];
+        Positions list = index == null ? global : index.get(key);
+        list.removeFirst();
+        if (index != null && list.isEmpty()) {
+            index.remove(key);
+        }
+        origins[at] = null;
+        targets[at] = null;
+        roots[at] = null;
+        start++;
+        size--;
     }
 
     /** Forgets every row: none after {@code lastSeq} has committed yet, or it is not known which did. */
     synchronized void forget(long lastSeq) {
-        java.util.Arrays.fill(origins, null);
-        java.util.Arrays.fill(targets, null);
-        java.util.Arrays.fill(roots, null);
-        first = 0;
+        Arrays.fill(origins, null);
+        Arrays.fill(targets, null);
+        Arrays.fill(roots, null);
+        byTarget.clear();
+        byRoot.clear();
+        global.clear();
+        start = 0;
         size = 0;
         heldAfter = lastSeq;
         lastCommitted = lastSeq;
@@ -80,49 +119,153 @@ final class LogTail {
         return lastCommitted;
     }
 
+    /** {@link #queued(String, long, long, int, Set)} for a node that receives every root. */
+    List<Long> queued(String node, long acked, long upTo, int limit) {
+        return queued(node, acked, upTo, limit, null);
+    }
+
     /**
      * The seqs queued for a node after {@code acked} up to {@code upTo}: rows that did not
-     * come from it and are addressed to it, or to every node whose scope holds their root.
+     * come from it and are addressed to it, or to every node and are of a global type or
+     * of a root the node receives.
      *
+     * @param scope the roots the node receives, or {@code null} for every root
      * @return at most {@code limit} seqs in order, or {@code null} when the tail does not
      *         hold every row of that range and the log must be read
      */
-    /** {@link #queued(String, long, long, int, java.util.function.Predicate)} for a node that receives every root. */
-    List<Long> queued(String node, long acked, long upTo, int limit) {
-        return queued(node, acked, upTo, limit, root -> true);
-    }
-
-    synchronized List<Long> queued(String node, long acked, long upTo, int limit,
-            java.util.function.Predicate<String> seesRoot) {
+    synchronized List<Long> queued(String node, long acked, long upTo, int limit, Set<String> scope) {
         if (acked < heldAfter || upTo > lastCommitted) {
             return null;
         }
+        if (scope == null) {
+            return scan(node, acked, upTo, limit);
+        }
+        // the rows of each list the node reads, merged in seq order
+        long[] found = new long[16];
+        int count = 0;
+        List<Positions> lists = new ArrayList<>(scope.size() + 2);
+        lists.add(global);
+        lists.add(byTarget.get(node));
+        for (String root : scope) {
+            lists.add(byRoot.get(root));
+        }
+        for (Positions list : lists) {
+            if (list == null) {
+                continue;
+            }
+            int taken = 0;
+            for (int i = firstAfter(list, acked); i < list.size() && taken < limit; i++) {
+                int at = slot(list.get(i));
+                if (seqs[at] > upTo) {
+                    break;
+                }
+                if (!node.equals(origins[at])) {
+                    if (count == found.length) {
+                        found = Arrays.copyOf(found, count * 2);
+                    }
+                    found[count++] = seqs[at];
+                    taken++;
+                }
+            }
+        }
+        Arrays.sort(found, 0, count);
+        List<Long> out = new ArrayList<>(Math.min(count, limit));
+        for (int i = 0; i < count && i < limit; i++) {
+            out.add(found[i]);
+        }
+        return out;
+    }
+
+    /** The rows for a node that receives everything: every row of the range not from it and for all or for it. */
+    private List<Long> scan(String node, long acked, long upTo, int limit) {
         List<Long> out = new ArrayList<>(Math.min(limit, 1024));
-        for (int i = firstAfter(acked); i < size && out.size() < limit; i++) {
-            int at = (first + i) % CAPACITY;
+        for (long p = start + firstAfter(acked); p < start + size && out.size() < limit; p++) {
+            int at = slot(p);
             if (seqs[at] > upTo) {
                 break;
             }
             String target = targets[at];
-            if (!node.equals(origins[at]) && (target == null ? seesRoot.test(roots[at]) : target.equals(node))) {
+            if (!node.equals(origins[at]) && (target == null || target.equals(node))) {
                 out.add(seqs[at]);
             }
         }
         return out;
     }
 
-    /** @return the position (0 = oldest) of the first row with a seq above {@code seq} */
+    private static int slot(long position) {
+        return (int) (position % CAPACITY);
+    }
+
+    /** @return the offset (0 = oldest) of the first row held with a seq above {@code seq} */
     private int firstAfter(long seq) {
         int lo = 0;
         int hi = size;
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (seqs[(first + mid) % CAPACITY] <= seq) {
+            if (seqs[slot(start + mid)] <= seq) {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
         return lo;
+    }
+
+    /** @return the index in the list of its first row with a seq above {@code seq} */
+    private int firstAfter(Positions list, long seq) {
+        int lo = 0;
+        int hi = list.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (seqs[slot(list.get(mid))] <= seq) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /** Positions of rows in the tail, oldest first: a queue that grows at its end and shrinks at its start. */
+    private static final class Positions {
+        private long[] items = new long[4];
+        private int head;
+        private int size;
+
+        void add(long position) {
+            if (size == items.length) {
+                long[] grown = new long[items.length * 2];
+                for (int i = 0; i < size; i++) {
+                    grown[i] = get(i);
+                }
+                items = grown;
+                head = 0;
+            }
+            items[(head + size) % items.length] = position;
+            size++;
+        }
+
+        long get(int i) {
+            return items[(head + i) % items.length];
+        }
+
+        void removeFirst() {
+            head = (head + 1) % items.length;
+            size--;
+        }
+
+        int size() {
+            return size;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void clear() {
+            items = new long[4];
+            head = 0;
+            size = 0;
+        }
     }
 }

@@ -54,8 +54,7 @@ final class Outbox {
      * reading them. Taken from the log's tail in memory when it holds the range.
      */
     private List<Long> queuedSeqs(EntityManager em, SyncNodeRow n, int limit, long upTo) {
-        NodeScopes scopes = state.nodeScopes;
-        List<Long> held = capture.tail().queued(n.nodeId, n.ackedSeq, upTo, limit, root -> scopes.sees(n.nodeId, root));
+        List<Long> held = capture.tail().queued(n.nodeId, n.ackedSeq, upTo, limit, state.nodeScopes.of(n.nodeId));
         if (held != null) {
             return held;
         }

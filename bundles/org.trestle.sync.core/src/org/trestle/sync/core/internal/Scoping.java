@@ -306,7 +306,10 @@ final class Scoping {
         if (before == null || after == null || before.equals(after)) {
             return;
         }
-        for (String node : scopes.limitedNodes()) {
+        // nodes that receive everything keep the entity; only those holding one of the two roots are told
+        Set<String> concerned = new LinkedHashSet<>(scopes.holding(before));
+        concerned.addAll(scopes.holding(after));
+        for (String node : concerned) {
             boolean hadIt = scopes.sees(node, before);
             boolean getsIt = scopes.sees(node, after);
             if (hadIt && !getsIt) {

@@ -2,9 +2,11 @@ package org.trestle.sync.core.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.LongStream;
 
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,47 @@ class LogTailTest {
         r.originNode = origin;
         r.targetNode = target;
         return r;
+    }
+
+    private static SyncChangeRow row(long seq, String origin, String target, String root) {
+        SyncChangeRow r = row(seq, origin, target);
+        r.rootUuid = root;
+        return r;
+    }
+
+    @Test
+    void aNodeWithALimitedScopeIsQueuedGlobalRowsItsOwnAndThoseOfItsRoots() {
+        LogTail tail = new LogTail(0);
+        tail.committed(List.of(row(1, "A", null, "P1"), row(2, "B", null, "P2"), row(3, "B", null, null),
+                row(4, "S", "A", "P2"), row(5, "S", "B", null), row(6, "C", null, "P3"), row(7, "A", null, "P1"),
+                row(8, "B", null, "P1")));
+        assertEquals(List.of(3L, 4L, 8L), tail.queued("A", 0, 8, 100, Set.of("P1")),
+                "global, addressed to it (an eviction of another root), its root's; never its own");
+        assertEquals(List.of(1L, 5L, 6L, 7L), tail.queued("B", 0, 8, 100, Set.of("P1", "P3")));
+        assertEquals(List.of(3L), tail.queued("D", 0, 8, 100, Set.of()), "an empty scope: global types only");
+        assertEquals(List.of(1L, 5L), tail.queued("B", 0, 8, 2, Set.of("P1", "P3")), "the lowest seqs up to the limit");
+        assertEquals(List.of(6L, 7L), tail.queued("B", 5, 7, 100, Set.of("P1", "P3")));
+        assertEquals(tail.queued("D", 0, 8, 100), tail.queued("D", 0, 8, 100, null), "no scope: every row for all");
+        assertEquals(List.of(1L, 2L, 3L, 6L, 7L, 8L), tail.queued("D", 0, 8, 100));
+    }
+
+    @Test
+    void theIndexOfScopedRowsFollowsRowsPushedOutOfTheTail() {
+        LogTail tail = new LogTail(0);
+        int total = LogTail.CAPACITY * 2 + 7;
+        List<SyncChangeRow> rows = new ArrayList<>();
+        for (long seq = 1; seq <= total; seq++) {
+            rows.add(row(seq, "A", seq % 5 == 0 ? "B" : null, seq % 3 == 0 ? null : "P" + (seq % 3)));
+        }
+        tail.committed(rows);
+        long from = total - LogTail.CAPACITY + 10;
+        assertNull(tail.queued("B", from - 20, total, 100, Set.of("P1")), "the oldest rows are gone");
+        assertEquals(LongStream.rangeClosed(from + 1, total).filter(s -> s % 5 == 0 || s % 3 == 0 || s % 3 == 1)
+                .limit(50).boxed().toList(), tail.queued("B", from, total, 50, Set.of("P1")));
+        List<Long> expected = LongStream.rangeClosed(from + 1, total).filter(s -> s % 5 != 0 && s % 3 != 1).boxed().toList();
+        List<Long> queued = tail.queued("C", from, total, LogTail.CAPACITY, Set.of("P2"));
+        assertEquals(expected.size(), queued.size(), "global rows and those of P2");
+        assertTrue(expected.equals(queued), "global rows and those of P2, in order");
     }
 
     @Test
