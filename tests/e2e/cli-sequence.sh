@@ -131,8 +131,10 @@ project_uuid() { sync b list Project | awk -F'\t' -v code="$1" 'NR==1 { for (i =
 hb01="$(project_uuid HB-01)"
 b_id="$(sync b --json status | sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p')"
 check "the administrator limits B to the project HB-01" admin scope "$b_id" --set "$hb01"
-"$root/bin/trestle-sync" --data-dir "$work/a" watch >"$work/watch-a.log" 2>>"$work/client-a.log" &
+mkfifo "$work/a-commands"
+"$root/bin/trestle-sync" --data-dir "$work/a" watch --commands <"$work/a-commands" >"$work/watch-a.log" 2>>"$work/client-a.log" &
 watch_a=$!
+exec 7>"$work/a-commands" # A's standard input: commands typed into its watch
 "$root/bin/trestle-sync" --data-dir "$work/b" watch >"$work/watch-b.log" 2>>"$work/client-b.log" &
 watch_b=$!
 watching() { grep -q ' watching: ' "$work/watch-a.log" && grep -q ' watching: ' "$work/watch-b.log"; }
@@ -147,9 +149,18 @@ sync c sync >/dev/null
 arrived() { [ "$(received "$work/watch-a.log")" -gt "$before_a" ] && [ "$(received "$work/watch-b.log")" -gt "$before_b" ]; }
 for _ in $(seq 1 300); do arrived && break; sleep 0.1; done
 check "a change made on a third laptop reaches both watching laptops without polling" arrived
+before_b="$(received "$work/watch-b.log")"
+echo "put Material code=PUSH-2 'name=Typed into a watch' unit=pcs unitPrice=4.00" >&7
+echo "put Material code=bad unitPrice=-1" >&7
+b_received() { [ "$(received "$work/watch-b.log")" -gt "$before_b" ]; }
+for _ in $(seq 1 300); do b_received && break; sleep 0.1; done
+check "a command typed into A's watch commits there and reaches watching B" \
+  bash -c "grep -q '^Created Material ' '$work/watch-a.log' && [ \"\$(grep -c 'received [1-9]' '$work/watch-b.log')\" -gt $before_b ]"
+check "a command that fails is reported in the watch and does not stop it" bash -c "grep -q ' failed: Material' '$work/watch-a.log' && kill -0 $watch_a"
+exec 7>&-
 kill -TERM "$watch_a" "$watch_b"; wait "$watch_a" "$watch_b" 2>/dev/null
 check "watch stops cleanly on SIGTERM" bash -c "grep -q ' stopped$' '$work/watch-a.log' && grep -q ' stopped$' '$work/watch-b.log'"
-check "the pushed material is stored on B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'PUSH-1'"
+check "the pushed materials are stored on B" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'PUSH-1' && '$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'PUSH-2'"
 check "B holds only the project of its scope" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-01' && ! '$root/bin/trestle-sync' --data-dir '$work/b' list Project 2>/dev/null | grep -q 'HB-03'"
 check "B's scope command shows the project it holds" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' scope 2>/dev/null | grep -q '$hb01'"
 

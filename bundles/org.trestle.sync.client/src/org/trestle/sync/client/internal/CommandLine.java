@@ -45,7 +45,8 @@ public final class CommandLine implements IApplication {
               sync                         exchange with the server until both sides are done
               rotate-token                 replace this node's token with a new one from the server
               scope                        the roots (projects) this computer holds, and what the server sends it
-              watch                        stay in sync until stopped (Ctrl+C): one line per exchange
+              watch [--commands]           stay in sync until stopped (Ctrl+C): one line per exchange;
+                                           --commands runs each line of standard input as a command meanwhile
               status                       registration, connection, pending changes, conflicts
               export FILE                  write the changes the server has not acknowledged to FILE
               import FILE                  apply a file the server produced for this node
@@ -132,8 +133,10 @@ public final class CommandLine implements IApplication {
                 }
             }
             case "watch" -> {
-                noMore(rest);
-                new LiveCommands(out, jsonOutput).watch(service);
+                List<String> options = new ArrayList<>(rest);
+                boolean commands = options.remove("--commands");
+                noMore(options);
+                new LiveCommands(out, jsonOutput).watch(service, commands ? line -> runLine(service, line) : null);
             }
             case "scope" -> {
                 noMore(rest);
@@ -208,6 +211,62 @@ public final class CommandLine implements IApplication {
             }
             default -> throw new UsageException("unknown command '" + command + "'");
         }
+    }
+
+    /**
+     * One line of standard input during {@code watch --commands}: a command as it would
+     * be given on the command line (words split at spaces, quotes group them), its result
+     * printed as usual, its failure as one line that does not stop the watch.
+     */
+    private void runLine(SyncService service, String line) {
+        try {
+            List<String> words = words(line);
+            if (words.isEmpty()) {
+                return;
+            }
+            if (List.of("watch", "register").contains(words.get(0))) {
+                throw new UsageException("'" + words.get(0) + "' cannot run inside watch");
+            }
+            run(service, words);
+        } catch (Exception e) {
+            out.println(Wire.format(Wire.now()) + " failed: " + oneLine(e.getMessage()));
+            out.flush();
+        }
+    }
+
+    /** @return the words of a line: split at spaces, with "double" or 'single' quotes around words that hold spaces */
+    static List<String> words(String line) throws UsageException {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                word = word == null ? new StringBuilder() : word;
+            } else if (Character.isWhitespace(c)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+            } else {
+                word = word == null ? new StringBuilder() : word;
+                word.append(c);
+            }
+        }
+        if (quote != 0) {
+            throw new UsageException("a quote is not closed: " + line);
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
     }
 
     private void register(SyncService service, List<String> args) throws Exception {

@@ -1,14 +1,27 @@
 package org.trestle.sync.client.internal;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Hashtable;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.event.EventConstants;
+import org.osgi.service.event.EventHandler;
 import org.trestle.sync.api.EntityStore;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.NodeScope;
 import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.api.packet.Wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,30 +43,35 @@ final class LiveCommands {
     /**
      * Keeps the node in sync in the foreground (interval, push, local commits) until the
      * process is asked to stop, printing one line per exchange: what went out, what came in.
+     *
+     * @param commands runs one line of standard input as a command, while watching; or
+     *                 {@code null} to leave standard input alone
      */
-    void watch(SyncService service) throws InterruptedException {
-        var context = FrameworkUtil.getBundle(getClass()).getBundleContext();
-        java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    void watch(SyncService service, Consumer<String> commands) throws InterruptedException {
+        BundleContext context = FrameworkUtil.getBundle(getClass()).getBundleContext();
+        CountDownLatch stop = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
         PrintStream lines = out;
-        org.osgi.service.event.EventHandler handler = event -> {
+        EventHandler handler = event -> {
             String at = Wire.format(Wire.now());
-            if (org.trestle.sync.api.SyncTopics.EXCHANGED.equals(event.getTopic())) {
-                lines.println(at + " exchanged: sent " + event.getProperty(org.trestle.sync.api.SyncTopics.PROPERTY_SENT)
-                        + ", received " + event.getProperty(org.trestle.sync.api.SyncTopics.PROPERTY_RECEIVED));
-            } else {
-                lines.println(at + " failed: " + String.valueOf(
-                        event.getProperty(org.trestle.sync.api.SyncTopics.PROPERTY_REASON)).replace('\n', ' '));
+            synchronized (lines) {
+                if (SyncTopics.EXCHANGED.equals(event.getTopic())) {
+                    lines.println(at + " exchanged: sent " + event.getProperty(SyncTopics.PROPERTY_SENT)
+                            + ", received " + event.getProperty(SyncTopics.PROPERTY_RECEIVED));
+                } else {
+                    lines.println(at + " failed: "
+                            + String.valueOf(event.getProperty(SyncTopics.PROPERTY_REASON)).replace('\n', ' '));
+                }
+                lines.flush();
             }
-            lines.flush();
         };
-        var registration = context.registerService(org.osgi.service.event.EventHandler.class, handler,
-                new java.util.Hashtable<>(Map.of(org.osgi.service.event.EventConstants.EVENT_TOPIC, new String[] {
-                        org.trestle.sync.api.SyncTopics.EXCHANGED, org.trestle.sync.api.SyncTopics.FAILED })));
+        ServiceRegistration<EventHandler> registration = context.registerService(EventHandler.class, handler,
+                new Hashtable<>(Map.of(EventConstants.EVENT_TOPIC,
+                        new String[] { SyncTopics.EXCHANGED, SyncTopics.FAILED })));
         Thread hook = new Thread(() -> {
             stop.countDown();
             try {
-                stopped.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                stopped.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -64,12 +82,31 @@ final class LiveCommands {
             lines.println(Wire.format(Wire.now()) + " watching: " + service.state().serverUrl()
                     + " (stop with Ctrl+C)");
             lines.flush();
+            if (commands != null) {
+                Thread reader = new Thread(() -> readCommands(commands), "trestle-watch-commands");
+                reader.setDaemon(true);
+                reader.start();
+            }
             stop.await();
         } finally {
             registration.unregister();
             lines.println(Wire.format(Wire.now()) + " stopped");
             lines.flush();
             stopped.countDown();
+        }
+    }
+
+    /** Runs each line of standard input as a command until it ends; the watch goes on after that. */
+    private void readCommands(Consumer<String> commands) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                synchronized (out) {
+                    commands.accept(line);
+                }
+            }
+        } catch (IOException e) {
+            out.println(Wire.format(Wire.now()) + " failed: standard input: " + e.getMessage());
+            out.flush();
         }
     }
 
