@@ -38,6 +38,8 @@ final class BackgroundSync extends Job {
     private volatile int failures;
     /** Asked to run again as soon as the running synchronization ends. */
     private volatile boolean again;
+    /** When the last synchronization ended. */
+    private volatile long lastEndedNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
 
     /**
      * @param enabled whether synchronizing in the background is allowed now (automatic
@@ -100,6 +102,16 @@ final class BackgroundSync extends Job {
         reschedule(delay);
     }
 
+    /**
+     * A local commit: runs a synchronization at once when none ended within the debounce,
+     * otherwise when the debounce since the last one has passed, so that the first edit
+     * after a quiet spell goes out at once and a burst of edits goes out together.
+     */
+    void afterLocalCommit(Duration debounce) {
+        long quiet = System.nanoTime() - lastEndedNanos;
+        soon(quiet >= debounce.toNanos() ? Duration.ZERO : debounce.minusNanos(quiet));
+    }
+
     @Override
     protected IStatus run(IProgressMonitor monitor) {
         again = false;
@@ -118,6 +130,7 @@ final class BackgroundSync extends Job {
             LOG.error("Background synchronization failed", e);
             next = Backoff.delay(++failures, interval.get(), random);
         } finally {
+            lastEndedNanos = System.nanoTime();
             monitor.done();
         }
         if (again && failures == 0) {

@@ -118,11 +118,11 @@ public final class SyncServiceComponent implements SyncService {
     private final java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> committed = rows -> {
         String self = engine.self() == null ? null : engine.self().nodeId();
         if (job != null && rows.stream().anyMatch(r -> r.origin().equals(self))) {
-            job.soon(LOCAL_DEBOUNCE);
+            job.afterLocalCommit(LOCAL_DEBOUNCE);
         }
     };
 
-    /** How long after a local commit it is sent: commits in quick succession go together. */
+    /** Local commits in quick succession go out together: at most one synchronization per this time for them. */
     static final Duration LOCAL_DEBOUNCE = Duration.ofMillis(200);
 
     private boolean backgroundAllowed() {
