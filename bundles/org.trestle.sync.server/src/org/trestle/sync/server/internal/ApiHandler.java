@@ -60,6 +60,7 @@ final class ApiHandler extends Handler.Abstract {
         this.exchanges = new ExchangeEndpoint(json, envelope, engine, settings, auth, metrics, fileKeys);
         this.admin = new AdminEndpoints(json, engine, settings, auth, exchanges, metrics);
         this.waits = new WaitEndpoint(json, engine, auth);
+        metrics.waiting = waits::waiting;
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.trestle.sync.server.internal;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.IntSupplier;
 
 /** Counters and the exchange latency histogram, in Prometheus text format. */
 final class Metrics {
@@ -19,6 +20,8 @@ final class Metrics {
     final AtomicLong enrollmentFailures = new AtomicLong();
     final AtomicLong bytesIn = new AtomicLong();
     final AtomicLong bytesOut = new AtomicLong();
+    /** The push waits held open now; set once the wait endpoint exists. */
+    volatile IntSupplier waiting = () -> 0;
     private final AtomicLongArray latencyBuckets = new AtomicLongArray(BUCKETS_SECONDS.length);
     private final AtomicLong latencyCount = new AtomicLong();
     private final AtomicLong latencyMicros = new AtomicLong();
@@ -50,6 +53,7 @@ final class Metrics {
         gauge(out, "trestle_nodes", "Registered client nodes.", nodes);
         gauge(out, "trestle_open_conflicts", "Manual conflicts waiting for a person.", openConflicts);
         gauge(out, "trestle_dead_letters", "Changes kept because they could not be applied.", deadLetters);
+        gauge(out, "trestle_waiting_requests", "Push waits (GET /api/sync/wait) held open now.", waiting.getAsInt());
         java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         gauge(out, "trestle_jvm_heap_used_bytes", "Java heap in use.", heap.getUsed());
         gauge(out, "trestle_jvm_heap_max_bytes", "Java heap limit.", heap.getMax());
