@@ -663,9 +663,12 @@ class WorkbenchWindowTest {
             assertEquals("this computer", WORKBENCH.onUi(() -> Arrays.stream(list.getItems())
                     .filter(i -> "Estimate".equals(i.getText(0))).findFirst().orElseThrow().getText(3)),
                     "the losing version's node, by name");
-            Table compare = WORKBENCH.waitForUi(WAIT, "the comparison", () -> find(shell, Table.class,
-                    t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
-                            .anyMatch(i -> "Title".equals(i.getText(0)))).orElse(null));
+            // the background exchange after the local edit and the button's may both run: once
+            // the server's version has arrived, the comparison shows it beside this computer's
+            Table compare = WORKBENCH.waitForUi(WAIT, "the comparison with the server's version", () -> find(shell,
+                    Table.class, t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
+                            .anyMatch(i -> "Title".equals(i.getText(0)) && "Groundworks (office)".equals(i.getText(2))))
+                    .orElse(null));
             assertEquals("Groundworks (site)|Groundworks (office)", WORKBENCH.onUi(() -> rowOf(compare, "Title").getText(1)
                     + "|" + rowOf(compare, "Title").getText(2)), "this computer's title beside the server's");
             screenshot(shell, "conflict-from-server");
