@@ -89,6 +89,16 @@ final class ChangeCapture extends SessionEventAdapter {
         return tail;
     }
 
+    /** The log's rows addressed to a node up to a seq were deleted: the tail stops answering them. */
+    void droppedAddressedTo(String nodeId, long upToSeq) {
+        commitLock.lock();
+        try {
+            tail.dropAddressedTo(nodeId, upToSeq);
+        } finally {
+            commitLock.unlock();
+        }
+    }
+
     /** Forgets the log's tail, after the log's rows were changed other than by appending. */
     void forgetTail() {
         commitLock.lock();

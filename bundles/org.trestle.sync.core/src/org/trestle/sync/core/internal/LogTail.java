@@ -38,6 +38,8 @@ final class LogTail {
     private final String[] origins = new String[CAPACITY];
     private final String[] targets = new String[CAPACITY];
     private final String[] roots = new String[CAPACITY];
+    /** The target of rows that were deleted from the log: it names no node, and the rows are in no list. */
+    private static final String DROPPED = "(dropped)";
     /** Rows addressed to one node, by its id. */
     private final Map<String, Positions> byTarget = new HashMap<>();
     /** Rows for every node whose scope holds their root, by root. */
@@ -86,12 +88,14 @@ final class LogTail {
     private void dropOldest() {
         int at = slot(start);
         heldAfter = seqs[at];
-        Map<String, Positions> index = targets[at] != null ? byTarget : roots[at] != null ? byRoot : null;
-        String key = targets[at] != null ? targets[at] : roots[at];
-        Positions list = index == null ? global : index.get(key);
-        list.removeFirst();
-        if (index != null && list.isEmpty()) {
-            index.remove(key);
+        if (targets[at] != DROPPED) {
+            Map<String, Positions> index = targets[at] != null ? byTarget : roots[at] != null ? byRoot : null;
+            String key = targets[at] != null ? targets[at] : roots[at];
+            Positions list = index == null ? global : index.get(key);
+            list.removeFirst();
+            if (index != null && list.isEmpty()) {
+                index.remove(key);
+            }
         }
         origins[at] = null;
         targets[at] = null;
@@ -112,6 +116,21 @@ final class LogTail {
         size = 0;
         heldAfter = lastSeq;
         lastCommitted = lastSeq;
+    }
+
+    /**
+     * The rows addressed to a node up to a seq were deleted from the log (its initial load,
+     * queued anew for another scope): they are not answered any more. Rows after it stay.
+     */
+    synchronized void dropAddressedTo(String node, long upToSeq) {
+        Positions list = byTarget.get(node);
+        while (list != null && !list.isEmpty() && seqs[slot(list.get(0))] <= upToSeq) {
+            targets[slot(list.get(0))] = DROPPED;
+            list.removeFirst();
+        }
+        if (list != null && list.isEmpty()) {
+            byTarget.remove(node);
+        }
     }
 
     /** @return the highest seq committed; every row at or below it that will ever be visible is */

@@ -74,7 +74,7 @@ final class Scoping {
         java.util.concurrent.locks.ReentrantLock nodeLock = state.nodeLock(nodeId);
         nodeLock.lock();
         state.applyLock.lock();
-        boolean[] removed = { false };
+        long[] removedUpTo = { 0 };
         try {
             NodeScope set = state.inTx(em -> {
                 SyncNodeRow n = client(em, nodeId);
@@ -102,8 +102,13 @@ final class Scoping {
                 em.flush();
                 if (n.sentPacketNo == 0) {
                     // nothing was sent yet: the initial load is queued anew for the new scope
-                    removed[0] = em.createQuery("delete from SyncChangeRow r where r.targetNode = :n")
-                            .setParameter("n", nodeId).executeUpdate() > 0;
+                    Long last = em.createQuery("select max(r.seq) from SyncChangeRow r where r.targetNode = :n", Long.class)
+                            .setParameter("n", nodeId).getSingleResult();
+                    if (last != null) {
+                        em.createQuery("delete from SyncChangeRow r where r.targetNode = :n").setParameter("n", nodeId)
+                                .executeUpdate();
+                        removedUpTo[0] = last;
+                    }
                     queueLoad(em, nodeId, after);
                 } else {
                     Set<String> had = before.all() ? null : new TreeSet<>(before.roots());
@@ -121,8 +126,8 @@ final class Scoping {
                 return after == null ? NodeScope.ALL : NodeScope.of(List.copyOf(after));
             });
             scopes.set(nodeId, set.all() ? null : new LinkedHashSet<>(set.roots()));
-            if (removed[0]) {
-                capture.forgetTail(); // it may still name the removed rows
+            if (removedUpTo[0] > 0) {
+                capture.droppedAddressedTo(nodeId, removedUpTo[0]); // the tail still names the removed rows
             }
             return set;
         } finally {

@@ -46,6 +46,23 @@ class LogTailTest {
     }
 
     @Test
+    void rowsAddressedToANodeThatWereDeletedAreNotAnsweredAndLaterOnesAre() {
+        LogTail tail = new LogTail(0);
+        tail.committed(List.of(row(1, "S", "B"), row(2, "S", "B"), row(3, "A", null), row(4, "S", "C")));
+        tail.dropAddressedTo("B", 2); // B's initial load, queued anew for its new scope
+        tail.committed(List.of(row(5, "S", "B", "P1")));
+        assertEquals(List.of(3L, 5L), tail.queued("B", 0, 5, 100));
+        assertEquals(List.of(3L, 5L), tail.queued("B", 0, 5, 100, Set.of()));
+        assertEquals(List.of(3L, 4L), tail.queued("C", 0, 5, 100, Set.of()));
+        List<SyncChangeRow> more = new ArrayList<>();
+        for (long seq = 6; seq <= LogTail.CAPACITY + 10; seq++) {
+            more.add(row(seq, "A", null));
+        }
+        tail.committed(more); // the dropped rows leave the tail like any other
+        assertEquals(LogTail.CAPACITY, tail.queued("B", 10, LogTail.CAPACITY + 10, LogTail.CAPACITY).size());
+    }
+
+    @Test
     void theIndexOfScopedRowsFollowsRowsPushedOutOfTheTail() {
         LogTail tail = new LogTail(0);
         int total = LogTail.CAPACITY * 2 + 7;
