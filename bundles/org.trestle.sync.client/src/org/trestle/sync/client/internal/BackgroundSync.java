@@ -38,8 +38,8 @@ final class BackgroundSync extends Job {
     private volatile int failures;
     /** Asked to run again as soon as the running synchronization ends. */
     private volatile boolean again;
-    /** When the last synchronization ended. */
-    private volatile long lastEndedNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+    /** When the last synchronization for local commits was set to start. */
+    private long lastCommitStart = System.nanoTime() - Duration.ofDays(1).toNanos();
 
     /**
      * @param enabled whether synchronizing in the background is allowed now (automatic
@@ -103,13 +103,18 @@ final class BackgroundSync extends Job {
     }
 
     /**
-     * A local commit: runs a synchronization at once when none ended within the debounce,
-     * otherwise when the debounce since the last one has passed, so that the first edit
-     * after a quiet spell goes out at once and a burst of edits goes out together.
+     * A local commit: a synchronization starts at once when none was started for local
+     * commits within the debounce, otherwise when the debounce since that one has passed.
+     * The first edit after a quiet spell goes out at once; a burst of edits goes out in
+     * one or a few exchanges.
      */
-    void afterLocalCommit(Duration debounce) {
-        long quiet = System.nanoTime() - lastEndedNanos;
-        soon(quiet >= debounce.toNanos() ? Duration.ZERO : debounce.minusNanos(quiet));
+    synchronized void afterLocalCommit(Duration debounce) {
+        long now = System.nanoTime();
+        long since = now - lastCommitStart;
+        long at = since <= 0 ? lastCommitStart // joins the one set to start
+                : since < debounce.toNanos() ? lastCommitStart + debounce.toNanos() : now;
+        lastCommitStart = at;
+        soon(Duration.ofNanos(at - now));
     }
 
     @Override
@@ -130,7 +135,6 @@ final class BackgroundSync extends Job {
             LOG.error("Background synchronization failed", e);
             next = Backoff.delay(++failures, interval.get(), random);
         } finally {
-            lastEndedNanos = System.nanoTime();
             monitor.done();
         }
         if (again && failures == 0) {
