@@ -1,6 +1,8 @@
 package org.trestle.bench;
 
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -28,5 +30,17 @@ record BenchRuntime(URI base, SyncEngineFactory factory, Path dir) {
         Path dir = Path.of(System.getProperty("trestle.bench.dir"));
         Files.createDirectories(dir);
         return new BenchRuntime(base, factory, dir);
+    }
+
+    /** @return a counter or gauge of the server's Prometheus metrics */
+    static long metric(URI base, String name) throws Exception {
+        HttpResponse<String> r = BenchClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/admin/metrics"))
+                .header("Authorization", "Bearer bench-admin").GET().build(), HttpResponse.BodyHandlers.ofString());
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new IllegalStateException("no metric " + name);
     }
 }

@@ -3,14 +3,8 @@ package org.trestle.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,17 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.trestle.sync.api.SyncEngineFactory;
-import org.trestle.sync.api.SyncProtocol;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -58,69 +47,16 @@ class LoadBenchmark {
         Report.write("Server under load", FIGURES, ROWS);
     }
 
-    /** A node without a database: it numbers its packets and acknowledges what it receives. */
-    private static final class SimulatedNode {
-        final String code;
-        String nodeId;
-        String serverId;
-        String token;
-        long packetNo;
-        long ack;
-        long seq;
-        long sent;
-        /** Changes of other nodes the server delivered in its answers. */
-        long received;
-
-        SimulatedNode(String code) {
-            this.code = code;
+    /** Ten new materials of a node, made by it. */
+    private static List<ObjectNode> materials(SimulatedNode n, int count) {
+        List<ObjectNode> list = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            ObjectNode c = n.change("Material", UUID.randomUUID().toString(), "INSERT");
+            c.putObject("data").put("code", n.code + "-" + n.seq).put("name", "Load material " + n.code + " " + n.seq)
+                    .put("unit", "kg").put("unitPrice", "1.25");
+            list.add(c);
         }
-
-        void register() throws Exception {
-            HttpResponse<String> r = BenchClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/register"))
-                    .header("Content-Type", "application/json").header("X-Enrollment-Key", "bench-key")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(2, r.statusCode() / 100, r.body());
-            JsonNode a = BenchClient.JSON.readTree(r.body());
-            nodeId = a.path("node_id").asText();
-            serverId = a.path("server_node_id").asText();
-            token = a.path("auth_token").asText();
-        }
-
-        /** @return the server's answer */
-        JsonNode exchange(int changes) throws Exception {
-            ObjectNode p = BenchClient.JSON.createObjectNode();
-            p.put("protocol", 1).put("schema_version", SyncProtocol.SCHEMA_VERSION).put("sender", nodeId)
-                    .put("target", serverId).put("packet_no", ++packetNo).put("ack", ack)
-                    .put("created_at", Instant.now().toString()).put("has_more", false);
-            ArrayNode list = p.putArray("changes");
-            for (int i = 0; i < changes; i++) {
-                ObjectNode c = list.addObject();
-                c.put("seq", ++seq).put("entity_type", "Material").put("entity_uuid", UUID.randomUUID().toString())
-                        .put("operation", "INSERT").put("updated_at", Instant.now().toString());
-                c.putObject("data").put("code", code + "-" + seq).put("name", "Load material " + code + " " + seq)
-                        .put("unit", "kg").put("unitPrice", "1.25");
-            }
-            HttpResponse<byte[]> r = BenchClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/sync/exchange"))
-                    .timeout(Duration.ofMinutes(2)).header("Authorization", "Bearer " + token)
-                    .header("Content-Type", SyncProtocol.MEDIA_TYPE_PACKET_GZIP)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(gzip(BenchClient.JSON.writeValueAsBytes(p)))).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException(code + " got " + r.statusCode() + ": " + new String(r.body()));
-            }
-            JsonNode answer;
-            try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(r.body()))) {
-                answer = BenchClient.JSON.readTree(in);
-            }
-            if (answer.path("error_count").asInt() > 0) {
-                throw new IllegalStateException(code + ": change errors " + answer.path("errors"));
-            }
-            sent += changes;
-            received += answer.path("packet_data").path("changes").size();
-            ack = answer.path("packet_data").path("packet_no").asLong();
-            return answer;
-        }
+        return list;
     }
 
     @Test
@@ -129,9 +65,7 @@ class LoadBenchmark {
         int seconds = Integer.getInteger("trestle.bench.seconds", 60);
         List<SimulatedNode> all = new ArrayList<>();
         for (int i = 0; i < nodes; i++) {
-            SimulatedNode n = new SimulatedNode(String.format("LOAD-%03d", i));
-            n.register();
-            all.add(n);
+            all.add(new SimulatedNode(base, String.format("LOAD-%03d", i)).register("bench-key"));
         }
         long[] latencies = new long[10_000_000];
         AtomicLong count = new AtomicLong();
@@ -146,7 +80,7 @@ class LoadBenchmark {
                 try {
                     while (System.nanoTime() < deadline) {
                         long s = System.nanoTime();
-                        n.exchange(10);
+                        n.exchange(materials(n, 10));
                         long i = count.getAndIncrement();
                         if (i < latencies.length) {
                             latencies[(int) i] = System.nanoTime() - s;
@@ -171,7 +105,7 @@ class LoadBenchmark {
 
         // Afterwards: every change is on the server exactly once (its counter), and a real
         // client that downloads everything holds each node's changes.
-        long applied = metric("trestle_changes_applied_total");
+        long applied = BenchRuntime.metric(base, "trestle_changes_applied_total");
         try (BenchClient verifier = new BenchClient(factory, dir.resolve("verifier"), base, "VERIFY").register("bench-key")) {
             verifier.syncToCompletion();
             for (SimulatedNode n : all) {
@@ -205,24 +139,5 @@ class LoadBenchmark {
                 (rssPeak.get() >> 10) + " MiB peak (" + (rssBefore >> 10) + " MiB before)", "", ""));
         ROWS.add(new Report.Row(w, "errors; changes lost or applied twice", "0; 0 of " + String.format("%,d", changes),
                 "none", "met"));
-    }
-
-    private static long metric(String name) throws Exception {
-        HttpResponse<String> r = BenchClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/admin/metrics"))
-                .header("Authorization", "Bearer bench-admin").GET().build(), HttpResponse.BodyHandlers.ofString());
-        for (String line : r.body().split("\n")) {
-            if (line.startsWith(name + " ")) {
-                return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
-            }
-        }
-        throw new IllegalStateException("no metric " + name);
-    }
-
-    private static byte[] gzip(byte[] bytes) throws java.io.IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
-            gz.write(bytes);
-        }
-        return out.toByteArray();
     }
 }

@@ -96,7 +96,7 @@ final class Report {
             }
             md.append("\n");
         }
-        md.append("Command: `bin/bench` (add `--large` for the 1,000,000-entity initial load).\n");
+        md.append("Command: `bin/bench` (add `--large` for the 1,000,000-entity initial load, `--only scoped,push` for some of the workloads).\n");
         return md.toString();
     }
 
