@@ -23,4 +23,12 @@ public interface SyncEngineFactory {
      *                      it in Equinox secure storage)
      */
     SyncEngine open(Path dataDirectory, EngineSettings settings, String encryptionKey);
+
+    /**
+     * Opens the node database on a database server instead of embedded in the data
+     * directory (which keeps everything else); the schema is created or extended on open.
+     *
+     * @throws IllegalArgumentException for a URL that names no supported database
+     */
+    SyncEngine open(Path dataDirectory, EngineSettings settings, DatabaseServer database);
 }

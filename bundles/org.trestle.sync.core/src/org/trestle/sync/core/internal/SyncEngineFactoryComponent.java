@@ -10,6 +10,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.trestle.sync.api.DatabaseServer;
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.SyncEngine;
@@ -37,15 +38,29 @@ public final class SyncEngineFactoryComponent implements SyncEngineFactory {
 
     @Override
     public SyncEngine open(Path dataDirectory, EngineSettings settings) {
-        return open(dataDirectory, settings, null);
+        return open(dataDirectory, settings, (String) null);
     }
 
     @Override
     public SyncEngine open(Path dataDirectory, EngineSettings settings, String encryptionKey) {
-        List<EntityTypeInfo> types = catalog.types(settings.defaultStrategy());
+        return open(settings, definition(dataDirectory, settings).encrypted(encryptionKey));
+    }
+
+    @Override
+    public SyncEngine open(Path dataDirectory, EngineSettings settings, DatabaseServer database) {
+        return open(settings, definition(dataDirectory, settings).on(new org.trestle.sync.persistence.DatabaseServer(
+                database.url(), database.user(), database.password())));
+    }
+
+    private StoreDefinition definition(Path dataDirectory, EngineSettings settings) {
         List<Class<?>> classes = new ArrayList<>(NodeEngine.SYNC_TABLES);
-        types.forEach(t -> classes.add(t.type()));
-        LocalStore store = stores.open(StoreDefinition.of(dataDirectory, classes).encrypted(encryptionKey));
+        catalog.types(settings.defaultStrategy()).forEach(t -> classes.add(t.type()));
+        return StoreDefinition.of(dataDirectory, classes);
+    }
+
+    private SyncEngine open(EngineSettings settings, StoreDefinition definition) {
+        List<EntityTypeInfo> types = catalog.types(settings.defaultStrategy());
+        LocalStore store = stores.open(definition);
         try {
             NodeEngine engine = new NodeEngine(store, types, settings, open::remove);
             open.add(engine);

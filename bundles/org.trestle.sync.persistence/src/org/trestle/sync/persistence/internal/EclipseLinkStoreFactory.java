@@ -28,7 +28,8 @@ import org.trestle.sync.persistence.StoreDefinition;
 import org.trestle.sync.persistence.StoreException;
 
 /**
- * Opens EclipseLink persistence units over embedded databases. The unit is assembled in
+ * Opens EclipseLink persistence units over embedded Derby databases, or over PostgreSQL
+ * when the definition names a database server. The unit is assembled in
  * code from the classes in the {@link StoreDefinition}, so entity classes may live in any
  * bundle. Tables are created or extended to fit the classes on every open.
  */
@@ -37,7 +38,8 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
 
     private static final Logger LOG = LoggerFactory.getLogger(EclipseLinkStoreFactory.class);
 
-    private final EmbeddedDerby engine = new EmbeddedDerby();
+    private final EmbeddedDerby derby = new EmbeddedDerby();
+    private final PostgreSqlDatabase postgreSql = new PostgreSqlDatabase();
     private final Set<Store> open = ConcurrentHashMap.newKeySet();
 
     @Override
@@ -52,15 +54,17 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
             }
         }
         prepareDirectory(directory);
-        DataSource dataSource = engine.open(directory, definition.encryptionKey());
+        Database engine = definition.server() == null ? derby : postgreSql;
+        DataSource dataSource = engine.open(definition);
         try {
-            EntityManagerFactory emf = createFactory(definition, dataSource);
-            Store store = new Store(directory, emf, engine.describe(dataSource), dataSource);
+            EntityManagerFactory emf = createFactory(definition, dataSource, engine);
+            Store store = new Store(directory, emf, engine, dataSource);
             open.add(store);
             return store;
         } catch (PersistenceException | IllegalArgumentException e) {
             engine.shutdown(dataSource, directory);
-            throw new StoreException("Could not set up the database in " + directory + ": " + rootMessage(e), e);
+            throw new StoreException("Could not set up the database " + (definition.server() == null ? "in " + directory
+                    : definition.server().url()) + ": " + rootMessage(e), e);
         }
     }
 
@@ -82,7 +86,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         }
     }
 
-    private EntityManagerFactory createFactory(StoreDefinition definition, DataSource dataSource) {
+    private EntityManagerFactory createFactory(StoreDefinition definition, DataSource dataSource, Database engine) {
         List<String> classNames = new ArrayList<>();
         for (Class<?> type : definition.entityClasses()) {
             classNames.add(type.getName());
@@ -92,7 +96,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
 
         Map<String, Object> settings = new HashMap<>();
         settings.put(PersistenceUnitProperties.WEAVING, "false");
-        settings.put(PersistenceUnitProperties.TARGET_DATABASE, EmbeddedDerby.ECLIPSELINK_TARGET);
+        settings.put(PersistenceUnitProperties.TARGET_DATABASE, engine.eclipseLinkTarget());
         settings.put(PersistenceUnitProperties.DDL_GENERATION, PersistenceUnitProperties.CREATE_OR_EXTEND);
         settings.put(PersistenceUnitProperties.DDL_GENERATION_MODE, PersistenceUnitProperties.DDL_DATABASE_GENERATION);
         settings.put(PersistenceUnitProperties.LOGGING_LEVEL, "WARNING");
@@ -139,13 +143,15 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         private final Path directory;
         private final EntityManagerFactory emf;
         private final String description;
+        private final Database engine;
         private final DataSource dataSource;
         private volatile boolean isOpen = true;
 
-        Store(Path directory, EntityManagerFactory emf, String description, DataSource dataSource) {
+        Store(Path directory, EntityManagerFactory emf, Database engine, DataSource dataSource) {
             this.directory = directory;
             this.emf = emf;
-            this.description = description;
+            this.engine = engine;
+            this.description = engine.describe(dataSource);
             this.dataSource = dataSource;
         }
 

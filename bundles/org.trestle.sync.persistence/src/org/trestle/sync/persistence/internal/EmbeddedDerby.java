@@ -1,28 +1,25 @@
 package org.trestle.sync.persistence.internal;
 
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.List;
 import java.util.Properties;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
 import org.apache.derby.jdbc.EmbeddedDriver;
+import org.trestle.sync.persistence.StoreDefinition;
 import org.trestle.sync.persistence.StoreException;
 
 /**
  * Everything that is specific to embedded Apache Derby lives here: the JDBC URL, how the
- * driver is reached inside OSGi, clean shutdown and the translation of Derby's error
- * states into messages for people. Queries elsewhere go through JPA only, so another
- * database needs another implementation of this class and nothing else.
+ * driver is reached inside OSGi, encryption at rest, online backup, clean shutdown and
+ * the translation of Derby's error states into messages for people. Queries elsewhere
+ * go through JPA only; {@link PostgreSqlDatabase} is the other {@link Database}.
  */
-final class EmbeddedDerby {
+final class EmbeddedDerby implements Database {
 
     /** EclipseLink's name for the platform, {@code eclipselink.target-database}. */
     static final String ECLIPSELINK_TARGET = "Derby";
@@ -62,6 +59,16 @@ final class EmbeddedDerby {
      * data source over it. With a key, a new database is created encrypted (AES-256) and
      * an existing plain one is encrypted in place on this boot, keeping every row.
      */
+    @Override
+    public DataSource open(StoreDefinition definition) {
+        return open(definition.directory(), definition.encryptionKey());
+    }
+
+    @Override
+    public String eclipseLinkTarget() {
+        return ECLIPSELINK_TARGET;
+    }
+
     DataSource open(Path dataDirectory, String encryptionKey) {
         Path folder = databaseFolder(dataDirectory);
         if (System.getProperty("derby.stream.error.file") == null) {
@@ -74,7 +81,7 @@ final class EmbeddedDerby {
             url += (exists && isEncrypted(folder) ? "" : ";dataEncryption=true") + ";encryptionAlgorithm="
                     + ENCRYPTION_ALGORITHM + ";encryptionKey=" + encryptionKey;
         }
-        DerbyDataSource dataSource = new DerbyDataSource(driver, "jdbc:derby:" + folder);
+        PooledDataSource dataSource = new PooledDataSource(driver, "jdbc:derby:" + folder, new Properties());
         try (Connection probe = connect(url)) {
             // opening once boots the database and turns Derby's errors into ours early
             probe.getMetaData();
@@ -99,7 +106,8 @@ final class EmbeddedDerby {
         return "true".equals(p.getProperty("dataEncryption"));
     }
 
-    String describe(DataSource dataSource) {
+    @Override
+    public String describe(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             var meta = c.getMetaData();
             return meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion() + " (embedded)";
@@ -112,7 +120,8 @@ final class EmbeddedDerby {
      * Derby's online backup: copies the booted database into {@code target} (where Derby
      * creates a folder named like the database's) while connections keep working.
      */
-    Path backup(DataSource dataSource, Path dataDirectory, Path target) {
+    @Override
+    public Path backup(DataSource dataSource, Path dataDirectory, Path target) {
         try {
             Files.createDirectories(target);
             try (var entries = Files.list(target)) {
@@ -138,8 +147,9 @@ final class EmbeddedDerby {
     }
 
     /** Closes the data source's pooled connections, then shuts its database down. */
-    void shutdown(DataSource dataSource, Path dataDirectory) {
-        if (dataSource instanceof DerbyDataSource pooled) {
+    @Override
+    public void shutdown(DataSource dataSource, Path dataDirectory) {
+        if (dataSource instanceof PooledDataSource pooled) {
             pooled.close();
         }
         shutdown(dataDirectory);
@@ -188,175 +198,5 @@ final class EmbeddedDerby {
 
     private static Throwable next(Throwable t) {
         return t instanceof SQLException sql ? sql.getNextException() : null;
-    }
-
-    /**
-     * A data source over embedded connections that keeps a few idle ones for reuse:
-     * EclipseLink asks for a connection for every transaction and every read outside
-     * one, and opening an embedded connection costs more than many queries. A connection
-     * goes back to the pool when it is closed, rolled back if a transaction was left
-     * open and in auto-commit mode; one that failed is dropped.
-     */
-    static final class DerbyDataSource implements DataSource {
-        /** Idle connections kept; more may be open at once, and are closed when returned. */
-        private static final int IDLE = 8;
-
-        private final Driver driver;
-        private final String url;
-        private final java.util.ArrayDeque<Connection> idle = new java.util.ArrayDeque<>();
-        private boolean closed;
-        private PrintWriter logWriter;
-        private int loginTimeout;
-
-        DerbyDataSource(Driver driver, String url) {
-            this.driver = driver;
-            this.url = url;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            Connection c;
-            synchronized (idle) {
-                if (closed) {
-                    throw new SQLException("The database " + url + " is closed", "08003");
-                }
-                c = idle.pollFirst();
-            }
-            if (c == null) {
-                c = driver.connect(url, new Properties());
-                if (c == null) {
-                    throw new SQLException("The Derby driver did not accept " + url);
-                }
-            }
-            return pooled(c);
-        }
-
-        private Connection pooled(Connection real) {
-            java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
-            return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
-                    new Class<?>[] { Connection.class }, (proxy, method, args) -> {
-                        switch (method.getName()) {
-                            case "close":
-                                if (returned.compareAndSet(false, true)) {
-                                    giveBack(real);
-                                }
-                                return null;
-                            case "isClosed":
-                                return returned.get() || real.isClosed();
-                            case "unwrap":
-                                if (((Class<?>) args[0]).isInstance(proxy)) {
-                                    return proxy;
-                                }
-                                break;
-                            case "isWrapperFor":
-                                if (((Class<?>) args[0]).isInstance(proxy)) {
-                                    return true;
-                                }
-                                break;
-                            case "equals":
-                                return proxy == args[0];
-                            case "hashCode":
-                                return System.identityHashCode(proxy);
-                            case "toString":
-                                return "pooled " + real;
-                            default:
-                                break;
-                        }
-                        if (returned.get()) {
-                            throw new SQLException("The connection is closed", "08003");
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
-
-        private void giveBack(Connection real) {
-            try {
-                if (real.isClosed()) {
-                    return;
-                }
-                if (!real.getAutoCommit()) {
-                    real.rollback();
-                    real.setAutoCommit(true);
-                }
-                real.clearWarnings();
-                synchronized (idle) {
-                    if (!closed && idle.size() < IDLE) {
-                        idle.addFirst(real);
-                        return;
-                    }
-                }
-                real.close();
-            } catch (SQLException e) {
-                try {
-                    real.close();
-                } catch (SQLException ignored) {
-                    // a connection that cannot be reset is not reused; closing it is all that is left
-                }
-            }
-        }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            return getConnection();
-        }
-
-        /** Closes the idle connections and refuses new ones: before the database shuts down. */
-        void close() {
-            List<Connection> toClose;
-            synchronized (idle) {
-                closed = true;
-                toClose = List.copyOf(idle);
-                idle.clear();
-            }
-            for (Connection c : toClose) {
-                try {
-                    c.close();
-                } catch (SQLException ignored) {
-                    // the database shuts down next, which ends the connection anyway
-                }
-            }
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return logWriter;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-            logWriter = out;
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-            loginTimeout = seconds;
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return loginTimeout;
-        }
-
-        @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            throw new SQLFeatureNotSupportedException();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            if (iface.isInstance(this)) {
-                return iface.cast(this);
-            }
-            throw new SQLException("not a wrapper for " + iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return iface.isInstance(this);
-        }
     }
 }

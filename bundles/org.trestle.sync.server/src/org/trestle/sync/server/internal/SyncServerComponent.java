@@ -103,7 +103,8 @@ public final class SyncServerComponent {
         // the key that seals nodes' file keys lives beside the database, never in it
         FileKeys fileKeys = new FileKeys(Secrets.loadOrCreate(null, settings.dataDirectory().resolve("file-key.secret"))
                 .value());
-        engine = engines.open(settings.dataDirectory(), settings.engineSettings());
+        engine = settings.database() == null ? engines.open(settings.dataDirectory(), settings.engineSettings())
+                : engines.open(settings.dataDirectory(), settings.engineSettings(), settings.database());
         engine.syncManager().initializeServer("server");
         // a bounded queue: under a flood, connections are refused rather than queued without end
         QueuedThreadPool threads = new QueuedThreadPool(200, 8, 60_000, new BlockingArrayQueue<>(64, 64, 1024));

@@ -1,0 +1,32 @@
+package org.trestle.sync.persistence.internal;
+
+import java.nio.file.Path;
+
+import javax.sql.DataSource;
+
+import org.trestle.sync.persistence.StoreDefinition;
+
+/**
+ * What differs between the databases a store can live in: how it is reached, which
+ * platform EclipseLink speaks to, how it is backed up and closed, and how its errors
+ * read. Every query goes through JPA, so the rest of Trestle does not know which one it
+ * runs on. {@link EmbeddedDerby} is the default; {@link PostgreSqlDatabase} runs a
+ * server on PostgreSQL.
+ */
+interface Database {
+
+    /** Connects (creating or booting the database where that is this database's part) and checks it. */
+    DataSource open(StoreDefinition definition);
+
+    /** @return EclipseLink's name for the platform, {@code eclipselink.target-database} */
+    String eclipseLinkTarget();
+
+    /** @return the product and version, for display */
+    String describe(DataSource dataSource);
+
+    /** An online backup into {@code target}; @return the folder holding the copy */
+    Path backup(DataSource dataSource, Path dataDirectory, Path target);
+
+    /** Closes the pooled connections and, for an embedded database, shuts it down. */
+    void shutdown(DataSource dataSource, Path dataDirectory);
+}
