@@ -198,6 +198,7 @@ public final class PacketCodec implements PacketManager {
                 if (!name.isTextual()) {
                     throw PacketFields.invalid(at + ".changed must hold attribute names");
                 }
+                PacketFields.noNul(name.textValue(), at + ".changed");
                 changed.add(name.textValue());
             }
         }

@@ -25,9 +25,13 @@ final class PacketFields {
         if (node.isTextual() && node.textValue().length() > PacketCodec.MAX_STRING) {
             throw new PacketException(PacketException.INVALID, at + " is longer than " + PacketCodec.MAX_STRING + " characters");
         }
+        if (node.isTextual()) {
+            noNul(node.textValue(), at);
+        }
         if (node.isContainerNode()) {
             for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
                 Map.Entry<String, JsonNode> f = fields.next();
+                noNul(f.getKey(), at);
                 checkStrings(f.getValue(), at + "." + Wire.abbreviate(f.getKey()));
             }
             if (node.isArray()) {
@@ -35,6 +39,13 @@ final class PacketFields {
                     checkStrings(element, at + "[]");
                 }
             }
+        }
+    }
+
+    /** No text of a packet holds U+0000: no database stores it (PostgreSQL refuses it in text), and no person types it. */
+    static void noNul(String text, String at) {
+        if (text.indexOf('\u0000') >= 0) {
+            throw invalid(at + " holds the character U+0000");
         }
     }
 
@@ -78,6 +89,7 @@ final class PacketFields {
         if (v.textValue().length() > maxLength) {
             throw invalid(name + " is longer than " + maxLength + " characters");
         }
+        noNul(v.textValue(), name);
         return v.textValue();
     }
 
