@@ -34,6 +34,7 @@ final class Backups {
      * folder of the data directory first and removed once sent, sent or not.
      */
     void stream(String by, Response response, Callback callback) {
+        refuseOnDatabaseServer();
         java.nio.file.Path staging = settings.dataDirectory().resolve("backups")
                 .resolve(".streaming-" + java.util.UUID.randomUUID());
         String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
@@ -91,6 +92,7 @@ final class Backups {
      * nodes keep exchanging. The folder is chosen here, never by the request.
      */
     void write(Response response, Callback callback) {
+        refuseOnDatabaseServer();
         java.nio.file.Path root = settings.dataDirectory().resolve("backups");
         String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
                 .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
@@ -112,5 +114,13 @@ final class Backups {
                 .put("bytes", bytes).put("duration_ms", millis)
                 .put("restore", "stop the server, move " + engine.administration().databaseFolder() + " aside, copy " + copy
                         + " in its place, start the server"));
+    }
+
+    /** A database on PostgreSQL is backed up with PostgreSQL's own tools, not by the server. */
+    private void refuseOnDatabaseServer() {
+        if (settings.database() != null) {
+            throw new ApiError(409, "backup_not_here", "The database is on PostgreSQL (" + settings.database().url()
+                    + "): back it up with pg_dump, as the administrator's guide shows");
+        }
     }
 }
