@@ -229,7 +229,8 @@ public final class SyncServerComponent {
                         + " (is another server using the port? choose another with --port)";
             }
         }
-        return "The server could not start: " + e.getMessage();
+        // the one line printed reads "Trestle server could not start: " and this
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     private static ServerStatus fail(String reason, Exception e) {
