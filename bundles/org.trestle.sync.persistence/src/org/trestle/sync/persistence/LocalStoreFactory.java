@@ -18,4 +18,16 @@ public interface LocalStoreFactory {
      *                        be used (not writable, held by another process, corrupt)
      */
     LocalStore open(StoreDefinition definition);
+
+    /**
+     * Copies every table of a store into another of the same persistence unit, for
+     * example from the embedded database to a database server: the target's tables are
+     * created first and must be empty. Each table is copied in one transaction, then the
+     * rows are counted on both sides. Neither store may be open meanwhile.
+     *
+     * @return the rows copied per table, all counted equal on both sides
+     * @throws StoreException when the target holds rows already, or a count differs
+     * @since 0.1
+     */
+    java.util.Map<String, Long> copy(StoreDefinition from, StoreDefinition to);
 }

@@ -48,8 +48,17 @@ public final class SyncEngineFactoryComponent implements SyncEngineFactory {
 
     @Override
     public SyncEngine open(Path dataDirectory, EngineSettings settings, DatabaseServer database) {
-        return open(settings, definition(dataDirectory, settings).on(new org.trestle.sync.persistence.DatabaseServer(
-                database.url(), database.user(), database.password())));
+        return open(settings, definition(dataDirectory, settings).on(persistence(database)));
+    }
+
+    @Override
+    public java.util.Map<String, Long> copy(Path dataDirectory, EngineSettings settings, DatabaseServer to) {
+        StoreDefinition from = definition(dataDirectory, settings);
+        return stores.copy(from, from.on(persistence(to)));
+    }
+
+    private static org.trestle.sync.persistence.DatabaseServer persistence(DatabaseServer d) {
+        return new org.trestle.sync.persistence.DatabaseServer(d.url(), d.user(), d.password());
     }
 
     private StoreDefinition definition(Path dataDirectory, EngineSettings settings) {

@@ -48,13 +48,13 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         if (definition.entityClasses().isEmpty()) {
             throw new StoreException("A store needs at least one entity class");
         }
+        Database engine = definition.server() == null ? derby : postgreSql;
         for (Store store : open) {
-            if (store.directory().equals(directory)) {
+            if (store.directory().equals(directory) && store.engine == engine) {
                 throw new StoreException("The data directory " + directory + " is already open in this process");
             }
         }
         prepareDirectory(directory);
-        Database engine = definition.server() == null ? derby : postgreSql;
         DataSource dataSource = engine.open(definition);
         try {
             EntityManagerFactory emf = createFactory(definition, dataSource, engine);
@@ -65,6 +65,14 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
             engine.shutdown(dataSource, directory);
             throw new StoreException("Could not set up the database " + (definition.server() == null ? "in " + directory
                     : definition.server().url()) + ": " + rootMessage(e), e);
+        }
+    }
+
+    @Override
+    public Map<String, Long> copy(StoreDefinition from, StoreDefinition to) {
+        try (Store source = (Store) open(from); Store target = (Store) open(to)) {
+            // the target's tables exist now, as the unit's mapping makes them
+            return TableCopy.copy(source.dataSource, target.dataSource);
         }
     }
 

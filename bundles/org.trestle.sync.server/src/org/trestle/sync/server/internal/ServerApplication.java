@@ -37,6 +37,10 @@ public final class ServerApplication implements IApplication {
                 System.err.println("Trestle server could not start: " + status.failure().get());
                 return Integer.valueOf(1);
             }
+            if (status.finished().isPresent()) {
+                System.out.println(status.finished().get());
+                return EXIT_OK;
+            }
         } finally {
             tracker.close();
         }

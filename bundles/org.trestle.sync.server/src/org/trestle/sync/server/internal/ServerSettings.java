@@ -48,12 +48,14 @@ import org.trestle.sync.api.SyncProtocol;
  * @param database          the PostgreSQL database ({@code db-url}, {@code db-user}, and the password from
  *                          {@code db-password}, or from the file {@code db-password-file}), or {@code null}
  *                          for the embedded Derby database in the data directory
+ * @param migrateTo         the empty PostgreSQL database to copy the embedded database into, instead of serving
+ *                          ({@code migrate-to}, {@code migrate-to-user}, {@code migrate-to-password-file}), or {@code null}
  */
 public record ServerSettings(String host, int port, boolean plainHttp, Path dataDirectory, String schemaVersion,
         String enrollmentKey, boolean openEnrollment, String adminToken, Path updatesDirectory, int batchSize,
         long maxBodyBytes, long maxInflatedBytes, int maxChanges, int packetTimeoutSeconds, int maxRetries,
         int maxConnections, int maxRequestsPerSecond, long minDataRate, java.time.Duration changeRetention,
-        java.time.Duration errorRetention, DatabaseServer database) {
+        java.time.Duration errorRetention, DatabaseServer database, DatabaseServer migrateTo) {
 
     public static final String PREFIX = "trestle.server.";
     public static final String DATA_DIR = "trestle.data.dir";
@@ -113,27 +115,30 @@ public record ServerSettings(String host, int port, boolean plainHttp, Path data
                 (int) l.number("max-retries", 3, 0, 100), (int) l.number("max-connections", 10_000, 1, 1_000_000),
                 (int) l.number("max-requests-per-second", 1_000, 0, 1_000_000), l.number("min-data-rate", 1024, 0, 1L << 30),
                 java.time.Duration.ofDays(l.number("change-retention-days", 30, 0, 36_500)),
-                java.time.Duration.ofDays(l.number("error-retention-days", 90, 0, 36_500)), database(l));
+                java.time.Duration.ofDays(l.number("error-retention-days", 90, 0, 36_500)), database(l, "db"),
+                database(l, "migrate-to"));
     }
 
     /** @return the database server the settings name, or {@code null} for the embedded database */
-    private static DatabaseServer database(Lookup l) {
-        String url = l.text("db-url", null);
+    private static DatabaseServer database(Lookup l, String prefix) {
+        String urlName = "db".equals(prefix) ? "db-url" : prefix; // db-url, or migrate-to
+        String url = l.text(urlName, null);
         if (url == null) {
-            if (l.raw("db-user") != null || l.raw("db-password-file") != null) {
-                throw new IllegalArgumentException("db-user and db-password-file need db-url (" + l.source("db-user") + ")");
+            if (l.raw(prefix + "-user") != null || l.raw(prefix + "-password-file") != null) {
+                throw new IllegalArgumentException(prefix + "-user and " + prefix + "-password-file need " + urlName
+                        + " (" + l.source(prefix + "-user") + ")");
             }
             return null;
         }
         if (!url.startsWith("jdbc:postgresql://")) {
-            throw new IllegalArgumentException("Invalid db-url '" + url.replaceAll("password=[^&]*", "password=…") + "' ("
-                    + l.source("db-url") + "): expected jdbc:postgresql://HOST:PORT/DATABASE (embedded Derby needs no URL)");
+            throw new IllegalArgumentException("Invalid " + urlName + " '" + url.replaceAll("password=[^&]*", "password=…") + "' ("
+                    + l.source(urlName) + "): expected jdbc:postgresql://HOST:PORT/DATABASE (embedded Derby needs no URL)");
         }
         if (url.contains("password=")) {
-            throw new IllegalArgumentException("db-url (" + l.source("db-url") + ") must not hold the password, which"
-                    + " processes and logs could show: put it in a file and give db-password-file");
+            throw new IllegalArgumentException(urlName + " (" + l.source(urlName) + ") must not hold the password, which"
+                    + " processes and logs could show: put it in a file and give " + prefix + "-password-file");
         }
-        return new DatabaseServer(url, l.text("db-user", null), l.secret("db-password"));
+        return new DatabaseServer(url, l.text(prefix + "-user", null), l.secret(prefix + "-password"));
     }
 
     /** @return the engine settings these server settings imply */

@@ -10,14 +10,20 @@ import java.util.Optional;
  * @param uri     where the server listens, when it started
  * @param failure why it did not start, in words for an administrator
  * @param fingerprint SHA-256 fingerprint of the TLS certificate, when serving HTTPS
+ * @param finished  what a one-off task run instead of serving (moving the database) did, when it did
  */
-public record ServerStatus(Optional<URI> uri, Optional<String> failure, Optional<String> fingerprint) {
+public record ServerStatus(Optional<URI> uri, Optional<String> failure, Optional<String> fingerprint,
+        Optional<String> finished) {
 
     static ServerStatus started(URI uri, String fingerprint) {
-        return new ServerStatus(Optional.of(uri), Optional.empty(), Optional.ofNullable(fingerprint));
+        return new ServerStatus(Optional.of(uri), Optional.empty(), Optional.ofNullable(fingerprint), Optional.empty());
     }
 
     static ServerStatus failed(String reason) {
-        return new ServerStatus(Optional.empty(), Optional.of(reason), Optional.empty());
+        return new ServerStatus(Optional.empty(), Optional.of(reason), Optional.empty(), Optional.empty());
+    }
+
+    static ServerStatus finished(String report) {
+        return new ServerStatus(Optional.empty(), Optional.empty(), Optional.empty(), Optional.of(report));
     }
 }

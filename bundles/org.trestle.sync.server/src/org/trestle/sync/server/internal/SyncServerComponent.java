@@ -62,7 +62,8 @@ public final class SyncServerComponent {
             ServerSettings settings = ServerSettings.from(context::getProperty);
             prepareDataDirectory(settings.dataDirectory());
             log = ServerLog.install(settings.dataDirectory());
-            status = start(settings, serverVersion(context.getBundle().getVersion()));
+            status = settings.migrateTo() != null ? migrate(settings)
+                    : start(settings, serverVersion(context.getBundle().getVersion()));
         } catch (IllegalArgumentException e) {
             status = fail(e.getMessage(), null);
         } catch (Exception e) {
@@ -93,6 +94,29 @@ public final class SyncServerComponent {
         if (log != null) {
             log.close();
         }
+    }
+
+    /**
+     * {@code trestle-server migrate}: copies the embedded database of the data directory
+     * into the empty PostgreSQL database named by {@code migrate-to}, counts both sides,
+     * and ends. The data directory keeps its keys and tokens, so the nodes carry on.
+     */
+    private ServerStatus migrate(ServerSettings settings) {
+        if (settings.database() != null) {
+            throw new IllegalArgumentException("migrate copies the embedded database of the data directory: leave out db-url");
+        }
+        long started = System.nanoTime();
+        java.util.Map<String, Long> copied = engines.copy(settings.dataDirectory(), settings.engineSettings(),
+                settings.migrateTo());
+        long rows = copied.values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder report = new StringBuilder("Copied " + rows + " rows of " + copied.size() + " tables from "
+                + settings.dataDirectory() + " to " + settings.migrateTo().url() + " in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms; counted equal on both sides:");
+        copied.forEach((table, n) -> report.append("\n  ").append(table).append(": ").append(n));
+        report.append("\nStart the server with --db-url ").append(settings.migrateTo().url())
+                .append(" (and the same data directory); the nodes carry on without registering again.");
+        LOG.info("Copied " + rows + " rows of " + copied.size() + " tables to " + settings.migrateTo().url());
+        return ServerStatus.finished(report.toString());
     }
 
     private ServerStatus start(ServerSettings settings, String serverVersion) throws Exception {
