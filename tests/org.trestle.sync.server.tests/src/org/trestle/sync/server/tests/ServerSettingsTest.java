@@ -14,6 +14,31 @@ import org.trestle.sync.server.internal.ServerSettings;
 class ServerSettingsTest {
 
     @Test
+    void theDatabaseIsEmbeddedUnlessAPostgreSqlUrlIsGivenWithItsPasswordInAFile() throws Exception {
+        assertEquals(null, ServerSettings.from(Map.<String, String>of()::get, Map.of()).database());
+        Path password = java.nio.file.Files.createTempFile("db", ".password");
+        java.nio.file.Files.writeString(password, "s3cret\n");
+        ServerSettings pg = ServerSettings.from(Map.of(ServerSettings.PREFIX + "db-url", "jdbc:postgresql://db:5432/trestle",
+                ServerSettings.PREFIX + "db-password-file", password.toString())::get, Map.of("TRESTLE_SERVER_DB_USER", "trestle"));
+        assertEquals("jdbc:postgresql://db:5432/trestle", pg.database().url());
+        assertEquals("trestle", pg.database().user());
+        assertEquals("s3cret", pg.database().password());
+        assertFalse(pg.database().toString().contains("s3cret"), "the password is never shown");
+
+        var other = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(
+                ServerSettings.PREFIX + "db-url", "jdbc:mysql://db/trestle")::get, Map.of()));
+        assertTrue(other.getMessage().contains("jdbc:postgresql://HOST:PORT/DATABASE"), other.getMessage());
+        var inUrl = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.<String, String>of()::get,
+                Map.of("TRESTLE_SERVER_DB_URL", "jdbc:postgresql://db/trestle?password=s3cret")));
+        assertFalse(inUrl.getMessage().contains("s3cret"), inUrl.getMessage());
+        assertTrue(inUrl.getMessage().contains("environment TRESTLE_SERVER_DB_URL"), inUrl.getMessage());
+        var noUrl = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(
+                ServerSettings.PREFIX + "db-user", "trestle")::get, Map.of()));
+        assertTrue(noUrl.getMessage().contains("need db-url"), noUrl.getMessage());
+        java.nio.file.Files.delete(password);
+    }
+
+    @Test
     void defaultsAreHttpsOnAllAddressesAtPort8443() {
         ServerSettings settings = ServerSettings.from(Map.<String, String>of()::get, Map.of());
         assertFalse(settings.plainHttp());
