@@ -22,8 +22,9 @@ public interface LocalStoreFactory {
     /**
      * Copies every table of a store into another of the same persistence unit, for
      * example from the embedded database to a database server: the target's tables are
-     * created first and must be empty. Each table is copied in one transaction, then the
-     * rows are counted on both sides. Neither store may be open meanwhile.
+     * created first and must be empty. Everything is copied in one transaction, parents
+     * before children, and each table's rows are counted on both sides. Neither store
+     * may be open meanwhile.
      *
      * @return the rows copied per table, all counted equal on both sides
      * @throws StoreException when the target holds rows already, or a count differs

@@ -22,7 +22,8 @@ import org.trestle.sync.persistence.StoreException;
 
 /**
  * Copies the tables of one database into the same tables of another over plain JDBC:
- * every row, in batches, each table in one transaction, then counts both sides. Names
+ * every row, in batches, parents before children, all in one transaction, counting both
+ * sides of each table. Names
  * are compared without case (Derby keeps them upper case, PostgreSQL lower case), and
  * values are converted where the two databases store a type differently (large text,
  * booleans kept as numbers).
@@ -49,16 +50,32 @@ final class TableCopy {
                             + " empty database only");
                 }
             }
-            for (Map.Entry<String, String> t : sourceTables.entrySet()) {
-                String targetName = targetTables.get(t.getKey());
-                long rows = copyTable(source, t.getValue(), target, targetName);
-                long there = count(target, targetName);
-                long here = count(source, t.getValue());
-                if (rows != here || there != here) {
-                    throw new StoreException("The copy of " + t.getValue() + " is incomplete: " + here + " rows here, "
-                            + there + " there");
+            // parents before the tables that refer to them, all in one transaction: a
+            // failure leaves the target as empty as it was
+            boolean autoCommit = target.getAutoCommit();
+            target.setAutoCommit(false);
+            try {
+                for (String key : parentsFirst(target, targetTables)) {
+                    String sourceName = sourceTables.get(key);
+                    if (sourceName == null) {
+                        continue;
+                    }
+                    String targetName = targetTables.get(key);
+                    long rows = copyTable(source, sourceName, target, targetName);
+                    long there = count(target, targetName);
+                    long here = count(source, sourceName);
+                    if (rows != here || there != here) {
+                        throw new StoreException("The copy of " + sourceName + " is incomplete: " + here + " rows here, "
+                                + there + " there; nothing was kept");
+                    }
+                    copied.put(key, rows);
                 }
-                copied.put(t.getKey(), rows);
+                target.commit();
+            } catch (SQLException | RuntimeException e) {
+                target.rollback();
+                throw e;
+            } finally {
+                target.setAutoCommit(autoCommit);
             }
             return copied;
         } catch (SQLException e) {
@@ -79,6 +96,38 @@ final class TableCopy {
         return out;
     }
 
+    /** @return the tables' keys in an order where every table comes after the tables its foreign keys name */
+    private static List<String> parentsFirst(Connection c, Map<String, String> tables) throws SQLException {
+        Map<String, java.util.Set<String>> parents = new LinkedHashMap<>();
+        for (Map.Entry<String, String> t : tables.entrySet()) {
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            try (ResultSet keys = c.getMetaData().getImportedKeys(null, c.getSchema(), t.getValue())) {
+                while (keys.next()) {
+                    String parent = keys.getString("PKTABLE_NAME").toLowerCase(Locale.ROOT);
+                    if (!parent.equals(t.getKey())) {
+                        named.add(parent);
+                    }
+                }
+            }
+            parents.put(t.getKey(), named);
+        }
+        List<String> order = new ArrayList<>();
+        while (order.size() < parents.size()) {
+            boolean progress = false;
+            for (Map.Entry<String, java.util.Set<String>> t : parents.entrySet()) {
+                if (!order.contains(t.getKey()) && order.containsAll(t.getValue().stream()
+                        .filter(parents::containsKey).toList())) {
+                    order.add(t.getKey());
+                    progress = true;
+                }
+            }
+            if (!progress) {
+                throw new StoreException("The tables refer to each other in a cycle; they cannot be copied in order");
+            }
+        }
+        return order;
+    }
+
     private static long count(Connection c, String table) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
             rs.next();
@@ -93,8 +142,6 @@ final class TableCopy {
                 targetTypes.put(cols.getString("COLUMN_NAME").toLowerCase(Locale.ROOT), cols.getInt("DATA_TYPE"));
             }
         }
-        boolean autoCommit = target.getAutoCommit();
-        target.setAutoCommit(false);
         long rows = 0;
         try (Statement read = source.createStatement(); ResultSet rs = read.executeQuery("SELECT * FROM " + from)) {
             ResultSetMetaData meta = rs.getMetaData();
@@ -120,12 +167,6 @@ final class TableCopy {
                 }
                 write.executeBatch();
             }
-            target.commit();
-        } catch (SQLException | RuntimeException e) {
-            target.rollback();
-            throw e;
-        } finally {
-            target.setAutoCommit(autoCommit);
         }
         return rows;
     }
