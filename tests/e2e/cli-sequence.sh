@@ -189,6 +189,32 @@ check "the installed workbench checks the server's update site over HTTPS" bash 
 check "an update site whose certificate is not the pinned one is refused" bash -c "! TRESTLE_WORKBENCH_DIR='$work/installed' '$root/bin/trestle' --data-dir '$work/t2' --update --check --site '$tls_url/updates/' --fingerprint 00:11:22 >/dev/null 2>&1"
 kill "$tls_pid" 2>/dev/null; wait "$tls_pid" 2>/dev/null
 
+# --- moving the server to PostgreSQL: the laptops carry on without registering again -
+if [ -n "${TRESTLE_TEST_PG_URL:-}" ]; then
+  port="${url##*:}"
+  kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null; server_pid=""
+  PGPASSWORD="$(cat "$TRESTLE_TEST_PG_PASSWORD_FILE")" psql -q -h 127.0.0.1 -p "$TRESTLE_TEST_PG_PORT" \
+    -U "$TRESTLE_TEST_PG_USER" -d postgres -c "create database e2e_moved" >/dev/null
+  pg="${TRESTLE_TEST_PG_URL}e2e_moved"
+  "$root/bin/trestle-server" migrate --to "$pg" --to-user "$TRESTLE_TEST_PG_USER" \
+    --to-password-file "$TRESTLE_TEST_PG_PASSWORD_FILE" --data-dir "$work/server" >"$work/migrated.txt" 2>>"$work/migrate.log"
+  check "the administrator moves the stopped server's database to PostgreSQL, every table counted" \
+    grep -q 'counted equal on both sides' "$work/migrated.txt"
+  check "moving it again into the same database is refused" bash -c "! '$root/bin/trestle-server' migrate --to '$pg' \
+    --to-user '$TRESTLE_TEST_PG_USER' --to-password-file '$TRESTLE_TEST_PG_PASSWORD_FILE' --data-dir '$work/server' >/dev/null 2>&1"
+  "$root/bin/trestle-server" --http --port "$port" --data-dir "$work/server" --enrollment-key site-key \
+    --admin-token admin-secret --db-url "$pg" --db-user "$TRESTLE_TEST_PG_USER" \
+    --db-password-file "$TRESTLE_TEST_PG_PASSWORD_FILE" >"$work/server-pg.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do grep -q '^Trestle server listening on ' "$work/server-pg.log" && break; sleep 0.1; done
+  check "the server runs on PostgreSQL at the same address" grep -q "^Trestle server listening on $url" "$work/server-pg.log"
+  sync a put Material code=PG-MOVED 'name=After the move' unit=pcs unitPrice=2.00 >/dev/null
+  check "an edit on A reaches B through it, neither registering again" bash -c "'$root/bin/trestle-sync' --data-dir '$work/a' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' sync >/dev/null 2>&1 && '$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'PG-MOVED'"
+  check "and B still holds what it had before the move" bash -c "'$root/bin/trestle-sync' --data-dir '$work/b' list Material 2>/dev/null | grep -q 'PUSH-2'"
+else
+  echo "skip - moving the server to PostgreSQL (bin/test starts a PostgreSQL and sets TRESTLE_TEST_PG_URL)"
+fi
+
 if [ "$failed" -gt 0 ]; then
   echo "--- details"; tail -n 40 "$work/checks.log"; tail -n 20 "$work/server.log"
 fi
