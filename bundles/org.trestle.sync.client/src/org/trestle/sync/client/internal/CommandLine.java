@@ -220,7 +220,7 @@ public final class CommandLine implements IApplication {
      */
     private void runLine(SyncService service, String line) {
         try {
-            List<String> words = words(line);
+            List<String> words = LiveCommands.words(line);
             if (words.isEmpty()) {
                 return;
             }
@@ -232,41 +232,6 @@ public final class CommandLine implements IApplication {
             out.println(Wire.format(Wire.now()) + " failed: " + oneLine(e.getMessage()));
             out.flush();
         }
-    }
-
-    /** @return the words of a line: split at spaces, with "double" or 'single' quotes around words that hold spaces */
-    static List<String> words(String line) throws UsageException {
-        List<String> words = new ArrayList<>();
-        StringBuilder word = null;
-        char quote = 0;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quote != 0) {
-                if (c == quote) {
-                    quote = 0;
-                } else {
-                    word.append(c);
-                }
-            } else if (c == '"' || c == '\'') {
-                quote = c;
-                word = word == null ? new StringBuilder() : word;
-            } else if (Character.isWhitespace(c)) {
-                if (word != null) {
-                    words.add(word.toString());
-                    word = null;
-                }
-            } else {
-                word = word == null ? new StringBuilder() : word;
-                word.append(c);
-            }
-        }
-        if (quote != 0) {
-            throw new UsageException("a quote is not closed: " + line);
-        }
-        if (word != null) {
-            words.add(word.toString());
-        }
-        return words;
     }
 
     private void register(SyncService service, List<String> args) throws Exception {

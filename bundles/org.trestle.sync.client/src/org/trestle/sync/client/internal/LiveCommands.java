@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -146,5 +148,40 @@ final class LiveCommands {
     private void print(JsonNode node, String text) {
         out.println(jsonOutput ? node.toString() : text);
         out.flush();
+    }
+
+    /** @return the words of a line: split at spaces, with "double" or 'single' quotes around words that hold spaces */
+    static List<String> words(String line) throws CommandLine.UsageException {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        char quote = 0;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '"' || c == '\'') {
+                quote = c;
+                word = word == null ? new StringBuilder() : word;
+            } else if (Character.isWhitespace(c)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+            } else {
+                word = word == null ? new StringBuilder() : word;
+                word.append(c);
+            }
+        }
+        if (quote != 0) {
+            throw new CommandLine.UsageException("a quote is not closed: " + line);
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
     }
 }
