@@ -37,6 +37,41 @@ public interface LocalStore extends AutoCloseable {
     /** @return the folder inside the data directory that holds the database itself */
     Path databaseFolder();
 
+    /**
+     * @return whether other processes may write this database at the same time (a database
+     *         server such as PostgreSQL); an embedded database belongs to one process
+     * @since 0.1
+     */
+    default boolean sharedByProcesses() {
+        return false;
+    }
+
+    /**
+     * Tells every process listening on {@code channel} ({@link #listen}) once the
+     * transaction of {@code connection} commits; nothing when it rolls back. Does nothing
+     * on a database that belongs to one process.
+     *
+     * @param connection the connection of a transaction in progress
+     * @param channel    a lowercase name of letters, digits and underscores
+     * @since 0.1
+     */
+    default void signal(java.sql.Connection connection, String channel) throws java.sql.SQLException {
+    }
+
+    /**
+     * Calls {@code onSignal} (on a thread of the store's own) after another transaction
+     * signalled on {@code channel} committed, and after the listening connection was lost
+     * and reconnected (signals may have been missed meanwhile). Never calls it on a
+     * database that belongs to one process.
+     *
+     * @return what stops listening when closed; closing the store stops it too
+     * @since 0.1
+     */
+    default AutoCloseable listen(String channel, Runnable onSignal) {
+        return () -> {
+        };
+    }
+
     /** @return whether {@link #close()} has not been called yet */
     boolean isOpen();
 

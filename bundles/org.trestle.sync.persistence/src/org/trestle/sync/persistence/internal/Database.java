@@ -27,6 +27,26 @@ interface Database {
     /** An online backup into {@code target}; @return the folder holding the copy */
     Path backup(DataSource dataSource, Path dataDirectory, Path target);
 
+    /** @return whether other processes may write the database at the same time */
+    default boolean sharedByProcesses() {
+        return false;
+    }
+
+    /** @return persistence unit settings this database needs beyond the common ones */
+    default java.util.Map<String, String> unitProperties() {
+        return java.util.Map.of();
+    }
+
+    /** See {@link org.trestle.sync.persistence.LocalStore#signal}. */
+    default void signal(java.sql.Connection connection, String channel) throws java.sql.SQLException {
+    }
+
+    /** See {@link org.trestle.sync.persistence.LocalStore#listen}. */
+    default AutoCloseable listen(DataSource dataSource, String channel, Runnable onSignal) {
+        return () -> {
+        };
+    }
+
     /** Closes the pooled connections and, for an embedded database, shuts it down. */
     void shutdown(DataSource dataSource, Path dataDirectory);
 }

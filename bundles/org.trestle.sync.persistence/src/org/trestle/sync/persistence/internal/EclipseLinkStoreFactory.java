@@ -117,6 +117,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         settings.put(PersistenceUnitProperties.LOGGING_FILE, definition.directory().resolve("eclipselink.log").toString());
         settings.put(PersistenceUnitProperties.CLASSLOADER, loader);
         settings.put(PersistenceUnitProperties.NON_JTA_DATASOURCE, dataSource);
+        settings.putAll(engine.unitProperties());
         settings.putAll(definition.properties());
 
         Properties unitProperties = new Properties();
@@ -154,6 +155,7 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         private final Database engine;
         private final DataSource dataSource;
         private volatile boolean isOpen = true;
+        private final Set<AutoCloseable> listeners = ConcurrentHashMap.newKeySet();
 
         Store(Path directory, EntityManagerFactory emf, Database engine, DataSource dataSource) {
             this.directory = directory;
@@ -195,6 +197,26 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         }
 
         @Override
+        public boolean sharedByProcesses() {
+            return engine.sharedByProcesses();
+        }
+
+        @Override
+        public void signal(java.sql.Connection connection, String channel) throws java.sql.SQLException {
+            engine.signal(connection, channel);
+        }
+
+        @Override
+        public AutoCloseable listen(String channel, Runnable onSignal) {
+            AutoCloseable listening = engine.listen(dataSource, channel, onSignal);
+            listeners.add(listening);
+            return () -> {
+                listeners.remove(listening);
+                listening.close();
+            };
+        }
+
+        @Override
         public boolean isOpen() {
             return isOpen;
         }
@@ -206,6 +228,13 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
             }
             isOpen = false;
             open.remove(this);
+            for (AutoCloseable listening : List.copyOf(listeners)) {
+                try {
+                    listening.close();
+                } catch (Exception e) {
+                    LOG.warn("A listener did not stop: {}", e.getMessage());
+                }
+            }
             try {
                 if (emf.isOpen()) {
                     emf.close();

@@ -56,6 +56,20 @@ final class PooledDataSource implements DataSource {
         return pooled(c);
     }
 
+    /** @return a connection of its own, outside the pool, for a caller that keeps it open (a listener) */
+    Connection unpooled() throws SQLException {
+        synchronized (idle) {
+            if (closed) {
+                throw new SQLException("The database " + url + " is closed", "08003");
+            }
+        }
+        Connection c = driver.connect(url, properties);
+        if (c == null) {
+            throw new SQLException("The JDBC driver did not accept " + url);
+        }
+        return c;
+    }
+
     private Connection pooled(Connection real) {
         java.util.concurrent.atomic.AtomicBoolean returned = new java.util.concurrent.atomic.AtomicBoolean();
         return (Connection) java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),

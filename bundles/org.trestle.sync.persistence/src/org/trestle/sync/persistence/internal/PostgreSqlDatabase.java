@@ -76,6 +76,34 @@ final class PostgreSqlDatabase implements Database {
         }
     }
 
+    /** Any number of server processes may use one PostgreSQL database. */
+    @Override
+    public boolean sharedByProcesses() {
+        return true;
+    }
+
+    /**
+     * No shared cache of entities: another process may change any row, so every
+     * transaction reads the rows it works on from the database.
+     */
+    @Override
+    public java.util.Map<String, String> unitProperties() {
+        return java.util.Map.of("eclipselink.cache.shared.default", "false");
+    }
+
+    @Override
+    public void signal(Connection connection, String channel) throws SQLException {
+        try (java.sql.PreparedStatement notify = connection.prepareStatement("SELECT pg_notify(?, '')")) {
+            notify.setString(1, channel);
+            notify.execute();
+        }
+    }
+
+    @Override
+    public AutoCloseable listen(DataSource dataSource, String channel, Runnable onSignal) {
+        return new PostgreSqlListener((PooledDataSource) dataSource, channel, onSignal);
+    }
+
     @Override
     public Path backup(DataSource dataSource, Path dataDirectory, Path target) {
         throw new StoreException("The database is on PostgreSQL: back it up with pg_dump (see the administrator's guide)");
