@@ -34,12 +34,13 @@ import org.trestle.sync.core.internal.model.SyncChangeRow;
  * <p>
  * While EclipseLink computes a unit of work's change set, the changed entities are
  * noted. Just before the database transaction commits, a change-log row is written for
- * each, numbered under a lock that is held until the commit ends: rows therefore become
- * visible in {@code seq} order, which is what lets receivers skip everything at or below
- * the highest {@code seq} they applied.
+ * each, numbered from the log's state row ({@link LogState}), whose lock the transaction
+ * holds until it ends: rows therefore become visible in {@code seq} order, in one process
+ * or several on one database, which is what lets receivers skip everything at or below
+ * the highest {@code seq} they applied. In-process, a commit lock taken after the row's
+ * keeps the log's tail in memory in the same order.
  */
 final class ChangeCapture extends SessionEventAdapter {
-
 
     /** Who made a change that is being applied from a packet, rather than edited here. */
     record Incoming(String origin, String resolves) {
@@ -67,6 +68,8 @@ final class ChangeCapture extends SessionEventAdapter {
         final Set<String> hardDeleted = new LinkedHashSet<>();
         /** Entities removed because they left this node's scope: no change, no tombstone. */
         final Set<String> evicted = new HashSet<>();
+        /** Rows other processes committed just before this transaction's seqs, for the tail too. */
+        final List<SyncChangeRow> before = new ArrayList<>();
         /** The log rows this transaction wrote, for the tail once it has committed. */
         final List<SyncChangeRow> written = new ArrayList<>();
         boolean locked;
@@ -75,12 +78,11 @@ final class ChangeCapture extends SessionEventAdapter {
     private final ThreadLocal<TxState> state = new ThreadLocal<>();
     private final ReentrantLock commitLock = new ReentrantLock(true);
     private final EngineContext engine;
-    private long lastSeq;
     private final LogTail tail;
 
+    /** @param lastSeq the highest seq committed when the engine opens */
     ChangeCapture(EngineContext engine, long lastSeq) {
         this.engine = engine;
-        this.lastSeq = lastSeq;
         this.tail = new LogTail(lastSeq);
     }
 
@@ -103,7 +105,7 @@ final class ChangeCapture extends SessionEventAdapter {
     void forgetTail() {
         commitLock.lock();
         try {
-            tail.forget(lastSeq);
+            tail.forget(tail.lastCommitted());
         } finally {
             commitLock.unlock();
         }
@@ -163,16 +165,6 @@ final class ChangeCapture extends SessionEventAdapter {
     boolean isIncoming(String uuid) {
         TxState s = state.get();
         return s != null && uuid != null && s.incoming.containsKey(uuid);
-    }
-
-    /** @return the highest seq written so far */
-    long lastSeq() {
-        commitLock.lock();
-        try {
-            return lastSeq;
-        } finally {
-            commitLock.unlock();
-        }
     }
 
     /** Lets entities recompute derived values before EclipseLink looks for changes. */
@@ -265,8 +257,6 @@ final class ChangeCapture extends SessionEventAdapter {
         if (s == null || (s.entries.isEmpty() && s.extra.isEmpty())) {
             return;
         }
-        commitLock.lock();
-        s.locked = true;
         Connection connection = connection(event);
         try {
             List<SyncChangeRow> rows = new ArrayList<>();
@@ -297,11 +287,28 @@ final class ChangeCapture extends SessionEventAdapter {
             rows.sort(java.util.Comparator.comparingInt(r -> Operation.DELETE.name().equals(r.operation)
                     ? Integer.MAX_VALUE / 2 - engine.typeRank(r.entityType) : engine.typeRank(r.entityType)));
             rows.addAll(s.extra);
-            for (SyncChangeRow row : rows) {
-                row.seq = ++lastSeq;
+            if (!rows.isEmpty()) {
+                // The seqs come from the log's state row, whose lock this transaction now holds
+                // until it ends: transactions that log commit in seq order, in every process.
+                // The commit lock is taken after the row's, never before, by every thread.
+                long last = LogState.take(connection, rows.size());
+                commitLock.lock();
+                s.locked = true;
+                long seq = last - rows.size();
+                for (SyncChangeRow row : rows) {
+                    row.seq = ++seq;
+                }
+                long known = tail.lastCommitted();
+                long first = rows.get(0).seq;
+                if (first - 1 > known) {
+                    // rows committed before this transaction took its seqs that the tail was not
+                    // told of: another process's, or of a commit whose outcome was not known
+                    s.before.addAll(LogState.addresses(connection, known, first - 1));
+                }
+                LogWriter.insert(connection, rows);
+                s.written.addAll(rows);
+                engine.signal(connection);
             }
-            LogWriter.insert(connection, rows);
-            s.written.addAll(rows);
             if (!s.hardDeleted.isEmpty()) {
                 Map<String, String> types = new LinkedHashMap<>();
                 s.hardDeleted.forEach(uuid -> types.put(uuid, s.entries.get(uuid).type));
@@ -310,6 +317,26 @@ final class ChangeCapture extends SessionEventAdapter {
         } catch (SQLException e) {
             throw new IllegalStateException("The change log could not be written: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Tells the tail of the rows other processes committed up to {@code upTo} (which they
+     * all have: the log's state row said so), and the listeners after it.
+     */
+    void catchUp(long upTo, java.util.function.LongFunction<List<SyncChangeRow>> readAfter) {
+        List<SyncChangeRow> rows;
+        commitLock.lock();
+        try {
+            long known = tail.lastCommitted();
+            if (upTo <= known) {
+                return;
+            }
+            rows = readAfter.apply(known);
+            tail.committed(rows);
+        } finally {
+            commitLock.unlock();
+        }
+        engine.committed(rows);
     }
 
     private static Connection connection(SessionEvent event) {
@@ -336,14 +363,18 @@ final class ChangeCapture extends SessionEventAdapter {
         if (s != null && s.locked && commitLock.isHeldByCurrentThread()) {
             try {
                 if (committed) {
+                    tail.committed(s.before);
                     tail.committed(s.written);
-                } else if (!s.written.isEmpty()) {
-                    tail.forget(lastSeq); // written, then failed: whether the rows are in the log is not certain
                 }
+                // else: written, then failed, and whether the rows are in the log is not certain;
+                // the tail stays as it was, and the next commit reads what came after it
             } finally {
                 commitLock.unlock();
             }
             if (committed) {
+                if (!s.before.isEmpty()) {
+                    engine.committed(s.before);
+                }
                 engine.committed(s.written); // outside the lock: listeners may read
             }
         }

@@ -58,7 +58,7 @@ final class ConflictStore implements ConflictResolver {
         if (reports.isEmpty()) {
             return;
         }
-        state.inTx(em -> {
+        state.inLoggingTx(em -> {
             for (ConflictReport r : reports) {
                 if (em.find(VersionHistoryRow.class, r.versionId()) != null) {
                     continue;
@@ -140,7 +140,7 @@ final class ConflictStore implements ConflictResolver {
 
     @Override
     public void resolve(String versionId, ObjectNode data) {
-        state.inTx(em -> {
+        state.inLoggingTx(em -> {
             VersionHistoryRow h = em.find(VersionHistoryRow.class, versionId);
             if (h == null || !h.open) {
                 throw new IllegalArgumentException("there is no open conflict " + versionId);
@@ -178,7 +178,7 @@ final class ConflictStore implements ConflictResolver {
         if (!state.isServer()) {
             throw new IllegalStateException("deleted entities are restored on the server, which sends them to every node");
         }
-        return state.inTx(em -> {
+        return state.inLoggingTx(em -> {
             TypeCodec tc = codec.type(entityType);
             SyncEntity entity = tc == null ? null : em.find(tc.info().type(), entityUuid);
             if (entity == null || !entity.isDeleted()) {

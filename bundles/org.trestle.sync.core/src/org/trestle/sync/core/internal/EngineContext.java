@@ -21,6 +21,12 @@ interface EngineContext {
      */
     int typeRank(String type);
 
+    /** @return whether other processes may write the same database (their log rows come between this one's) */
+    boolean sharedByProcesses();
+
+    /** Tells the other processes, once the transaction of {@code connection} commits, that it logged rows. */
+    void signal(java.sql.Connection connection) throws java.sql.SQLException;
+
     /** The rows of a transaction that committed, told after the commit lock is released. */
     void committed(java.util.List<org.trestle.sync.core.internal.model.SyncChangeRow> rows);
 

@@ -19,6 +19,7 @@ import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.core.internal.model.LogStateRow;
 import org.trestle.sync.core.internal.model.SyncChangeRow;
 import org.trestle.sync.core.internal.model.SyncNodeRow;
 import org.trestle.sync.persistence.LocalStore;
@@ -54,6 +55,12 @@ final class EngineState implements EngineContext {
      */
     final ReentrantLock applyLock = new ReentrantLock(true);
     private final Map<String, ReentrantLock> nodeLocks = new ConcurrentHashMap<>();
+    private final LogFollower follower;
+    /** Whether other processes may write the database too. */
+    final boolean shared;
+    /** The versions of the log's state row this process's copies match. */
+    private long scopeVersion;
+    private long logEpoch;
     private volatile String selfId;
     private volatile String serverId;
     private volatile boolean server;
@@ -67,10 +74,87 @@ final class EngineState implements EngineContext {
         this.scopes = new ScopeTree(codec, emf.getMetamodel());
         this.packets = new PacketCodec(settings.schemaVersion(), Math.max(settings.batchSize(), 10_000));
         this.recent = new RecentChanges(packets.mapper());
-        Long maxSeq = read(em -> em.createQuery("select max(r.seq) from SyncChangeRow r", Long.class).getSingleResult());
-        this.capture = new ChangeCapture(this, maxSeq == null ? 0 : maxSeq);
+        this.shared = store.sharedByProcesses();
+        LogStateRow logState = LogState.open(emf);
+        this.scopeVersion = logState.scopeVersion;
+        this.logEpoch = logState.logEpoch;
+        this.capture = new ChangeCapture(this, logState.lastSeq);
         this.scoping = new Scoping(this);
         loadNodes();
+        this.follower = shared ? new LogFollower(this) : null;
+    }
+
+    /** Stops following other processes; the store is closed by its owner. */
+    void close() {
+        if (follower != null) {
+            follower.close();
+        }
+    }
+
+    /**
+     * Locks the log's state row for the transaction of {@code em} when other processes may
+     * write the database (see {@link LogState#lock}), and brings this process's copies of
+     * shared state up to date with it; the in-process locks suffice otherwise.
+     *
+     * @return the highest seq committed that this transaction must take as seen
+     */
+    long holdLog(EntityManager em) {
+        if (!shared) {
+            return capture.tail().lastCommitted();
+        }
+        LogStateRow row = LogState.lock(em);
+        adopt(em, row);
+        return row.lastSeq;
+    }
+
+    /**
+     * Brings this process's copies up to date with what other processes committed (other
+     * processes only: this one's own commits keep them current already): the log's tail,
+     * the scopes, the pruning watermark. Does nothing on a database of one process.
+     */
+    void refresh(EntityManager em) {
+        if (!shared) {
+            return;
+        }
+        LogStateRow row = LogState.read(em);
+        adopt(em, row);
+        capture.catchUp(row.lastSeq, after -> queries.of(em, "select r.seq, r.originNode, r.targetNode, r.rootUuid "
+                + "from SyncChangeRow r where r.seq > :a and r.seq <= :b order by r.seq", Object[].class)
+                .setParameter("a", after).setParameter("b", row.lastSeq).getResultList().stream().map(o -> {
+                    SyncChangeRow r = new SyncChangeRow();
+                    r.seq = (Long) o[0];
+                    r.originNode = (String) o[1];
+                    r.targetNode = (String) o[2];
+                    r.rootUuid = (String) o[3];
+                    return r;
+                }).toList());
+    }
+
+    /** {@link #refresh(EntityManager)} in a transaction of its own. */
+    void refresh() {
+        if (shared) {
+            read(em -> {
+                refresh(em);
+                return null;
+            });
+        }
+    }
+
+    private synchronized void adopt(EntityManager em, LogStateRow row) {
+        if (row.logEpoch != logEpoch) {
+            // rows another process deleted may still be named in memory
+            capture.forgetTail();
+            recent.clear();
+            logEpoch = row.logEpoch;
+        }
+        if (row.scopeVersion != scopeVersion) {
+            nodeScopes.load(em);
+            scopeVersion = row.scopeVersion;
+        }
+        SyncNodeRow self = selfId == null ? null : em.find(SyncNodeRow.class, selfId);
+        if (self != null && self.prunedSeq != null) {
+            recent.prunedUpTo(self.prunedSeq);
+        }
     }
 
     /** Reads who this node is and who its peers are from the node table. */
@@ -128,8 +212,24 @@ final class EngineState implements EngineContext {
     }
 
     @Override
+    public boolean sharedByProcesses() {
+        return shared;
+    }
+
+    /** The channel on which processes tell each other that they logged rows. */
+    static final String LOG_CHANNEL = "trestle_log";
+
+    @Override
+    public void signal(java.sql.Connection connection) throws java.sql.SQLException {
+        if (shared) {
+            store.signal(connection, LOG_CHANNEL);
+        }
+    }
+
+    @Override
     public boolean shouldLog(String origin) {
-        if (origin == null || origin.equals(selfId)) {
+        // another process may have registered a peer this one has not heard of
+        if (shared || origin == null || origin.equals(selfId)) {
             return true;
         }
         for (String peer : peers) {
@@ -243,6 +343,14 @@ final class EngineState implements EngineContext {
             }
             em.close();
         }
+    }
+
+    /** Runs work in one transaction that holds the log's state row from its start ({@link #holdLog}). */
+    <T> T inLoggingTx(Function<EntityManager, T> work) {
+        return inTx(em -> {
+            holdLog(em);
+            return work.apply(em);
+        });
     }
 
     /** Runs read-only work. */

@@ -89,12 +89,12 @@ final class LocalEntities implements EntityStore {
 
     @Override
     public boolean put(String type, String uuid, ObjectNode data) {
-        return state.inTx(em -> put(em, EntityWrite.put(type, uuid, data)));
+        return state.inLoggingTx(em -> put(em, EntityWrite.put(type, uuid, data)));
     }
 
     @Override
     public void putAll(List<EntityWrite> writes) {
-        state.inTx(em -> {
+        state.inLoggingTx(em -> {
             for (EntityWrite w : writes) {
                 put(em, w);
             }
@@ -105,7 +105,7 @@ final class LocalEntities implements EntityStore {
     @Override
     public void delete(String type, String uuid) {
         TypeCodec tc = require(type);
-        state.inTx(em -> {
+        state.inLoggingTx(em -> {
             SyncEntity e = em.find(tc.info().type(), uuid);
             if (e == null || e.isDeleted()) {
                 throw new IllegalArgumentException("no live " + tc.info().name() + " " + uuid);

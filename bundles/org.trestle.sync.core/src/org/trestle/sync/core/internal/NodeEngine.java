@@ -51,7 +51,8 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     /** The classes of the sync tables, added to every node's persistence unit. */
     public static final List<Class<?>> SYNC_TABLES = List.of(SyncNodeRow.class, SyncChangeRow.class,
             SyncPacketRow.class, VersionHistoryRow.class, DeadLetterRow.class, DeferredRow.class, TombstoneRow.class,
-            org.trestle.sync.core.internal.model.AdminTokenRow.class, org.trestle.sync.core.internal.model.NodeScopeRow.class);
+            org.trestle.sync.core.internal.model.AdminTokenRow.class, org.trestle.sync.core.internal.model.NodeScopeRow.class,
+            org.trestle.sync.core.internal.model.LogStateRow.class);
 
     private final EngineState state;
     private final NodeRegistry registry;
@@ -135,6 +136,7 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     @Override
     public void close() {
         onClose.accept(this);
+        state.close();
         state.store.close();
     }
 

@@ -167,6 +167,7 @@ final class NodeRegistry implements NodeAdministration {
 
     private String registerLocked(String code, String name, String description, String schemaVersion, String tokenHash) {
         return state.inTx(em -> {
+            long seen = state.holdLog(em);
             Long taken = em.createQuery("select count(n) from SyncNodeRow n where n.code = :c", Long.class)
                     .setParameter("c", code).getSingleResult();
             if (taken > 0) {
@@ -176,7 +177,7 @@ final class NodeRegistry implements NodeAdministration {
             node.description = description;
             node.schemaVersion = schemaVersion;
             node.tokenHash = tokenHash;
-            node.ackedSeq = capture.lastSeq();
+            node.ackedSeq = seen;
             em.persist(node);
             state.scoping.queueLoad(em, node.nodeId, null);
             return node.nodeId;

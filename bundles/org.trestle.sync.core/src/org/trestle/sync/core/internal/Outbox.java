@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.SyncProtocol;
@@ -108,10 +109,14 @@ final class Outbox {
         lock.lock();
         try {
             return state.inTx(em -> {
-                SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
+                // another process builds no packet for the node meanwhile, and this one reads
+                // what the others committed up to now (after any scope change of the node)
+                SyncNodeRow n = state.shared ? em.find(SyncNodeRow.class, targetNodeId, LockModeType.PESSIMISTIC_WRITE)
+                        : em.find(SyncNodeRow.class, targetNodeId);
                 if (n == null || n.self) {
                     throw new IllegalArgumentException("no such node: " + targetNodeId);
                 }
+                state.refresh(em);
                 if (n.revoked) {
                     throw new IllegalStateException("node " + n.code + " is revoked");
                 }

@@ -236,6 +236,8 @@ final class PacketProcessor {
             // fails the commit, and the packet is then applied again flushing each change.
             em.setFlushMode(FlushModeType.COMMIT);
         }
+        // other processes apply nothing meanwhile: each change sees every change committed before it
+        state.holdLog(em);
         Outcome o = new Outcome();
         o.deferredExist = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
         prefetch.checkTombstones(em, o);

@@ -109,7 +109,8 @@ final class Pruning {
     private long deletePages(String select, Map<String, Object> parameters, boolean superseded) {
         long removed = 0;
         for (;;) {
-            int n = state.inTx(em -> {
+            // held like an apply: a change applied meanwhile elsewhere sees the rows or the watermark
+            int n = state.inLoggingTx(em -> {
                 TypedQuery<Long> query = em.createQuery(select, Long.class);
                 parameters.forEach(query::setParameter);
                 List<Long> seqs = query.setMaxResults(PAGE).getResultList();

@@ -57,6 +57,13 @@ final class RecentChanges {
         }
     }
 
+    /** Forgets every row kept: another process deleted rows from the log. */
+    void clear() {
+        synchronized (cache) {
+            cache.clear();
+        }
+    }
+
     long prunedUpTo() {
         return prunedUpTo;
     }

@@ -77,7 +77,12 @@ final class Scoping {
         long[] removedUpTo = { 0 };
         try {
             NodeScope set = state.inTx(em -> {
+                state.holdLog(em);
                 SyncNodeRow n = client(em, nodeId);
+                if (state.shared) {
+                    // no other process builds a packet for the node until this commits
+                    em.lock(n, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+                }
                 Set<String> after = wanted.all() ? null : new TreeSet<>(wanted.roots());
                 if (after != null) {
                     for (String root : after) {
@@ -100,6 +105,7 @@ final class Scoping {
                     }
                 }
                 em.flush();
+                LogState.scopesChanged(em, n.sentPacketNo == 0);
                 if (n.sentPacketNo == 0) {
                     // nothing was sent yet: the initial load is queued anew for the new scope
                     Long last = em.createQuery("select max(r.seq) from SyncChangeRow r where r.targetNode = :n", Long.class)
@@ -304,6 +310,7 @@ final class Scoping {
                 row.nodeId = sender;
                 row.rootUuid = entity.getUuid();
                 em.persist(row);
+                LogState.scopesChanged(em, false);
             }
             scopes.add(sender, entity.getUuid());
         }
