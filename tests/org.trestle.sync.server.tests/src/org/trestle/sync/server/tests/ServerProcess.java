@@ -16,6 +16,7 @@ final class ServerProcess implements AutoCloseable {
 
     private final Path data;
     private final Path logs;
+    private final List<String> extra;
     private int starts;
     private Process process;
     private Path log;
@@ -23,16 +24,24 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a server on plain HTTP on loopback, on a free port, over the data directory. */
     ServerProcess(Path data, Path logs) throws Exception {
+        this(data, logs, List.of());
+    }
+
+    /** The same, with further options (a database, for example). */
+    ServerProcess(Path data, Path logs, List<String> extra) throws Exception {
         this.data = data;
         this.logs = logs;
+        this.extra = List.copyOf(extra);
         start();
     }
 
     private void start() throws Exception {
-        log = logs.resolve("server-" + starts++ + ".log");
-        process = new ProcessBuilder("bash", ROOT.resolve("bin/trestle-server").toString(), "--http", "--port", "0",
-                "--host", "127.0.0.1", "--data-dir", data.toString(), "--enrollment-key", "test-enrollment-key",
-                "--admin-token", "test-admin-token").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        log = logs.resolve(data.getFileName() + "-" + starts++ + ".log");
+        List<String> command = new ArrayList<>(List.of("bash", ROOT.resolve("bin/trestle-server").toString(), "--http",
+                "--port", "0", "--host", "127.0.0.1", "--data-dir", data.toString(), "--enrollment-key",
+                "test-enrollment-key", "--admin-token", "test-admin-token"));
+        command.addAll(extra);
+        process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         url = null;
         for (int i = 0; i < 1200 && url == null; i++) {
             url = Files.readAllLines(log).stream().filter(l -> l.startsWith("Trestle server listening on "))
@@ -48,9 +57,24 @@ final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL, then a start on the same data directory (its port changes). */
     void killAndRestart() throws Exception {
+        kill();
+        start();
+    }
+
+    /** SIGKILL, as a power cut would. */
+    void kill() throws Exception {
         process.destroyForcibly();
         assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server died");
+    }
+
+    /** Starts the server again after {@link #kill()} (its port changes). */
+    void restart() throws Exception {
         start();
+    }
+
+    /** @return what the server wrote to its console since it last started */
+    String output() {
+        return read(log);
     }
 
     static String read(Path log) {
