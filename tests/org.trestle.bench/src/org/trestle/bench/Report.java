@@ -111,6 +111,21 @@ final class Report {
         return ok ? "met" : "missed";
     }
 
+    /** @return the machine's CPU time so far, busy and idle, in clock ticks, from the first line of /proc/stat */
+    static long[] cpuTicks() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < f.length; i++) {
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]); // idle, iowait
+            return new long[] { total - idle, total };
+        } catch (IOException | RuntimeException e) {
+            return new long[] { 0, 0 };
+        }
+    }
+
     static long rssKib() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -27,7 +27,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class SimulatedNode {
 
-    final URI base;
+    /** The server it talks to; may change between exchanges (several server processes). */
+    volatile URI base;
     final String code;
     String nodeId;
     String serverId;
