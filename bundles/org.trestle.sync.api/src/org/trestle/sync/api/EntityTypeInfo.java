@@ -14,15 +14,33 @@ import org.trestle.sync.api.entity.SyncEntity;
  * @param scopeRoot      whether entities of this type are scope roots (a node's scope lists them)
  * @param scopedBy       the required reference through which an entity of this type belongs to
  *                       a scope root (directly or through further scoped types), or {@code null}
+ * @param version        the version of this declaration ({@code major.minor.micro}; by default
+ *                       the contributing bundle's): a node running a later one may send
+ *                       attributes this one does not know, which are then kept, not refused
  * @since 0.1
  */
 public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
-        boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy) {
+        boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version) {
+
+    /** The version of a declaration that names none and has no bundle to take it from. */
+    public static final String DEFAULT_VERSION = "1.0.0";
 
     public EntityTypeInfo {
         if (scopeRoot && scopedBy != null) {
             throw new IllegalArgumentException("entity type " + name + " cannot be a scope root and scoped by " + scopedBy);
         }
+        version = TypeVersions.check(name, version == null ? DEFAULT_VERSION : version);
+    }
+
+    public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
+            boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy) {
+        this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, DEFAULT_VERSION);
+    }
+
+    /** @return this declaration in another version */
+    public EntityTypeInfo withVersion(String newVersion) {
+        return new EntityTypeInfo(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy,
+                newVersion);
     }
 
     /** A global type: every node receives it. */

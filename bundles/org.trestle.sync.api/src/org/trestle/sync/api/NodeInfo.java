@@ -16,8 +16,22 @@ import java.time.Instant;
  * @param sentPacketNo     the number of the last packet built for it
  * @param receivedPacketNo the highest packet number received from it
  * @param pendingChanges   changes queued for it that it has not acknowledged
+ * @param typeVersions     the version of each entity type's declaration the node last said it
+ *                         runs (in its packets), by type name; empty until it said
  * @since 0.1
  */
 public record NodeInfo(String nodeId, String code, String name, boolean self, boolean server, boolean revoked,
-        Instant lastSyncIn, Instant lastSyncOut, long sentPacketNo, long receivedPacketNo, long pendingChanges) {
+        Instant lastSyncIn, Instant lastSyncOut, long sentPacketNo, long receivedPacketNo, long pendingChanges,
+        java.util.Map<String, String> typeVersions) {
+
+    public NodeInfo {
+        typeVersions = typeVersions == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(
+                new java.util.TreeMap<>(typeVersions));
+    }
+
+    public NodeInfo(String nodeId, String code, String name, boolean self, boolean server, boolean revoked,
+            Instant lastSyncIn, Instant lastSyncOut, long sentPacketNo, long receivedPacketNo, long pendingChanges) {
+        this(nodeId, code, name, self, server, revoked, lastSyncIn, lastSyncOut, sentPacketNo, receivedPacketNo,
+                pendingChanges, java.util.Map.of());
+    }
 }

@@ -16,6 +16,13 @@ public interface SyncEngineFactory {
     SyncEngine open(Path dataDirectory, EngineSettings settings);
 
     /**
+     * Opens the node database with exactly these entity types instead of every contributed
+     * one: a tool that works on some types, or a node that runs another version of a
+     * type's declaration than the installed plugin (to try a rollout before it ships).
+     */
+    SyncEngine open(Path dataDirectory, EngineSettings settings, java.util.List<EntityTypeInfo> types);
+
+    /**
      * Opens the node database encrypted at rest (AES-256) under the key; a database still in
      * plain files is encrypted on this open without losing a row.
      *

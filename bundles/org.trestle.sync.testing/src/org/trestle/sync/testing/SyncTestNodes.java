@@ -45,12 +45,35 @@ public final class SyncTestNodes implements AutoCloseable {
     private final SyncEngineFactory factory;
     private final EngineSettings settings;
 
-    private SyncTestNodes(Path root, SyncEngineFactory factory, EngineSettings settings) {
+    private SyncTestNodes(Path root, SyncEngineFactory factory, EngineSettings settings, List<EntityTypeInfo> serverTypes) {
         this.root = root;
         this.factory = factory;
         this.settings = settings;
-        this.server = factory.open(root.resolve("server"), settings);
+        this.server = serverTypes == null ? factory.open(root.resolve("server"), settings)
+                : factory.open(root.resolve("server"), settings, serverTypes);
         server.syncManager().initializeServer("server");
+    }
+
+    /**
+     * Starts a server that runs exactly these entity types (in the versions they carry), and
+     * no client: add them with {@link #addClient(String, List)}, each with its own types.
+     */
+    public static SyncTestNodes startWithTypes(List<EntityTypeInfo> serverTypes) {
+        try {
+            return new SyncTestNodes(Files.createTempDirectory("trestle-nodes"), engineFactory(), EngineSettings.defaults(),
+                    serverTypes);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Registers a new client that runs exactly these entity types. */
+    public SyncEngine addClient(String code, List<EntityTypeInfo> types) {
+        NodeInfo registered = server.syncManager().registerNode(code, code, null);
+        SyncEngine client = factory.open(root.resolve(code), settings, types);
+        client.syncManager().initializeClient(registered.nodeId(), code, server.self().nodeId());
+        clients.add(client);
+        return client;
     }
 
     /** Starts a server and {@code clients} registered clients. */
@@ -60,7 +83,7 @@ public final class SyncTestNodes implements AutoCloseable {
 
     public static SyncTestNodes start(int clients, EngineSettings settings) {
         try {
-            SyncTestNodes nodes = new SyncTestNodes(Files.createTempDirectory("trestle-nodes"), engineFactory(), settings);
+            SyncTestNodes nodes = new SyncTestNodes(Files.createTempDirectory("trestle-nodes"), engineFactory(), settings, null);
             for (int i = 1; i <= clients; i++) {
                 nodes.addClient("client-" + i);
             }

@@ -16,14 +16,23 @@ import java.util.Objects;
  * @param createdAt     when the packet was built
  * @param hasMore       whether the sender has more changes queued for the target
  * @param changes       the changes, in {@code seq} order
+ * @param types         the version of each entity type's declaration the sender runs, by
+ *                      type name (on the wire {@code types}; empty when the sender did not say)
  * @since 0.1
  */
 public record Packet(int protocol, String schemaVersion, String sender, String target, long packetNo, long ack,
-        Instant createdAt, boolean hasMore, List<Change> changes) {
+        Instant createdAt, boolean hasMore, List<Change> changes, java.util.Map<String, String> types) {
 
     public Packet {
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(target, "target");
         changes = List.copyOf(changes);
+        types = types == null ? java.util.Map.of() : java.util.Map.copyOf(types);
+    }
+
+    /** A packet whose sender does not say which versions of the types it runs. */
+    public Packet(int protocol, String schemaVersion, String sender, String target, long packetNo, long ack,
+            Instant createdAt, boolean hasMore, List<Change> changes) {
+        this(protocol, schemaVersion, sender, target, packetNo, ack, createdAt, hasMore, changes, java.util.Map.of());
     }
 }

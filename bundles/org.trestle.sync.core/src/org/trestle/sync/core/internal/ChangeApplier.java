@@ -92,14 +92,21 @@ final class ChangeApplier {
         return row == null ? sender.ackedSeq : row.maxSeq;
     }
 
-    private void apply(EntityManager em, String origin, long seen, TypeCodec tc, Change c, Outcome o) {
+    private void apply(EntityManager em, String origin, long seen, TypeCodec tc, Change sent, Outcome o) {
         Class<? extends SyncEntity> type = tc.info().type();
-        String uuid = c.entityUuid();
+        String uuid = sent.entityUuid();
         SyncEntity known = o.known.get(uuid);
         SyncEntity existing = type.isInstance(known) ? known
                 : o.absent.contains(tc.info().name() + "/" + uuid) ? null : em.find(type, uuid);
         if (existing != null) {
             o.known.put(uuid, existing);
+        }
+        // between versions of the type: attributes of a later one set aside, those an earlier one lacks kept
+        TypeVersioning.Adapted adapted = state.versioning.adapt(tc, sent,
+                TypeVersioning.theirs(o.senderTypes, tc.info().name()), existing);
+        Change c = adapted.change();
+        if (adapted.extras() != null) {
+            o.setAside.put(uuid, adapted);
         }
         if (c.operation() == Operation.EVICT) {
             if (state.isServer()) {
@@ -181,6 +188,7 @@ final class ChangeApplier {
         }
         SyncEntity entity = existing != null ? existing : EngineState.instantiate(type, uuid);
         codec.apply(tc, entity, EngineState.dataOf(c), null, state.resolver(em, o.known));
+        state.versioning.keep(em, tc.info().name(), uuid, adapted.extras(), adapted.theirVersion());
         entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
         entity.setDeleted(false);
         capture.markIncoming(uuid, origin, c.resolves());

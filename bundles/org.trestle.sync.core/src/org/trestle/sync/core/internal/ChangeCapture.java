@@ -75,6 +75,7 @@ final class ChangeCapture extends SessionEventAdapter {
         boolean locked;
     }
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final ThreadLocal<TxState> state = new ThreadLocal<>();
     private final ReentrantLock commitLock = new ReentrantLock(true);
     private final EngineContext engine;
@@ -273,7 +274,8 @@ final class ChangeCapture extends SessionEventAdapter {
                 row.entityUuid = e.getKey();
                 row.operation = p.operation.name();
                 row.updatedAt = p.entity.getUpdatedAt();
-                row.data = p.operation == Operation.DELETE ? null : engine.codec().serialize(p.entity).toString();
+                row.data = p.operation == Operation.DELETE ? null
+                        : engine.withExtras(connection, e.getKey(), engine.codec().serialize(p.entity)).toString();
                 row.changed = p.operation == Operation.UPDATE && p.changed != null ? String.join(",", p.changed) : null;
                 row.originNode = origin;
                 row.resolves = in != null ? in.resolves() : s.resolutions.get(e.getKey());
@@ -286,6 +288,12 @@ final class ChangeCapture extends SessionEventAdapter {
             // parents before children, children's deletes before their parents'
             rows.sort(java.util.Comparator.comparingInt(r -> Operation.DELETE.name().equals(r.operation)
                     ? Integer.MAX_VALUE / 2 - engine.typeRank(r.entityType) : engine.typeRank(r.entityType)));
+            for (SyncChangeRow extra : s.extra) {
+                if (extra.data != null && engine.keepsExtras()) {
+                    extra.data = engine.withExtras(connection, extra.entityUuid,
+                            (com.fasterxml.jackson.databind.node.ObjectNode) JSON.readTree(extra.data)).toString();
+                }
+            }
             rows.addAll(s.extra);
             if (!rows.isEmpty()) {
                 // The seqs come from the log's state row, whose lock this transaction now holds
@@ -314,7 +322,7 @@ final class ChangeCapture extends SessionEventAdapter {
                 s.hardDeleted.forEach(uuid -> types.put(uuid, s.entries.get(uuid).type));
                 LogWriter.tombstones(connection, types);
             }
-        } catch (SQLException e) {
+        } catch (SQLException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("The change log could not be written: " + e.getMessage(), e);
         }
     }

@@ -41,6 +41,14 @@ final class ConflictPolicy {
         this.rules = rules;
     }
 
+    /** The incoming version won or merged: the attributes of a later version it carried are kept too. */
+    private void keepSetAside(EntityManager em, TypeCodec tc, String uuid, Outcome o) {
+        TypeVersioning.Adapted a = o.setAside.get(uuid);
+        if (a != null) {
+            state.versioning.keep(em, tc.info().name(), uuid, a.extras(), a.theirVersion());
+        }
+    }
+
     /**
      * @param wholeEntity the change was made before changes that were pruned: which
      *                    attributes they changed is no longer known, so nothing is merged
@@ -65,6 +73,7 @@ final class ConflictPolicy {
         if (incoming != null && ours != null && c.operation() == Operation.UPDATE && Collections.disjoint(incoming, ours)) {
             rules.checkRules(em, tc, existing, uuid, EngineState.dataOf(c), incoming);
             codec.apply(tc, existing, EngineState.dataOf(c), incoming, state.resolver(em, null));
+            keepSetAside(em, tc, uuid, o);
             if (c.updatedAt() != null && c.updatedAt().isAfter(existing.getUpdatedAt())) {
                 existing.setUpdatedAt(c.updatedAt());
             }
@@ -78,6 +87,7 @@ final class ConflictPolicy {
                 && c.updatedAt().isAfter(existing.getUpdatedAt())) {
             rules.checkRules(em, tc, existing, uuid, EngineState.dataOf(c), null);
             codec.apply(tc, existing, EngineState.dataOf(c), null, state.resolver(em, null));
+            keepSetAside(em, tc, uuid, o);
             existing.setUpdatedAt(c.updatedAt());
             capture.markIncoming(uuid, origin, null);
             // the versions it beat may still be queued for the origin: the final state follows them

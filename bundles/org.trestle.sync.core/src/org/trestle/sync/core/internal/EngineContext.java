@@ -27,6 +27,16 @@ interface EngineContext {
     /** Tells the other processes, once the transaction of {@code connection} commits, that it logged rows. */
     void signal(java.sql.Connection connection) throws java.sql.SQLException;
 
+    /**
+     * @return the entity's serialized state with the attributes kept for it from a later
+     *         version of its type (if any), read on the committing transaction's connection
+     */
+    com.fasterxml.jackson.databind.node.ObjectNode withExtras(java.sql.Connection connection, String uuid,
+            com.fasterxml.jackson.databind.node.ObjectNode data) throws java.sql.SQLException;
+
+    /** @return whether some entity has attributes kept from a later version of its type */
+    boolean keepsExtras();
+
     /** The rows of a transaction that committed, told after the commit lock is released. */
     void committed(java.util.List<org.trestle.sync.core.internal.model.SyncChangeRow> rows);
 

@@ -37,6 +37,8 @@ final class EngineState implements EngineContext {
     final EntityManagerFactory emf;
     final EngineSettings settings;
     final List<EntityTypeInfo> types;
+    /** The version of each type's declaration this node runs, told in every packet. */
+    final Map<String, String> typeVersions;
     final EntityCodec codec;
     final ScopeTree scopes;
     final NodeScopes nodeScopes = new NodeScopes();
@@ -45,6 +47,7 @@ final class EngineState implements EngineContext {
             new java.util.concurrent.CopyOnWriteArrayList<>();
     final PacketCodec packets;
     final RecentChanges recent;
+    final TypeVersioning versioning;
     final Queries queries = new Queries();
     final ChangeCapture capture;
     /** The live peers; a change from one of them is logged only when another peer exists. */
@@ -71,9 +74,17 @@ final class EngineState implements EngineContext {
         this.settings = settings;
         this.types = List.copyOf(types);
         this.codec = new EntityCodec(types, emf.getMetamodel());
+        Map<String, String> versions = new java.util.TreeMap<>();
+        types.forEach(t -> versions.put(t.name(), t.version()));
+        this.typeVersions = Map.copyOf(versions);
         this.scopes = new ScopeTree(codec, emf.getMetamodel());
         this.packets = new PacketCodec(settings.schemaVersion(), Math.max(settings.batchSize(), 10_000));
         this.recent = new RecentChanges(packets.mapper());
+        this.versioning = new TypeVersioning(codec, packets.mapper());
+        read(em -> {
+            versioning.load(em);
+            return null;
+        });
         this.shared = store.sharedByProcesses();
         LogStateRow logState = LogState.open(emf);
         this.scopeVersion = logState.scopeVersion;
@@ -209,6 +220,17 @@ final class EngineState implements EngineContext {
             }
         }
         return types.size();
+    }
+
+    @Override
+    public ObjectNode withExtras(java.sql.Connection connection, String uuid, ObjectNode data)
+            throws java.sql.SQLException {
+        return versioning.withExtras(connection, uuid, data);
+    }
+
+    @Override
+    public boolean keepsExtras() {
+        return versioning.keepsAny();
     }
 
     @Override

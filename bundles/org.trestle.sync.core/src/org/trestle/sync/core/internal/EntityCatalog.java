@@ -41,7 +41,8 @@ public final class EntityCatalog {
 
     /** A contribution as read, with the strategy still unresolved when it says "default". */
     record Declared(String name, Class<? extends SyncEntity> type, Optional<ConflictStrategy> strategy,
-            boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy) {
+            boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy,
+            String version) {
     }
 
     @Activate
@@ -67,7 +68,7 @@ public final class EntityCatalog {
     /** @return the types, parents first, with "default" strategies resolved */
     public List<EntityTypeInfo> types(ConflictStrategy defaultStrategy) {
         return declared.stream().map(d -> new EntityTypeInfo(d.name(), d.type(), d.strategy().orElse(defaultStrategy),
-                d.versionHistory(), d.applyOrder(), d.contributor(), d.scopeRoot(), d.scopedBy())).toList();
+                d.versionHistory(), d.applyOrder(), d.contributor(), d.scopeRoot(), d.scopedBy(), d.version())).toList();
     }
 
     /** Classes of a fragment load through its host. */
@@ -139,7 +140,15 @@ public final class EntityCatalog {
             throw new IllegalArgumentException("entity type " + name + ": scope=\"scoped\" goes with scopedBy, the"
                     + " reference through which it belongs to a scope root, and scopedBy with scope=\"scoped\"");
         }
+        String version = element.getAttribute("version");
+        if (version == null || version.isBlank()) {
+            // the declaring bundle's version, as a fragment's own says what it declares
+            Bundle declaring = ContributorFactoryOSGi.resolve(element.getContributor());
+            org.osgi.framework.Version v = declaring == null ? org.osgi.framework.Version.emptyVersion : declaring.getVersion();
+            version = v.getMajor() + "." + v.getMinor() + "." + v.getMicro();
+        }
+        org.trestle.sync.api.TypeVersions.check(name, version.trim());
         return new Declared(name, loaded.asSubclass(SyncEntity.class), strategy, history, order,
-                element.getContributor().getName(), root, scopedBy);
+                element.getContributor().getName(), root, scopedBy, version.trim());
     }
 }

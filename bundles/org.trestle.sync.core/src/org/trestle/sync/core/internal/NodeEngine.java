@@ -52,7 +52,8 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     public static final List<Class<?>> SYNC_TABLES = List.of(SyncNodeRow.class, SyncChangeRow.class,
             SyncPacketRow.class, VersionHistoryRow.class, DeadLetterRow.class, DeferredRow.class, TombstoneRow.class,
             org.trestle.sync.core.internal.model.AdminTokenRow.class, org.trestle.sync.core.internal.model.NodeScopeRow.class,
-            org.trestle.sync.core.internal.model.LogStateRow.class);
+            org.trestle.sync.core.internal.model.LogStateRow.class,
+            org.trestle.sync.core.internal.model.ExtraAttributesRow.class);
 
     private final EngineState state;
     private final NodeRegistry registry;

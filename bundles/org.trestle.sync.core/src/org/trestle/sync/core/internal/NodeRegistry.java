@@ -288,7 +288,7 @@ final class NodeRegistry implements NodeAdministration {
     static NodeInfo info(EntityManager em, SyncNodeRow n) {
         long pending = n.self ? 0 : Outbox.count(em, n);
         return new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked, n.lastSyncIn, n.lastSyncOut,
-                n.sentPacketNo, n.receivedPacketNo, pending);
+                n.sentPacketNo, n.receivedPacketNo, pending, n.typeVersionsMap());
     }
 
     /** @return the changes kept because they could not be applied, newest last */

@@ -142,7 +142,7 @@ final class Outbox {
                 em.persist(log);
                 List<Change> changes = recent.load(em, seqs);
                 return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
-                        n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes);
+                        n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes, state.typeVersions);
             });
         } finally {
             lock.unlock();

@@ -26,6 +26,10 @@ final class Outcome {
     boolean noTombstones;
     /** Tombstones this packet wrote. */
     final Set<String> tombstoned = new HashSet<>();
+    /** The version of each entity type the sender runs, as its packet said (empty: it did not say). */
+    Map<String, String> senderTypes = Map.of();
+    /** Attributes of a later version of their type, set aside from the packet's changes, by entity uuid. */
+    final Map<String, TypeVersioning.Adapted> setAside = new HashMap<>();
     /** Entities of the packet the database did not hold when it began, as type/uuid. */
     final Set<String> absent = new HashSet<>();
 

@@ -79,6 +79,10 @@ public final class PacketCodec implements PacketManager {
         root.put("ack", p.ack());
         root.put("created_at", Wire.format(p.createdAt()));
         root.put("has_more", p.hasMore());
+        if (!p.types().isEmpty()) {
+            ObjectNode types = root.putObject("types");
+            new java.util.TreeMap<>(p.types()).forEach(types::put);
+        }
         ArrayNode changes = root.putArray("changes");
         for (Change c : p.changes()) {
             changes.add(changeToTree(c));
@@ -158,7 +162,34 @@ public final class PacketCodec implements PacketManager {
             lastSeq = change.seq();
             list.add(change);
         }
-        return new Packet(protocol, schema, sender, target, packetNo, ack, createdAt, more.booleanValue(), list);
+        return new Packet(protocol, schema, sender, target, packetNo, ack, createdAt, more.booleanValue(), list,
+                types(root.get("types")));
+    }
+
+    /** More entity types than any installation declares: a longer {@code types} is not a sender's. */
+    static final int MAX_TYPES = 1_000;
+
+    /** The optional {@code types} object: type name to the version of its declaration the sender runs. */
+    private static java.util.Map<String, String> types(JsonNode types) {
+        if (types == null || types.isNull()) {
+            return java.util.Map.of();
+        }
+        if (!types.isObject()) {
+            throw PacketFields.invalid("types must be an object of entity type names to versions");
+        }
+        if (types.size() > MAX_TYPES) {
+            throw PacketFields.invalid("types names " + types.size() + " entity types; at most " + MAX_TYPES);
+        }
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        for (var e : types.properties()) {
+            if (e.getKey().length() > 64 || !e.getValue().isTextual()
+                    || !org.trestle.sync.api.TypeVersions.valid(e.getValue().textValue())) {
+                throw PacketFields.invalid("types: '" + Wire.abbreviate(e.getKey()) + "' must name a version "
+                        + "major.minor.micro");
+            }
+            out.put(e.getKey(), e.getValue().textValue());
+        }
+        return out;
     }
 
     private static Change change(JsonNode c, int index) {

@@ -239,9 +239,16 @@ final class PacketProcessor {
         // other processes apply nothing meanwhile: each change sees every change committed before it
         state.holdLog(em);
         Outcome o = new Outcome();
+        o.senderTypes = p.types();
         o.deferredExist = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
         prefetch.checkTombstones(em, o);
         SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender());
+        if (!p.types().isEmpty()) {
+            String said = SyncNodeRow.typeVersionsText(p.types());
+            if (said.length() <= 32000 && !said.equals(sender.typeVersions)) {
+                sender.typeVersions = said;
+            }
+        }
         if (p.ack() > 0 && p.ack() <= sender.sentPacketNo) {
             SyncPacketRow acked = em.find(SyncPacketRow.class, SyncPacketRow.key(sender.nodeId, p.ack()));
             if (acked != null && acked.maxSeq > sender.ackedSeq) {

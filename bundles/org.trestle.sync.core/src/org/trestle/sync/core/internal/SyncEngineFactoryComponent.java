@@ -42,6 +42,13 @@ public final class SyncEngineFactoryComponent implements SyncEngineFactory {
     }
 
     @Override
+    public SyncEngine open(Path dataDirectory, EngineSettings settings, List<EntityTypeInfo> types) {
+        List<Class<?>> classes = new ArrayList<>(NodeEngine.SYNC_TABLES);
+        types.forEach(t -> classes.add(t.type()));
+        return open(settings, StoreDefinition.of(dataDirectory, classes), List.copyOf(types));
+    }
+
+    @Override
     public SyncEngine open(Path dataDirectory, EngineSettings settings, String encryptionKey) {
         return open(settings, definition(dataDirectory, settings).encrypted(encryptionKey));
     }
@@ -68,7 +75,10 @@ public final class SyncEngineFactoryComponent implements SyncEngineFactory {
     }
 
     private SyncEngine open(EngineSettings settings, StoreDefinition definition) {
-        List<EntityTypeInfo> types = catalog.types(settings.defaultStrategy());
+        return open(settings, definition, catalog.types(settings.defaultStrategy()));
+    }
+
+    private SyncEngine open(EngineSettings settings, StoreDefinition definition, List<EntityTypeInfo> types) {
         LocalStore store = stores.open(definition);
         try {
             NodeEngine engine = new NodeEngine(store, types, settings, open::remove);

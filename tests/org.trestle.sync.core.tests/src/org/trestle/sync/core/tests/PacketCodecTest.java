@@ -52,6 +52,20 @@ class PacketCodecTest {
     }
 
     @Test
+    void theTypesASenderRunsRoundTripAndABadOneIsRefused() {
+        Packet p = codec.fromJson(VALID.replace("\"has_more\": false,", "\"has_more\": false, \"types\": {\"Estimate\": \"1.1.0\"},")
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(java.util.Map.of("Estimate", "1.1.0"), p.types());
+        assertEquals(p, codec.decompress(codec.compress(p), 1 << 20));
+        assertEquals(java.util.Map.of(), codec.fromJson(VALID.getBytes(StandardCharsets.UTF_8)).types(),
+                "a sender that does not say");
+        assertInvalid(VALID.replace("\"has_more\": false,", "\"has_more\": false, \"types\": [\"Estimate\"],"),
+                "types must be an object");
+        assertInvalid(VALID.replace("\"has_more\": false,", "\"has_more\": false, \"types\": {\"Estimate\": \"1.1\"},"),
+                "major.minor.micro");
+    }
+
+    @Test
     void malformedPacketsAreRefusedWithTheFieldNamed() {
         assertInvalid("{", "not valid JSON");
         assertInvalid("[]", "must be a JSON object");

@@ -1,6 +1,7 @@
 package org.trestle.sync.server.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -214,6 +215,27 @@ class ServerApiTest {
         assertTrue(s.has("pending_changes") && s.has("sent_packet_no") && s.has("last_sync_out"));
         assertError(a.get("/api/sync/status/" + b.nodeId), 403, "forbidden");
         assertError(a.get("/api/sync/status/00000000-0000-0000-0000-000000000000"), 404, "not_found");
+    }
+
+    @Test
+    void theAdminListingShowsTheVersionsOfTheTypesEachNodeRuns() throws Exception {
+        ProtocolClient node = ProtocolClient.register(base, "types-node");
+        ObjectNode packet = node.packet(node.widgets(1));
+        packet.putObject("types").put("Widget", "1.4.0");
+        node.exchange(packet);
+        ProtocolClient admin = ProtocolClient.register(base, "types-admin");
+        admin.token = "test-admin-token";
+        JsonNode listed = null;
+        for (JsonNode n : ProtocolClient.JSON.readTree(admin.get("/api/admin/nodes").body()).get("nodes")) {
+            if (n.get("code").asText().equals(node.code)) {
+                listed = n;
+            }
+        }
+        assertNotNull(listed, "the node is listed");
+        assertEquals("1.4.0", listed.path("types").path("Widget").asText(), listed.toString());
+        ObjectNode bad = node.packet(node.widgets(1));
+        bad.putObject("types").put("Widget", "newest");
+        assertError(node.exchangeRaw("{\"packet_data\": " + bad + "}"), 422, "invalid_packet");
     }
 
     @Test

@@ -74,4 +74,33 @@ public class SyncNodeRow {
      */
     @Column(name = "SCOPE_ALL")
     public Boolean scopeAll;
+    /**
+     * On the server, for a client: the versions of the entity type declarations it last said
+     * it runs, {@code Name=major.minor.micro} separated by commas, names in order
+     * ({@code null}: it has not said).
+     */
+    @Column(name = "TYPE_VERSIONS", length = 32000)
+    public String typeVersions;
+
+    /** @return the versions as written in {@link #typeVersions} */
+    public static String typeVersionsText(java.util.Map<String, String> versions) {
+        StringBuilder out = new StringBuilder();
+        new java.util.TreeMap<>(versions).forEach((k, v) -> out.append(out.isEmpty() ? "" : ",").append(k).append('=')
+                .append(v));
+        return out.toString();
+    }
+
+    /** @return the versions read from {@link #typeVersions} */
+    public java.util.Map<String, String> typeVersionsMap() {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        if (typeVersions != null && !typeVersions.isEmpty()) {
+            for (String pair : typeVersions.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    out.put(pair.substring(0, eq), pair.substring(eq + 1));
+                }
+            }
+        }
+        return out;
+    }
 }
