@@ -17,10 +17,13 @@ import org.trestle.sync.api.entity.SyncEntity;
  * @param version        the version of this declaration ({@code major.minor.micro}; by default
  *                       the contributing bundle's): a node running a later one may send
  *                       attributes this one does not know, which are then kept, not refused
+ * @param migrations     the breaking changes that led to this version, oldest first; a
+ *                       change of major version needs one whose {@code toVersion} is {@code X.0.0}
  * @since 0.1
  */
 public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
-        boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version) {
+        boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
+        java.util.List<TypeMigration> migrations) {
 
     /** The version of a declaration that names none and has no bundle to take it from. */
     public static final String DEFAULT_VERSION = "1.0.0";
@@ -30,17 +33,35 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
             throw new IllegalArgumentException("entity type " + name + " cannot be a scope root and scoped by " + scopedBy);
         }
         version = TypeVersions.check(name, version == null ? DEFAULT_VERSION : version);
+        migrations = migrations == null ? java.util.List.of() : java.util.List.copyOf(migrations);
+        String before = null;
+        for (TypeMigration m : migrations) {
+            TypeVersions.check(name, m.toVersion());
+            if (TypeVersions.compare(m.toVersion(), version) > 0 || (before != null
+                    && TypeVersions.compare(m.toVersion(), before) <= 0)) {
+                throw new IllegalArgumentException("the migrations of entity type " + name + " must lead, oldest first, to"
+                        + " versions up to " + version);
+            }
+            before = m.toVersion();
+        }
+    }
+
+    public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
+            boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version) {
+        this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, version,
+                java.util.List.of());
     }
 
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy) {
-        this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, DEFAULT_VERSION);
+        this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, DEFAULT_VERSION,
+                java.util.List.of());
     }
 
     /** @return this declaration in another version */
     public EntityTypeInfo withVersion(String newVersion) {
         return new EntityTypeInfo(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy,
-                newVersion);
+                newVersion, migrations);
     }
 
     /** A global type: every node receives it. */

@@ -137,7 +137,14 @@ public final class SyncTestNodes implements AutoCloseable {
     public ProcessResult exchange(SyncEngine client) {
         ProcessResult[] atServer = new ProcessResult[1];
         SyncTransport inProcess = packet -> {
-            atServer[0] = server.syncManager().processPacket(packet);
+            try {
+                atServer[0] = server.syncManager().processPacket(packet);
+            } catch (org.trestle.sync.api.packet.PacketException e) {
+                // refused whole, as the server's 4xx answer is read by the shipped transport
+                throw new SyncException(org.trestle.sync.api.packet.PacketException.SCHEMA_INCOMPATIBLE.equals(e.code())
+                        ? org.trestle.sync.api.SyncStatus.INCOMPATIBLE : null,
+                        "The server refused the exchange: " + e.getMessage(), e);
+            }
             Packet down = server.syncManager().buildPacket(client.self().nodeId());
             return new SyncTransport.Delivery(ExchangeAnswer.of(down, atServer[0]), 0, 0);
         };

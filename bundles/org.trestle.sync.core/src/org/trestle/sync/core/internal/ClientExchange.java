@@ -54,7 +54,8 @@ final class ClientExchange {
         try {
             applied = processor.processPacket(down);
         } catch (PacketException e) {
-            throw new SyncException(SyncStatus.OFFLINE, "The server sent a packet this node refuses: " + e.getMessage(), e);
+            throw new SyncException(PacketException.SCHEMA_INCOMPATIBLE.equals(e.code()) ? SyncStatus.INCOMPATIBLE
+                    : SyncStatus.OFFLINE, "The server sent a packet this node refuses: " + e.getMessage(), e);
         }
         // what the server sent is acknowledged by the next packet, so a packet with changes
         // is followed by one more exchange

@@ -42,7 +42,7 @@ public final class EntityCatalog {
     /** A contribution as read, with the strategy still unresolved when it says "default". */
     record Declared(String name, Class<? extends SyncEntity> type, Optional<ConflictStrategy> strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy,
-            String version) {
+            String version, List<org.trestle.sync.api.TypeMigration> migrations) {
     }
 
     @Activate
@@ -68,7 +68,8 @@ public final class EntityCatalog {
     /** @return the types, parents first, with "default" strategies resolved */
     public List<EntityTypeInfo> types(ConflictStrategy defaultStrategy) {
         return declared.stream().map(d -> new EntityTypeInfo(d.name(), d.type(), d.strategy().orElse(defaultStrategy),
-                d.versionHistory(), d.applyOrder(), d.contributor(), d.scopeRoot(), d.scopedBy(), d.version())).toList();
+                d.versionHistory(), d.applyOrder(), d.contributor(), d.scopeRoot(), d.scopedBy(), d.version(),
+                d.migrations())).toList();
     }
 
     /** Classes of a fragment load through its host. */
@@ -148,7 +149,44 @@ public final class EntityCatalog {
             version = v.getMajor() + "." + v.getMinor() + "." + v.getMicro();
         }
         org.trestle.sync.api.TypeVersions.check(name, version.trim());
+        List<org.trestle.sync.api.TypeMigration> migrations = new ArrayList<>();
+        for (IConfigurationElement m : element.getChildren("migration")) {
+            migrations.add(migration(name, m));
+        }
+        // checked as the engine will: oldest first, none beyond the declared version
+        new EntityTypeInfo(name, loaded.asSubclass(SyncEntity.class), ConflictStrategy.SERVER_WINS, false, order, "",
+                root, scopedBy, version.trim(), migrations);
         return new Declared(name, loaded.asSubclass(SyncEntity.class), strategy, history, order,
-                element.getContributor().getName(), root, scopedBy, version.trim());
+                element.getContributor().getName(), root, scopedBy, version.trim(), List.copyOf(migrations));
+    }
+
+    private static org.trestle.sync.api.TypeMigration migration(String type, IConfigurationElement m) {
+        String to = m.getAttribute("to");
+        org.trestle.sync.api.TypeVersions.check(type, to == null ? "" : to.trim());
+        List<org.trestle.sync.api.TypeMigration.Step> steps = new ArrayList<>();
+        for (IConfigurationElement s : m.getChildren()) {
+            steps.add(switch (s.getName()) {
+                case "rename" -> new org.trestle.sync.api.TypeMigration.Rename(required(type, s, "from"),
+                        required(type, s, "to"));
+                case "drop" -> new org.trestle.sync.api.TypeMigration.Drop(required(type, s, "attribute"));
+                case "convert" -> new org.trestle.sync.api.TypeMigration.Convert(required(type, s, "attribute"),
+                        org.trestle.sync.api.TypeMigration.Kind.of(required(type, s, "from")),
+                        org.trestle.sync.api.TypeMigration.Kind.of(required(type, s, "to")));
+                default -> throw new IllegalArgumentException("entity type " + type + ": unexpected <" + s.getName()
+                        + "> in a migration");
+            });
+        }
+        if (steps.isEmpty()) {
+            throw new IllegalArgumentException("entity type " + type + ": the migration to " + to + " has no step");
+        }
+        return new org.trestle.sync.api.TypeMigration(to.trim(), steps);
+    }
+
+    private static String required(String type, IConfigurationElement e, String attribute) {
+        String v = e.getAttribute(attribute);
+        if (v == null || v.isBlank()) {
+            throw new IllegalArgumentException("entity type " + type + ": <" + e.getName() + "> needs " + attribute);
+        }
+        return v.trim();
     }
 }

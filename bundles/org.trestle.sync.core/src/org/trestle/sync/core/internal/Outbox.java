@@ -140,13 +140,26 @@ final class Outbox {
                 log.changeCount = seqs.size();
                 log.createdAt = n.lastSyncOut;
                 em.persist(log);
-                List<Change> changes = recent.load(em, seqs);
+                List<Change> changes = forVersions(recent.load(em, seqs), n.typeVersionsMap());
                 return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
                         n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes, state.typeVersions);
             });
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The changes as the target's versions of their types have them, where it runs earlier ones. */
+    private List<Change> forVersions(List<Change> changes, java.util.Map<String, String> theirs) {
+        if (theirs.isEmpty()) {
+            return changes;
+        }
+        List<Change> out = new java.util.ArrayList<>(changes.size());
+        for (Change c : changes) {
+            EntityCodec.TypeCodec tc = state.codec.type(c.entityType());
+            out.add(tc == null ? c : TypeMigrations.down(tc.info(), theirs.get(c.entityType()), c));
+        }
+        return out;
     }
 
     /** @return how many changes this node made itself (before registration: all waiting to be sent) */

@@ -62,6 +62,16 @@ final class PacketProcessor {
     ProcessResult processPacket(Packet packet) {
         state.requireSelf();
         packets.validate(packet);
+        // the server translates between versions (down, for each node, before it sends), so it
+        // alone decides whether a node's versions can be translated
+        for (var said : state.isServer() ? packet.types().entrySet() : java.util.Set.<java.util.Map.Entry<String, String>>of()) {
+            EntityCodec.TypeCodec tc = state.codec.type(said.getKey());
+            String why = tc == null ? null : TypeMigrations.incompatibility(tc.info(), said.getValue());
+            if (why != null) {
+                // refused whole, before anything is applied: the sender keeps its changes queued
+                throw new PacketException(PacketException.SCHEMA_INCOMPATIBLE, why);
+            }
+        }
         if (!packet.target().equals(state.selfId())) {
             throw new PacketException(PacketException.INVALID, "the packet's target " + Wire.abbreviate(packet.target())
                     + " is not this node");

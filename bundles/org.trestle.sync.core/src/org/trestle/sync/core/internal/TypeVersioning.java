@@ -62,7 +62,9 @@ final class TypeVersioning {
      * @param theirs   the version of the type the sender runs, or {@code null} when it did not say
      * @param existing the entity as it is here, or {@code null}
      */
-    Adapted adapt(TypeCodec tc, Change c, String theirs, SyncEntity existing) {
+    Adapted adapt(TypeCodec tc, Change sent, String theirs, SyncEntity existing) {
+        // a change made on an earlier version is first translated with the declared migrations
+        Change c = TypeMigrations.up(tc.info(), theirs, sent);
         ObjectNode data = c.data();
         if (data == null) {
             return new Adapted(c, null, theirs);
@@ -70,7 +72,8 @@ final class TypeVersioning {
         String mine = tc.info().version();
         ObjectNode extras = null;
         ObjectNode adapted = null;
-        if (TypeVersions.newer(theirs, mine)) {
+        boolean newer = TypeVersions.newer(theirs, mine);
+        if (newer) {
             for (Iterator<String> names = data.fieldNames(); names.hasNext();) {
                 String name = names.next();
                 if (!tc.byName().containsKey(name)) {
@@ -82,13 +85,17 @@ final class TypeVersioning {
                     adapted.remove(name);
                 }
             }
-        } else if (existing != null && (theirs == null || TypeVersions.compare(theirs, mine) < 0)) {
+        }
+        if (existing != null && (theirs == null || !TypeVersions.valid(theirs) || TypeVersions.compare(theirs, mine) != 0)) {
+            // another version's change lacks attributes it does not have (or no longer has): they stay
             ObjectNode current = null;
             for (EntityCodec.AttributeCodec a : tc.attributes()) {
                 if (!data.has(a.name()) && !a.derived()) {
                     if (current == null) {
                         current = codec.serialize(existing);
-                        adapted = data.deepCopy();
+                        if (adapted == null) {
+                            adapted = data.deepCopy();
+                        }
                     }
                     adapted.set(a.name(), current.get(a.name()));
                 }
