@@ -48,6 +48,7 @@ final class EngineState implements EngineContext {
     final PacketCodec packets;
     final RecentChanges recent;
     final TypeVersioning versioning;
+    final Adoption adoption;
     final Queries queries = new Queries();
     final ChangeCapture capture;
     /** The live peers; a change from one of them is logged only when another peer exists. */
@@ -91,6 +92,7 @@ final class EngineState implements EngineContext {
         this.logEpoch = logState.logEpoch;
         this.capture = new ChangeCapture(this, logState.lastSeq);
         this.scoping = new Scoping(this);
+        this.adoption = new Adoption(this);
         loadNodes();
         this.follower = shared ? new LogFollower(this) : null;
     }

@@ -80,6 +80,9 @@ public final class NodeEngine implements SyncEngine, SyncManager {
                 new ChangeApplier(state, rules, new ConflictPolicy(state, rules)));
         this.entities = new LocalEntities(state, rules);
         this.client = new ClientExchange(state, outbox, processor, conflicts);
+        // rows that were in the types' tables before: adopted now, logged once this node has an identity
+        state.adoption.adoptRows();
+        state.adoption.logAdopted();
     }
 
     // ---------------------------------------------------------------- SyncEngine

@@ -69,6 +69,7 @@ final class NodeRegistry implements NodeAdministration {
             return null;
         });
         state.loadNodes();
+        state.adoption.logAdopted();
         return self();
     }
 
@@ -87,6 +88,7 @@ final class NodeRegistry implements NodeAdministration {
             return null;
         });
         state.loadNodes();
+        state.adoption.logAdopted();
         return self();
     }
 
@@ -112,6 +114,7 @@ final class NodeRegistry implements NodeAdministration {
             return null;
         });
         state.loadNodes();
+        state.adoption.logAdopted();
         return self();
     }
 
