@@ -54,6 +54,15 @@ final class ChangeApplier {
     void applyChecked(EntityManager em, SyncNodeRow sender, Change c, Outcome o) {
         TypeCodec tc = codec.type(c.entityType());
         if (tc == null) {
+            String theirs = TypeVersioning.theirs(o.senderTypes, c.entityType());
+            if (theirs != null) {
+                // a type the sender runs and this node does not have yet: kept, and applied
+                // when the plugin that declares it is installed here
+                deadLetter(em, sender.nodeId, c, NOT_INSTALLED, "the entity type '" + Wire.abbreviate(c.entityType())
+                        + "' (version " + theirs + " on the sender) is not installed here; the change is kept and applied "
+                        + "once its plugin is", o);
+                return;
+            }
             deadLetter(em, sender.nodeId, c, "unknown_entity_type",
                     "no plugin here declares the entity type '" + Wire.abbreviate(c.entityType()) + "'", o);
             return;
@@ -291,6 +300,47 @@ final class ChangeApplier {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The error code of a change kept because its type's plugin is not installed here yet. */
+    static final String NOT_INSTALLED = "type_not_installed";
+
+    /**
+     * Applies the changes kept because their type was not installed, now that it is: in
+     * the order they arrived, each as if it came again from its sender. A change that
+     * fails now is kept with its new error instead.
+     *
+     * @return how many were applied
+     */
+    int applyKeptForInstalledTypes() {
+        List<String> known = codec.types().stream().map(t -> t.info().name()).toList();
+        if (known.isEmpty()) {
+            return 0;
+        }
+        return state.inLoggingTx(em -> {
+            List<DeadLetterRow> kept = em.createQuery("select d from DeadLetterRow d where d.error = :e "
+                    + "and d.entityType in :types order by d.receivedAt, d.seq", DeadLetterRow.class)
+                    .setParameter("e", NOT_INSTALLED).setParameter("types", known).getResultList();
+            int applied = 0;
+            for (DeadLetterRow d : kept) {
+                SyncNodeRow sender = em.find(SyncNodeRow.class, d.sender);
+                Change c;
+                try {
+                    c = PacketCodec.changeFromTree(packets.mapper().readTree(d.change));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+                    continue; // unreadable: stays for an administrator
+                }
+                em.remove(d);
+                if (sender == null) {
+                    continue;
+                }
+                Outcome o = new Outcome();
+                o.deferredExist = true;
+                applyChecked(em, sender, c, o);
+                applied += o.processed;
+            }
+            return applied;
+        });
     }
 
     void deadLetter(EntityManager em, String sender, Change c, String code, String message, Outcome o) {

@@ -76,13 +76,15 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         this.registry = new NodeRegistry(state);
         this.outbox = new Outbox(state);
         this.conflicts = new ConflictStore(state, rules);
-        this.processor = new PacketProcessor(state, new Prefetch(state),
-                new ChangeApplier(state, rules, new ConflictPolicy(state, rules)));
+        ChangeApplier applier = new ChangeApplier(state, rules, new ConflictPolicy(state, rules));
+        this.processor = new PacketProcessor(state, new Prefetch(state), applier);
         this.entities = new LocalEntities(state, rules);
         this.client = new ClientExchange(state, outbox, processor, conflicts);
         // rows that were in the types' tables before: adopted now, logged once this node has an identity
         state.adoption.adoptRows();
         state.adoption.logAdopted();
+        // changes of types whose plugin was not installed when they came, and is now
+        applier.applyKeptForInstalledTypes();
     }
 
     // ---------------------------------------------------------------- SyncEngine

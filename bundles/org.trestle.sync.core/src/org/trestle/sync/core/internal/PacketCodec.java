@@ -192,6 +192,11 @@ public final class PacketCodec implements PacketManager {
         return out;
     }
 
+    /** A change as {@link #changeToTree} wrote it. */
+    public static Change changeFromTree(JsonNode c) {
+        return change(c, 0);
+    }
+
     private static Change change(JsonNode c, int index) {
         String at = "changes[" + index + "]";
         if (!c.isObject()) {

@@ -112,6 +112,38 @@ class TypeVersionsTest {
     }
 
     @Test
+    void aTypeALaptopDoesNotHaveYetIsKeptAndAppliedOnceItsPluginIsInstalled() throws Exception {
+        EntityTypeInfo site = new EntityTypeInfo("Site", Site.class, ConflictStrategy.SERVER_WINS, false, 5, "test", false,
+                null, "1.0.0");
+        try (SyncTestNodes fleet = SyncTestNodes.startWithTypes(List.of(NEW, site))) {
+            SyncEngine newer = fleet.addClient("WITH-SITES", List.of(NEW, site));
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("trestle-later-plugin");
+            var factory = SyncTestNodes.engineFactory();
+            NodeInfo reg = fleet.server().syncManager().registerNode("WITHOUT", "WITHOUT", null);
+            String uuid = SyncTestNodes.write(newer, em -> {
+                Site s = new Site();
+                s.setCode("S-1");
+                s.setName("Harbour");
+                em.persist(s);
+                return s.getUuid();
+            });
+            fleet.sync(newer);
+            try (SyncEngine without = factory.open(dir, org.trestle.sync.api.EngineSettings.defaults(), List.of(NEW))) {
+                without.syncManager().initializeClient(reg.nodeId(), "WITHOUT", fleet.server().self().nodeId());
+                fleet.sync(without);
+                var kept = without.administration().deadLetters(null, null, 0, 10);
+                assertEquals(1, kept.size(), "the site is kept, not lost");
+                assertEquals("type_not_installed", kept.get(0).error(), kept.get(0).message());
+            }
+            // the plugin arrives (the engine opens with the type): the kept change applies
+            try (SyncEngine with = factory.open(dir, org.trestle.sync.api.EngineSettings.defaults(), List.of(NEW, site))) {
+                assertEquals("Harbour", with.entities().find("Site", uuid).orElseThrow().data().path("name").asText());
+                assertEquals(0, with.administration().deadLetters(null, null, 0, 10).size(), "nothing kept any more");
+            }
+        }
+    }
+
+    @Test
     void anAttributeFromANodeOfTheSameVersionIsStillAnError() {
         String uuid = UUID.randomUUID().toString();
         // a node on 1.0.0, like the old laptop, sending an attribute 1.0.0 does not have
