@@ -126,6 +126,12 @@ public interface NodeAdministration {
     /** @return counts of peers, open conflicts and changes kept aside */
     NodeCounts counts();
 
+    /**
+     * @return the changes received of entity types no installed plugin declares, by type
+     *         name: kept, and applied by themselves once the plugin is installed
+     */
+    java.util.Map<String, Long> waitingForPlugins();
+
     /** @return the changes kept because they could not be applied, oldest first */
     List<ChangeError> deadLetters();
 

@@ -14,8 +14,37 @@ import java.time.Instant;
  * @param lastSuccess    when the last synchronization completed, or {@code null}
  * @param lastError      why the last attempt failed, or {@code null}
  * @param nextAttempt    when the background synchronization runs next, or {@code null}
+ * @param waitingForPlugins changes received of entity types this computer has not installed,
+ *                       by type name: kept, and applied once the plugin is installed
  * @since 0.1
  */
 public record SyncState(SyncStatus status, String serverUrl, String nodeCode, String nodeId, long pendingChanges,
-        int openConflicts, Instant lastSuccess, String lastError, Instant nextAttempt) {
+        int openConflicts, Instant lastSuccess, String lastError, Instant nextAttempt,
+        java.util.Map<String, Long> waitingForPlugins) {
+
+    public SyncState {
+        waitingForPlugins = waitingForPlugins == null ? java.util.Map.of()
+                : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(waitingForPlugins));
+    }
+
+    public SyncState(SyncStatus status, String serverUrl, String nodeCode, String nodeId, long pendingChanges,
+            int openConflicts, Instant lastSuccess, String lastError, Instant nextAttempt) {
+        this(status, serverUrl, nodeCode, nodeId, pendingChanges, openConflicts, lastSuccess, lastError, nextAttempt,
+                java.util.Map.of());
+    }
+
+    /** @return how many changes wait for a plugin, of all types */
+    public long waitingForPluginsCount() {
+        return waitingForPlugins.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * @return "N changes of types this computer does not have (A, B): update to receive
+     *         them", or {@code null} when none wait
+     */
+    public String waitingForPluginsText() {
+        long n = waitingForPluginsCount();
+        return n == 0 ? null : n + (n == 1 ? " change" : " changes") + " of types this computer does not have ("
+                + String.join(", ", waitingForPlugins.keySet()) + "): update to receive them";
+    }
 }

@@ -158,6 +158,9 @@ public class SyncStatusControl {
         if (s.openConflicts() > 0) {
             text.append("  |  ").append(s.openConflicts()).append(s.openConflicts() == 1 ? " conflict" : " conflicts");
         }
+        if (s.waitingForPluginsCount() > 0) {
+            text.append("  |  ").append(s.waitingForPluginsText());
+        }
         text.append("  |  last sync ").append(s.lastSuccess() == null ? "never" : TIME.format(s.lastSuccess()));
         if (s.lastError() != null && s.status() != org.trestle.sync.api.SyncStatus.ONLINE) {
             text.append("  |  ").append(s.lastError().length() > 80 ? s.lastError().substring(0, 77) + "..." : s.lastError());

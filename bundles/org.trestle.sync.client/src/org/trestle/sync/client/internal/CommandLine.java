@@ -155,9 +155,11 @@ public final class CommandLine implements IApplication {
                         .put("last_success", Wire.format(s.lastSuccess())).put("last_error", s.lastError())
                         .put("auto_sync", service.isAutoSync()).put("interval_seconds", service.interval().toSeconds())
                         .put("compression", service.isCompression());
+                n.set("waiting_for_plugins", json.valueToTree(s.waitingForPlugins()));
+                String waiting = s.waitingForPluginsText();
                 print(n, "status: " + n.get("status").asText() + "\nserver: " + s.serverUrl() + "\nnode: " + s.nodeCode()
                         + " (" + s.nodeId() + ")\npending changes: " + s.pendingChanges() + "\nopen conflicts: "
-                        + s.openConflicts());
+                        + s.openConflicts() + (waiting == null ? "" : "\n" + waiting));
             }
             case "export" -> {
                 Path file = Path.of(arg(rest, 0, "FILE"));

@@ -177,7 +177,7 @@ public final class SyncServiceComponent implements SyncService {
         long pending = server == null ? engine.syncManager().localChangeCount() : engine.syncManager().pendingCount(server);
         return new SyncState(status, prefs.serverUrl(), self == null ? null : self.code(),
                 self == null ? null : self.nodeId(), pending, (int) engine.conflictResolver().openConflictCount(),
-                lastSuccess, lastError, job == null ? null : job.nextAttempt());
+                lastSuccess, lastError, job == null ? null : job.nextAttempt(), engine.administration().waitingForPlugins());
     }
 
     @Override

@@ -347,6 +347,18 @@ final class NodeRegistry implements NodeAdministration {
     }
 
     @Override
+    public java.util.Map<String, Long> waitingForPlugins() {
+        return state.read(em -> {
+            java.util.Map<String, Long> out = new java.util.TreeMap<>();
+            for (Object[] row : em.createQuery("select d.entityType, count(d) from DeadLetterRow d where d.error = :e "
+                    + "group by d.entityType", Object[].class).setParameter("e", ChangeApplier.NOT_INSTALLED).getResultList()) {
+                out.put((String) row[0], (Long) row[1]);
+            }
+            return out;
+        });
+    }
+
+    @Override
     public NodeCounts counts() {
         return state.read(em -> new NodeCounts(
                 em.createQuery("select count(n) from SyncNodeRow n where n.self = false", Long.class).getSingleResult(),

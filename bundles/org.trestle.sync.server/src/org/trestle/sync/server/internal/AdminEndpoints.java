@@ -175,7 +175,8 @@ final class AdminEndpoints {
             ApiHandler.allow(method, "GET");
             // counts, not lists: a scrape every few seconds must not load every node, conflict and error
             NodeCounts counts = engine.administration().counts();
-            String text = metrics.render(counts.peers(), counts.openConflicts(), counts.deadLetters());
+            long waiting = engine.administration().waitingForPlugins().values().stream().mapToLong(Long::longValue).sum();
+            String text = metrics.render(counts.peers(), counts.openConflicts(), counts.deadLetters(), waiting);
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
             response.write(true, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), callback);

@@ -38,6 +38,10 @@ final class Metrics {
     }
 
     String render(long nodes, long openConflicts, long deadLetters) {
+        return render(nodes, openConflicts, deadLetters, 0);
+    }
+
+    String render(long nodes, long openConflicts, long deadLetters, long waitingForPlugins) {
         StringBuilder out = new StringBuilder(2048);
         counter(out, "trestle_exchanges_total", "Exchanges answered successfully.", exchanges.get());
         counter(out, "trestle_exchange_failures_total", "Exchanges refused or failed.", exchangeFailures.get());
@@ -53,6 +57,8 @@ final class Metrics {
         gauge(out, "trestle_nodes", "Registered client nodes.", nodes);
         gauge(out, "trestle_open_conflicts", "Manual conflicts waiting for a person.", openConflicts);
         gauge(out, "trestle_dead_letters", "Changes kept because they could not be applied.", deadLetters);
+        gauge(out, "trestle_changes_waiting_for_plugins",
+                "Changes received of entity types no plugin of the server declares: kept until one does.", waitingForPlugins);
         gauge(out, "trestle_waiting_requests", "Push waits (GET /api/sync/wait) held open now.", waiting.getAsInt());
         java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         gauge(out, "trestle_jvm_heap_used_bytes", "Java heap in use.", heap.getUsed());

@@ -134,11 +134,17 @@ class TypeVersionsTest {
                 var kept = without.administration().deadLetters(null, null, 0, 10);
                 assertEquals(1, kept.size(), "the site is kept, not lost");
                 assertEquals("type_not_installed", kept.get(0).error(), kept.get(0).message());
+                assertEquals(Map.of("Site", 1L), without.administration().waitingForPlugins(), "counted for the status");
+                var state = new org.trestle.sync.api.SyncState(org.trestle.sync.api.SyncStatus.ONLINE, null, "WITHOUT",
+                        reg.nodeId(), 0, 0, null, null, null, without.administration().waitingForPlugins());
+                assertEquals("1 change of types this computer does not have (Site): update to receive them",
+                        state.waitingForPluginsText(), "what the status line and trestle-sync status say");
             }
             // the plugin arrives (the engine opens with the type): the kept change applies
             try (SyncEngine with = factory.open(dir, org.trestle.sync.api.EngineSettings.defaults(), List.of(NEW, site))) {
                 assertEquals("Harbour", with.entities().find("Site", uuid).orElseThrow().data().path("name").asText());
                 assertEquals(0, with.administration().deadLetters(null, null, 0, 10).size(), "nothing kept any more");
+                assertEquals(Map.of(), with.administration().waitingForPlugins());
             }
         }
     }
