@@ -104,29 +104,54 @@ public abstract class EntityTypeContract<E extends SyncEntity> {
         }
     }
 
+    /**
+     * A edits, then B edits the same attribute later, before either synchronized. What
+     * every node ends with is what the declared strategy promises: the server's (A's,
+     * which reached it first) under {@code server_wins}, the later edit (B's) under
+     * {@code timestamp_wins}, and an open conflict for a person under {@code manual}. A
+     * declaration that says {@code default} is held to the server's default,
+     * {@code server_wins}.
+     */
     @Test
-    void concurrentEditsAreResolvedWithTheDeclaredStrategy() {
+    void concurrentEditsAreResolvedWithTheDeclaredStrategy() throws InterruptedException {
         SyncEngine a = nodes.client(0);
         SyncEngine b = nodes.client(1);
         String uuid = SyncTestNodes.write(a, em -> create(em).getUuid());
         nodes.syncAll();
         SyncTestNodes.edit(a, em -> modify(found(em, uuid), 1));
+        String editedOnA = state(a, uuid);
+        Thread.sleep(20); // B's edit is the later one, on any clock resolution
         SyncTestNodes.edit(b, em -> modify(found(em, uuid), 2));
+        String editedOnB = state(b, uuid);
+        assertFalse(editedOnA.equals(editedOnB), "modify(entity, 1) and modify(entity, 2) must give different states");
         nodes.sync(a);
         ProcessResult fromB = nodes.exchange(b);
         assertEquals(1, fromB.conflicts().size(), "the second edit of the same attribute is a conflict");
         Resolution resolution = fromB.conflicts().get(0).resolution();
         ConflictStrategy strategy = info().strategy();
-        switch (strategy) {
-        case SERVER_WINS -> assertEquals(Resolution.SERVER_WINS, resolution);
-        case MANUAL -> assertEquals(Resolution.MANUAL_PENDING, resolution);
-        case TIMESTAMP_WINS -> assertTrue(resolution == Resolution.CLIENT_WINS || resolution == Resolution.SERVER_WINS);
-        }
         nodes.syncAll();
         nodes.assertConverged();
-        if (strategy == ConflictStrategy.MANUAL) {
+        String end = state(nodes.server(), uuid);
+        switch (strategy) {
+        case SERVER_WINS -> {
+            assertEquals(Resolution.SERVER_WINS, resolution);
+            assertEquals(editedOnA, end, "server_wins: the version the server had (A's) stays everywhere");
+        }
+        case TIMESTAMP_WINS -> {
+            assertEquals(Resolution.CLIENT_WINS, resolution, "timestamp_wins: B's edit is the later one");
+            assertEquals(editedOnB, end, "timestamp_wins: the later edit (B's) is what every node holds");
+        }
+        case MANUAL -> {
+            assertEquals(Resolution.MANUAL_PENDING, resolution);
+            assertEquals(editedOnA, end, "manual: the server's version stays until a person decides");
             assertFalse(nodes.server().conflictResolver().openConflicts().isEmpty(), "a manual conflict stays open for a person");
         }
+        }
+    }
+
+    /** @return the entity's synchronized attributes on a node, as the engine serializes them */
+    private String state(SyncEngine node, String uuid) {
+        return node.read(em -> node.entities().serialize(found(em, uuid)).toString());
     }
 
     private EntityTypeInfo info() {
