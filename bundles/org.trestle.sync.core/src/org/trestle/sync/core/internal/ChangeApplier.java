@@ -281,6 +281,8 @@ final class ChangeApplier {
             try {
                 Outcome released = new Outcome();
                 released.deferredExist = true;
+                // read as its sender's version of the type, as the sender last said it
+                released.senderTypes = sender.typeVersionsMap();
                 apply(em, d.sender, seenSeq(em, sender, c.base()), tc, c, released);
             } catch (ApplyException e) {
                 deadLetter(em, d.sender, c, e.code, e.getMessage(), o);
@@ -336,6 +338,7 @@ final class ChangeApplier {
                 }
                 Outcome o = new Outcome();
                 o.deferredExist = true;
+                o.senderTypes = sender.typeVersionsMap();
                 applyChecked(em, sender, c, o);
                 applied += o.processed;
             }
