@@ -189,6 +189,44 @@ check "the installed workbench checks the server's update site over HTTPS" bash 
 check "an update site whose certificate is not the pinned one is refused" bash -c "! TRESTLE_WORKBENCH_DIR='$work/installed' '$root/bin/trestle' --data-dir '$work/t2' --update --check --site '$tls_url/updates/' --fingerprint 00:11:22 >/dev/null 2>&1"
 kill "$tls_pid" 2>/dev/null; wait "$tls_pid" 2>/dev/null
 
+# --- a domain plugin the server loads from a folder --------------------------------
+# One raw exchange with a SafetyInspection (the sample plugin's type) whose project is
+# not there yet: a server that has the type holds it for the project; one without says so.
+inspection() { # server URL, node code
+  local reg tok nid sid now
+  reg="$(curl -s -X POST -H 'Content-Type: application/json' -H 'X-Enrollment-Key: site-key' \
+    -d "{\"code\": \"$2\"}" "$1/api/sync/register")"
+  tok="$(sed -n 's/.*"auth_token":"\([^"]*\)".*/\1/p' <<<"$reg")"
+  nid="$(sed -n 's/.*"node_id":"\([^"]*\)".*/\1/p' <<<"$reg")"
+  sid="$(sed -n 's/.*"server_node_id":"\([^"]*\)".*/\1/p' <<<"$reg")"
+  now="$(date -u +%Y-%m-%dT%H:%M:%S.000Z)"
+  curl -s -X POST -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' "$1/api/sync/exchange" -d \
+    "{\"packet_data\": {\"protocol\": 1, \"schema_version\": \"1.0.0\", \"sender\": \"$nid\", \"target\": \"$sid\",
+      \"packet_no\": 1, \"ack\": 0, \"created_at\": \"$now\", \"has_more\": false, \"changes\": [{\"seq\": 1,
+      \"entity_type\": \"SafetyInspection\", \"entity_uuid\": \"0190a000-0000-7000-8000-000000000001\",
+      \"operation\": \"INSERT\", \"updated_at\": \"$now\", \"data\": {\"project\": \"0190a000-0000-7000-8000-0000000000ff\",
+      \"inspectedOn\": \"2026-12-03\", \"inspector\": \"Anna\", \"passed\": true, \"findings\": \"ok\"}}]}}"
+}
+mkdir -p "$work/plugins"
+cp "$root"/tests/org.trestle.sample.safety/target/org.trestle.sample.safety-*.jar "$work/plugins/"
+"$root/bin/trestle-server" --http --port 0 --data-dir "$work/plugin-server" --enrollment-key site-key \
+  --plugins-dir "$work/plugins" >"$work/plugin-server.log" 2>&1 &
+plugin_pid=$!
+plugin_url=""
+for _ in $(seq 1 600); do
+  plugin_url="$(sed -n 's/^Trestle server listening on //p' "$work/plugin-server.log" | head -n 1)"
+  [ -n "$plugin_url" ] && break
+  sleep 0.1
+done
+check "a server started with --plugins-dir runs the folder's plugin" \
+  bash -c "grep -q 'domain plugins from $work/plugins' '$work/plugin-server.log'"
+with_plugin="$(inspection "$plugin_url" PLUGIN-1)"
+check "and accepts its entity type (held for the project it names)" \
+  bash -c "grep -q '\"processed_count\":1' <<<'$with_plugin' && grep -q '\"error_count\":0' <<<'$with_plugin'"
+without_plugin="$(inspection "$url" PLUGIN-2)"
+check "a server without the plugin reports the type as unknown" bash -c "grep -q 'unknown_entity_type' <<<'$without_plugin'"
+kill "$plugin_pid" 2>/dev/null; wait "$plugin_pid" 2>/dev/null
+
 # --- moving the server to PostgreSQL: the laptops carry on without registering again -
 if [ -n "${TRESTLE_TEST_PG_URL:-}" ]; then
   port="${url##*:}"
