@@ -221,7 +221,7 @@ class ServerApiTest {
     void theAdminListingShowsTheVersionsOfTheTypesEachNodeRuns() throws Exception {
         ProtocolClient node = ProtocolClient.register(base, "types-node");
         ObjectNode packet = node.packet(node.widgets(1));
-        packet.putObject("types").put("Widget", "1.4.0");
+        packet.putObject("types").put("Widget", "0.4.0");
         node.exchange(packet);
         ProtocolClient admin = ProtocolClient.register(base, "types-admin");
         admin.token = "test-admin-token";
@@ -232,7 +232,7 @@ class ServerApiTest {
             }
         }
         assertNotNull(listed, "the node is listed");
-        assertEquals("1.4.0", listed.path("types").path("Widget").asText(), listed.toString());
+        assertEquals("0.4.0", listed.path("types").path("Widget").asText(), listed.toString());
         ObjectNode bad = node.packet(node.widgets(1));
         bad.putObject("types").put("Widget", "newest");
         assertError(node.exchangeRaw("{\"packet_data\": " + bad + "}"), 422, "invalid_packet");
