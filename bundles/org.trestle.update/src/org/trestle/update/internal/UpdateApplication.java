@@ -96,7 +96,8 @@ public final class UpdateApplication implements IApplication {
         }
         out.println(check.status().getMessage());
         for (Updater.Available update : check.updates()) {
-            out.println("Update: " + update.id() + " " + update.installed() + " -> " + update.offered());
+            out.println(update.isNew() ? "Install: " + update.id() + " " + update.offered() + " (required by the site)"
+                    : "Update: " + update.id() + " " + update.installed() + " -> " + update.offered());
         }
         if (!check.hasUpdates() || checkOnly) {
             return IApplication.EXIT_OK;

@@ -174,7 +174,8 @@ public class UpdatesPart {
         show(result.status().getMessage() + details(result.status()));
         for (Updater.Available update : result.updates()) {
             TableItem item = new TableItem(list, SWT.NONE);
-            item.setText(new String[] { update.name(), update.installed(), update.offered() });
+            item.setText(new String[] { update.name(), update.isNew() ? "not installed (required)" : update.installed(),
+                    update.offered() });
         }
         install.setEnabled(result.hasUpdates());
     }
