@@ -60,6 +60,8 @@ class WorkbenchUpdateTest {
     private static final String BUNDLE = "org.trestle.resources";
     private static final String DOMAIN = "org.trestle.domain.feature";
     private static final String WORKBENCH = "org.trestle.workbench.feature";
+    private static final String SAMPLE = "org.trestle.sample.safety";
+    private static final String SAMPLE_FEATURE = "org.trestle.sample.safety.feature";
 
     private static Path root;
     private static Path product;
@@ -113,6 +115,71 @@ class WorkbenchUpdateTest {
 
         assertTrue(Files.isRegularFile(product.resolve("plugins/" + BUNDLE + "_" + oldVersion + ".jar")),
                 "the build's own product is left alone");
+    }
+
+    /**
+     * A domain plugin that did not exist when the workbench was built, put in the site's
+     * required category: the installed workbench installs it, runs it after a restart,
+     * and its entities then synchronize through a server that runs it from its plugins
+     * folder, while a laptop without it keeps them and says so.
+     */
+    @Test
+    void aRequiredNewPluginIsInstalledAndItsEntitiesSynchronize() throws Exception {
+        Path installed = work.resolve("trestle");
+        copyTree(product, installed);
+        Path plugin = sampleJar();
+        Path site = publishRequired(plugin);
+
+        Run check = trestle(installed, "--update", "--check", "--site", site.toString());
+        assertEquals(0, check.exit, check.output);
+        assertTrue(check.output.contains("Install: " + SAMPLE_FEATURE + ".feature.group 0.1.0 (required by the site)"),
+                check.output);
+        Run update = trestle(installed, "--update", "--site", site.toString());
+        assertEquals(0, update.exit, update.output);
+        assertTrue(update.output.contains("Installed. Restart Trestle to use the new version."), update.output);
+        Run restarted = trestle(installed, "--update", "--check", "--site", site.toString());
+        assertTrue(restarted.output.contains(SAMPLE + " 0.1.0"), "the new plugin runs: " + restarted.output);
+        assertTrue(restarted.output.contains("Trestle is up to date"), restarted.output);
+
+        // its entities synchronize: a server with the plugin in its folder, two laptops on the updated installation
+        Path plugins = Files.createDirectories(work.resolve("server-plugins"));
+        Files.copy(plugin, plugins.resolve(plugin.getFileName()));
+        Process server = new ProcessBuilder("bash", root.resolve("bin/trestle-server").toString(), "--http", "--port", "0",
+                "--data-dir", work.resolve("server").toString(), "--enrollment-key", "k", "--plugins-dir",
+                plugins.toString()).redirectErrorStream(true).redirectOutput(work.resolve("server.log").toFile()).start();
+        try {
+            String url = null;
+            for (int i = 0; i < 1200 && url == null; i++) {
+                url = Files.readAllLines(work.resolve("server.log")).stream()
+                        .filter(l -> l.startsWith("Trestle server listening on "))
+                        .map(l -> l.substring("Trestle server listening on ".length()).trim()).findFirst().orElse(null);
+                if (url == null) {
+                    assertTrue(server.isAlive(), () -> "the server stopped: " + read(work.resolve("server.log")));
+                    Thread.sleep(100);
+                }
+            }
+            assertTrue(url != null, "the server started");
+            assertEquals(0, sync(installed, "a", "register", "--server", url, "--code", "UPD-A", "--enrollment-key", "k").exit);
+            assertEquals(0, sync(installed, "b", "register", "--server", url, "--code", "UPD-B", "--enrollment-key", "k").exit);
+            assertEquals(0, sync(product, "c", "register", "--server", url, "--code", "UPD-C", "--enrollment-key", "k").exit);
+            Run project = sync(installed, "a", "--json", "put", "Project", "code=UP-1", "name=Updated plant");
+            String projectUuid = project.output.replaceAll("(?s).*\"uuid\":\"([^\"]+)\".*", "$1");
+            Run put = sync(installed, "a", "put", "SafetyInspection", "project=" + projectUuid, "inspectedOn=2026-12-03",
+                    "inspector=Anna", "passed=true");
+            assertEquals(0, put.exit, put.output);
+            assertEquals(0, sync(installed, "a", "sync").exit);
+            Run onB = sync(installed, "b", "sync");
+            assertEquals(0, onB.exit, onB.output);
+            Run listed = sync(installed, "b", "list", "SafetyInspection");
+            assertTrue(listed.output.contains("Anna"), "the inspection reached B: " + listed.output);
+            assertEquals(0, sync(product, "c", "sync").exit);
+            Run status = sync(product, "c", "status");
+            assertTrue(status.output.contains("1 change of types this computer does not have (SafetyInspection)"),
+                    "C without the plugin says what it waits for: " + status.output);
+        } finally {
+            server.destroy();
+            server.waitFor(30, TimeUnit.SECONDS);
+        }
     }
 
     @Test
@@ -233,6 +300,94 @@ class WorkbenchUpdateTest {
                 }
                 out.closeEntry();
             }
+        }
+    }
+
+    /** The sample plugin as this build made it. */
+    private static Path sampleJar() throws IOException {
+        Path target = root.resolve("tests/" + SAMPLE + "/target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(p -> p.getFileName().toString().matches("org\\.trestle\\.sample\\.safety-.*\\.jar")
+                    && !p.getFileName().toString().contains("sources")).findFirst()
+                    .orElseThrow(() -> new AssertionError("the sample plugin is not built in " + target));
+        }
+    }
+
+    /**
+     * This build's site, with the sample plugin, a feature for it, and the category
+     * {@code org.trestle.required} naming that feature, published as an administrator
+     * would publish a new domain plugin for the fleet.
+     */
+    private Path publishRequired(Path plugin) throws Exception {
+        Path staging = Files.createDirectories(work.resolve("staging-required"));
+        Path bundle = staging.resolve(SAMPLE + "_0.1.0.jar");
+        rewriteBundle(plugin, bundle, "0.1.0");
+        Path feature = staging.resolve(SAMPLE_FEATURE + "_0.1.0.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(feature))) {
+            out.putNextEntry(new JarEntry("feature.xml"));
+            out.write(("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<feature id=\"" + SAMPLE_FEATURE
+                    + "\" label=\"Safety inspections\" version=\"0.1.0\">\n  <plugin id=\"" + SAMPLE
+                    + "\" version=\"0.1.0\" unpack=\"false\"/>\n</feature>\n").getBytes(StandardCharsets.UTF_8));
+            out.closeEntry();
+        }
+        Path site = work.resolve("site-required");
+        copyTree(repository, site);
+        for (String derived : List.of("p2.index", "content.xml.xz", "artifacts.xml.xz")) {
+            Files.deleteIfExists(site.resolve(derived));
+        }
+        BundleContext context = FrameworkUtil.getBundle(getClass()).getBundleContext();
+        IProvisioningAgentProvider provider = context.getService(context.getServiceReference(IProvisioningAgentProvider.class));
+        IProvisioningAgent agent = provider.createAgent(work.resolve("publisher-agent-required").toUri());
+        try {
+            PublisherInfo info = new PublisherInfo();
+            var metadata = agent.getService(IMetadataRepositoryManager.class).loadRepository(site.toUri(), null);
+            info.setMetadataRepository(metadata);
+            info.setArtifactRepository(agent.getService(IArtifactRepositoryManager.class).loadRepository(site.toUri(), null));
+            info.setArtifactOptions(IPublisherInfo.A_PUBLISH | IPublisherInfo.A_INDEX);
+            IStatus status = new Publisher(info).publish(new IPublisherAction[] {
+                    new FeaturesAction(new File[] { feature.toFile() }), new BundlesAction(new File[] { bundle.toFile() }) },
+                    new NullProgressMonitor());
+            assertTrue(status.isOK(), status.toString());
+            var category = new org.eclipse.equinox.p2.metadata.MetadataFactory.InstallableUnitDescription();
+            category.setId("org.trestle.required");
+            category.setVersion(org.eclipse.equinox.p2.metadata.Version.create("1.0.0"));
+            category.setProperty(org.eclipse.equinox.p2.metadata.MetadataFactory.InstallableUnitDescription.PROP_TYPE_CATEGORY,
+                    "true");
+            category.setProperty(org.eclipse.equinox.p2.metadata.IInstallableUnit.PROP_NAME, "Required by every workbench");
+            category.addRequirements(List.of(org.eclipse.equinox.p2.metadata.MetadataFactory.createRequirement(
+                    org.eclipse.equinox.p2.metadata.IInstallableUnit.NAMESPACE_IU_ID, SAMPLE_FEATURE + ".feature.group",
+                    org.eclipse.equinox.p2.metadata.VersionRange.emptyRange, null, false, false)));
+            category.addProvidedCapabilities(List.of(org.eclipse.equinox.p2.metadata.MetadataFactory.createProvidedCapability(
+                    org.eclipse.equinox.p2.metadata.IInstallableUnit.NAMESPACE_IU_ID, "org.trestle.required",
+                    org.eclipse.equinox.p2.metadata.Version.create("1.0.0"))));
+            metadata.addInstallableUnits(List.of(org.eclipse.equinox.p2.metadata.MetadataFactory.createInstallableUnit(category)));
+        } finally {
+            agent.stop();
+        }
+        return site;
+    }
+
+    /** bin/trestle-sync on a data directory of this test, running the given installation. */
+    private Run sync(Path installation, String dataDir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", root.resolve("bin/trestle-sync").toString(), "--data-dir",
+                work.resolve("laptop-" + dataDir).toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("TRESTLE_WORKBENCH_DIR", installation.toString());
+        Path log = Files.createTempFile(work, "sync", ".log");
+        Process process = builder.redirectOutput(log.toFile()).start();
+        if (!process.waitFor(4, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("bin/trestle-sync " + String.join(" ", args) + " did not finish: " + Files.readString(log));
+        }
+        return new Run(process.exitValue(), Files.readString(log));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return e.toString();
         }
     }
 
