@@ -39,7 +39,6 @@ import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.api.SyncProtocol;
 import org.trestle.sync.client.HttpTransport;
 import org.trestle.sync.client.Registration;
-import org.trestle.sync.client.ServerUrl;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -54,7 +53,6 @@ public final class SyncServiceComponent implements SyncService {
 
     private static final Logger LOG = LoggerFactory.getLogger(SyncServiceComponent.class);
     private static final String PREFS = "org.trestle.sync.client";
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
     @Reference
     private SyncEngineFactory engines;
@@ -67,6 +65,7 @@ public final class SyncServiceComponent implements SyncService {
     private SyncFiles files;
     private ClientLog log;
     private ClientSettings prefs;
+    private ServerConnection server;
     private final Object syncLock = new Object();
     private PushWatch push;
     private volatile boolean background;
@@ -91,6 +90,7 @@ public final class SyncServiceComponent implements SyncService {
         files = new SyncFiles(engine, tokens);
         upkeep = new LocalUpkeep(engine);
         prefs = new ClientSettings(InstanceScope.INSTANCE.getNode(PREFS));
+        server = new ServerConnection(engine, tokens, prefs);
         lastSuccess = prefs.lastSuccess();
         lastError = prefs.lastError();
         if (registered()) {
@@ -167,7 +167,7 @@ public final class SyncServiceComponent implements SyncService {
     }
 
     private boolean registered() {
-        return engine.self() != null && engine.syncManager().serverNodeId() != null && tokens.token() != null;
+        return server.registered();
     }
 
     @Override
@@ -202,9 +202,9 @@ public final class SyncServiceComponent implements SyncService {
 
     @Override
     public NodeInfo register(String serverUrl, String code, String enrollmentKey, String fingerprint) throws SyncException {
-        URI server = serverUri(serverUrl);
+        URI server = ServerConnection.serverUri(serverUrl);
         synchronized (syncLock) {
-            Registration registration = new HttpTransport(server, fingerprint, TIMEOUT, engine.packetManager())
+            Registration registration = new HttpTransport(server, fingerprint, ServerConnection.TIMEOUT, engine.packetManager())
                     .register(code, enrollmentKey, SyncProtocol.SCHEMA_VERSION);
             String nodeId = registration.nodeId();
             String token = registration.authToken();
@@ -226,48 +226,18 @@ public final class SyncServiceComponent implements SyncService {
 
     @Override
     public org.trestle.sync.api.NodeScope scope() throws SyncException {
-        com.fasterxml.jackson.databind.JsonNode status = transport().status(engine.self().nodeId());
-        com.fasterxml.jackson.databind.JsonNode scope = status.path("scope");
-        if (scope.isArray()) {
-            List<String> roots = new java.util.ArrayList<>();
-            scope.forEach(r -> roots.add(r.asText()));
-            return org.trestle.sync.api.NodeScope.of(roots);
-        }
-        return org.trestle.sync.api.NodeScope.ALL;
+        return server.scope();
     }
 
     @Override
     public void rotateToken() throws SyncException {
         synchronized (syncLock) {
-            HttpTransport transport = transport();
-            String rotated = transport.rotateToken();
-            try {
-                tokens.setToken(rotated);
-            } catch (IOException e) {
-                // the server still accepts the old token, which stays in use
-                throw new SyncException(null, "The new token could not be stored; the old one stays in use: "
-                        + e.getMessage(), e);
-            }
-            // its first use retires the old token on the server
-            transport.authenticated(rotated, isCompression()).status(engine.self().nodeId());
-            LOG.info("Token rotated; the server no longer accepts the previous one");
-        }
-    }
-
-    private static URI serverUri(String serverUrl) throws SyncException {
-        try {
-            return ServerUrl.parse(serverUrl);
-        } catch (IllegalArgumentException e) {
-            throw new SyncException(null, e.getMessage(), e);
+            server.rotateToken();
         }
     }
 
     private HttpTransport transport() throws SyncException {
-        if (!registered()) {
-            throw new SyncException(SyncStatus.UNREGISTERED, "This node is not registered with a server yet", null);
-        }
-        return new HttpTransport(serverUri(prefs.serverUrl()), prefs.fingerprint(), TIMEOUT,
-                engine.packetManager()).authenticated(tokens.token(), isCompression());
+        return server.transport();
     }
 
     @Override
