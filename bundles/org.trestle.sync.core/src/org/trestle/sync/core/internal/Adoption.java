@@ -1,7 +1,6 @@
 package org.trestle.sync.core.internal;
 
 import java.sql.Connection;
-import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -196,34 +195,30 @@ final class Adoption {
     }
 
     private static Set<String> columns(Connection c, String table) throws SQLException {
-        Set<String> out = new LinkedHashSet<>();
-        DatabaseMetaData meta = c.getMetaData();
-        for (String name : List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT))) {
-            try (ResultSet rs = meta.getColumns(null, null, name, null)) {
-                while (rs.next()) {
-                    out.add(rs.getString("COLUMN_NAME").toUpperCase(Locale.ROOT));
-                }
-            }
-            if (!out.isEmpty()) {
-                break;
-            }
-        }
-        return out;
+        return new LinkedHashSet<>(columnNames(table, name -> c.getMetaData().getColumns(null, null, name, null)));
     }
 
     private static List<String> primaryKey(Connection c, String table) throws SQLException {
-        List<String> out = new ArrayList<>();
-        DatabaseMetaData meta = c.getMetaData();
+        return columnNames(table, name -> c.getMetaData().getPrimaryKeys(null, null, name));
+    }
+
+    /** What the database's metadata lists of a table, under its name as written, upper or lower case. */
+    private interface Lookup {
+        ResultSet of(String table) throws SQLException;
+    }
+
+    private static List<String> columnNames(String table, Lookup lookup) throws SQLException {
         for (String name : List.of(table, table.toUpperCase(Locale.ROOT), table.toLowerCase(Locale.ROOT))) {
-            try (ResultSet rs = meta.getPrimaryKeys(null, null, name)) {
+            List<String> out = new ArrayList<>();
+            try (ResultSet rs = lookup.of(name)) {
                 while (rs.next()) {
                     out.add(rs.getString("COLUMN_NAME").toUpperCase(Locale.ROOT));
                 }
             }
             if (!out.isEmpty()) {
-                break;
+                return out;
             }
         }
-        return out;
+        return List.of();
     }
 }
