@@ -19,11 +19,13 @@ import org.trestle.sync.api.entity.SyncEntity;
  *                       attributes this one does not know, which are then kept, not refused
  * @param migrations     the breaking changes that led to this version, oldest first; a
  *                       change of major version needs one whose {@code toVersion} is {@code X.0.0}
+ * @param naming         what people call the type and its records ({@link EntityNaming#of} of
+ *                       the name when it declares nothing)
  * @since 0.1
  */
 public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
         boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
-        java.util.List<TypeMigration> migrations) {
+        java.util.List<TypeMigration> migrations, EntityNaming naming) {
 
     /** The version of a declaration that names none and has no bundle to take it from. */
     public static final String DEFAULT_VERSION = "1.0.0";
@@ -34,6 +36,7 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
         }
         version = TypeVersions.check(name, version == null ? DEFAULT_VERSION : version);
         migrations = migrations == null ? java.util.List.of() : java.util.List.copyOf(migrations);
+        naming = naming == null ? EntityNaming.of(name) : naming;
         String before = null;
         for (TypeMigration m : migrations) {
             TypeVersions.check(name, m.toVersion());
@@ -47,27 +50,44 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
     }
 
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
+            boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
+            java.util.List<TypeMigration> migrations) {
+        this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, version, migrations,
+                null);
+    }
+
+    public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version) {
         this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, version,
-                java.util.List.of());
+                java.util.List.of(), null);
     }
 
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy) {
         this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, DEFAULT_VERSION,
-                java.util.List.of());
+                java.util.List.of(), null);
     }
 
     /** @return this declaration in another version */
     public EntityTypeInfo withVersion(String newVersion) {
         return new EntityTypeInfo(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy,
-                newVersion, migrations);
+                newVersion, migrations, naming);
     }
 
     /** A global type: every node receives it. */
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor) {
         this(name, type, strategy, versionHistory, applyOrder, contributor, false, null);
+    }
+
+    /** @return what one record of this type is called, e.g. "Estimate item" */
+    public String label() {
+        return naming.label();
+    }
+
+    /** @return what names a record of this type, from its data (empty when nothing does) */
+    public String title(com.fasterxml.jackson.databind.JsonNode data) {
+        return naming.title(data);
     }
 
     /** @return whether every node receives this type, whatever its scope */

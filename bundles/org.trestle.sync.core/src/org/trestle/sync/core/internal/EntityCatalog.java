@@ -22,6 +22,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.ConflictStrategy;
+import org.trestle.sync.api.EntityNaming;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.entity.SyncEntity;
 
@@ -42,7 +43,7 @@ public final class EntityCatalog {
     /** A contribution as read, with the strategy still unresolved when it says "default". */
     record Declared(String name, Class<? extends SyncEntity> type, Optional<ConflictStrategy> strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy,
-            String version, List<org.trestle.sync.api.TypeMigration> migrations) {
+            String version, List<org.trestle.sync.api.TypeMigration> migrations, EntityNaming naming) {
     }
 
     @Activate
@@ -69,7 +70,7 @@ public final class EntityCatalog {
     public List<EntityTypeInfo> types(ConflictStrategy defaultStrategy) {
         return declared.stream().map(d -> new EntityTypeInfo(d.name(), d.type(), d.strategy().orElse(defaultStrategy),
                 d.versionHistory(), d.applyOrder(), d.contributor(), d.scopeRoot(), d.scopedBy(), d.version(),
-                d.migrations())).toList();
+                d.migrations(), d.naming())).toList();
     }
 
     /** Classes of a fragment load through its host. */
@@ -153,11 +154,43 @@ public final class EntityCatalog {
         for (IConfigurationElement m : element.getChildren("migration")) {
             migrations.add(migration(name, m));
         }
+        EntityNaming naming = naming(name, loaded, element);
         // checked as the engine will: oldest first, none beyond the declared version
         new EntityTypeInfo(name, loaded.asSubclass(SyncEntity.class), ConflictStrategy.SERVER_WINS, false, order, "",
-                root, scopedBy, version.trim(), migrations);
+                root, scopedBy, version.trim(), migrations, naming);
         return new Declared(name, loaded.asSubclass(SyncEntity.class), strategy, history, order,
-                element.getContributor().getName(), root, scopedBy, version.trim(), List.copyOf(migrations));
+                element.getContributor().getName(), root, scopedBy, version.trim(), List.copyOf(migrations), naming);
+    }
+
+    /** The declared label and title; every attribute the title names must be a field of the class. */
+    private static EntityNaming naming(String name, Class<?> type, IConfigurationElement element) {
+        String label = element.getAttribute("label");
+        label = label == null || label.isBlank() ? EntityNaming.words(name) : label.trim();
+        List<String> title;
+        try {
+            title = EntityNaming.parseTitle(element.getAttribute("title"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("entity type " + name + ": " + e.getMessage());
+        }
+        for (String attribute : title) {
+            if (!hasField(type, attribute) || org.trestle.sync.api.entity.SyncEntity.UUID.equals(attribute)) {
+                throw new IllegalArgumentException("entity type " + name + ": its title names " + attribute
+                        + ", which is not an attribute of " + type.getName());
+            }
+        }
+        return new EntityNaming(label, title);
+    }
+
+    private static boolean hasField(Class<?> type, String name) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
+                if (f.getName().equals(name) && !java.lang.reflect.Modifier.isStatic(f.getModifiers())
+                        && !java.lang.reflect.Modifier.isTransient(f.getModifiers())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static org.trestle.sync.api.TypeMigration migration(String type, IConfigurationElement m) {
