@@ -111,7 +111,8 @@ final class EntityForm {
     /** Shows a row for editing, or empty fields for a new entity. */
     void show(ObjectNode row) {
         this.row = row;
-        heading.setText(row == null ? "New " + type.name() : type.name() + " " + Labels.title(row));
+        heading.setText(row == null ? "New " + type.label().toLowerCase(java.util.Locale.ROOT)
+                : type.label() + " " + Labels.title(type, row));
         messages.values().forEach(l -> l.setText(""));
         general.setText("");
         for (Map.Entry<AttributeInfo, Control> f : fields.entrySet()) {
@@ -173,10 +174,9 @@ final class EntityForm {
         List<String> values = referenceChoices.get(a);
         values.clear();
         combo.removeAll();
+        EntityTypeInfo referenced = engine.type(a.referencedType()).orElse(null);
         for (EntityRow entry : choices.getOrDefault(a.referencedType(), List.of())) {
-            ObjectNode data = entry.data().deepCopy();
-            data.put("uuid", entry.uuid());
-            combo.add(Labels.title(data));
+            combo.add(referenced == null ? entry.uuid() : Labels.title(referenced, entry.data()));
             values.add(entry.uuid());
         }
         return values;

@@ -45,14 +45,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * A filterable table of the live entities of one type (named in the part's persisted
  * state {@value #ENTITY_TYPE}) with create, edit and delete. It knows no entity type:
- * columns and fields come from the type's attributes, so a plugin shows its type by
- * contributing a part in its own model fragment:
+ * columns and fields come from the type's attributes, references show the referenced
+ * record's title as its type declares it. A plugin shows its type with one element of the
+ * {@code org.trestle.app.entityViews} extension point, which makes such a part:
  *
  * <pre>
- * &lt;elements xsi:type="basic:Part" elementId="my.plugin.part.cranes" label="Cranes"
- *     contributionURI="bundleclass://org.trestle.app/org.trestle.app.parts.EntityTablePart"&gt;
- *   &lt;persistedState key="trestle.entityType" value="Crane"/&gt;
- * &lt;/elements&gt;
+ * &lt;extension point="org.trestle.app.entityViews"&gt;
+ *   &lt;table type="Crane" label="Cranes" icon="icons/crane.png"/&gt;
+ * &lt;/extension&gt;
  * </pre>
  *
  * The database is read and written in jobs; results come back through
@@ -68,6 +68,8 @@ public class EntityTablePart {
     public static final String DELETE = "trestle.entity.delete";
     public static final String HISTORY = "trestle.entity.history";
     static final String CONFIRM = "Really delete?";
+    /** What a reference shows when the record it points at is not on this computer (deleted, or outside its scope). */
+    public static final String NOT_HERE = "(not on this computer)";
 
     @Inject
     @Service
@@ -86,6 +88,8 @@ public class EntityTablePart {
     private Label summary;
     private Button delete;
     private org.eclipse.swt.widgets.Table history;
+    /** The titles of the records references point at, by type and uuid, as last read. */
+    private Map<String, Map<String, String>> titles = Map.of();
 
     @PostConstruct
     public void create(Composite parent) {
@@ -99,7 +103,7 @@ public class EntityTablePart {
         }
         new Label(parent, SWT.NONE).setText("Filter:");
         filter = new Text(parent, SWT.SEARCH | SWT.ICON_CANCEL | SWT.BORDER);
-        filter.setMessage("type to filter " + type.name() + " rows");
+        filter.setMessage("type to filter the " + type.label().toLowerCase(Locale.ROOT) + " records");
         filter.setData(FILTER, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(filter);
         button(parent, "New", () -> {
@@ -123,11 +127,15 @@ public class EntityTablePart {
         for (AttributeInfo a : Labels.ordered(engine.attributes(type.name()))) {
             TableViewerColumn column = new TableViewerColumn(viewer, SWT.NONE);
             column.getColumn().setText(Labels.of(a.name()));
-            column.getColumn().setWidth(a.isReference() ? 120 : 150);
+            column.getColumn().setWidth(a.isReference() ? 170 : 150);
             column.setLabelProvider(new ColumnLabelProvider() {
                 @Override
                 public String getText(Object element) {
-                    return Labels.value((ObjectNode) element, a);
+                    String value = Labels.value((ObjectNode) element, a);
+                    if (!a.isReference() || value.isEmpty()) {
+                        return value;
+                    }
+                    return titles.getOrDefault(a.referencedType(), Map.of()).getOrDefault(value, NOT_HERE);
                 }
             });
         }
@@ -135,7 +143,7 @@ public class EntityTablePart {
             @Override
             public boolean select(Viewer v, Object parentElement, Object element) {
                 String wanted = filter.getText().trim().toLowerCase(Locale.ROOT);
-                return wanted.isEmpty() || element.toString().toLowerCase(Locale.ROOT).contains(wanted);
+                return wanted.isEmpty() || shown((ObjectNode) element).toLowerCase(Locale.ROOT).contains(wanted);
             }
         });
         filter.addModifyListener(e -> viewer.refresh());
@@ -181,6 +189,16 @@ public class EntityTablePart {
         reload();
     }
 
+    /** @return what a row shows, as one text: the filter matches it, references by their titles */
+    private String shown(ObjectNode row) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < viewer.getTable().getColumnCount(); i++) {
+            ColumnLabelProvider text = (ColumnLabelProvider) viewer.getLabelProvider(i);
+            out.append(text.getText(row)).append('\n');
+        }
+        return out.toString();
+    }
+
     private static Button button(Composite parent, String text, Runnable action) {
         Button b = new Button(parent, SWT.PUSH);
         b.setText(text);
@@ -199,7 +217,7 @@ public class EntityTablePart {
         }
         EntityStore engine = sync.engine().entities();
         List<String> referenced = form.referencedTypes();
-        Job.create("Loading " + type.name(), (IProgressMonitor monitor) -> {
+        Job.create("Loading " + type.label(), (IProgressMonitor monitor) -> {
             List<ObjectNode> rows = new ArrayList<>();
             for (EntityRow entry : engine.list(type.name())) {
                 ObjectNode row = entry.data().deepCopy();
@@ -207,14 +225,23 @@ public class EntityTablePart {
                 rows.add(row);
             }
             Map<String, List<EntityRow>> choices = new HashMap<>();
+            Map<String, Map<String, String>> named = new HashMap<>();
             for (String t : referenced) {
-                choices.put(t, engine.list(t));
+                List<EntityRow> records = engine.list(t);
+                choices.put(t, records);
+                EntityTypeInfo info = engine.type(t).orElse(null);
+                Map<String, String> byUuid = new HashMap<>();
+                for (EntityRow r : records) {
+                    byUuid.put(r.uuid(), info == null ? r.uuid() : Labels.title(info, r.data()));
+                }
+                named.put(t, byUuid);
             }
             ui.asyncExec(() -> {
                 if (!viewer.getControl().isDisposed()) {
+                    titles = named;
                     form.setChoices(choices);
                     viewer.setInput(rows);
-                    summary.setText(rows.size() + " " + type.name() + (rows.size() == 1 ? "" : " rows"));
+                    summary.setText(rows.size() + (rows.size() == 1 ? " record" : " records"));
                     summary.getParent().layout();
                 }
             });
@@ -230,14 +257,14 @@ public class EntityTablePart {
         }
         if (!CONFIRM.equals(delete.getText())) {
             delete.setText(CONFIRM);
-            delete.setToolTipText("Press again to delete " + Labels.title(row) + " on every computer at the next sync");
+            delete.setToolTipText("Press again to delete " + Labels.title(type, row) + " on every computer at the next sync");
             delete.getParent().layout();
             return;
         }
         delete.setText("Delete");
         String uuid = row.get("uuid").asText();
         EntityStore engine = sync.engine().entities();
-        Job.create("Deleting " + Labels.title(row), (IProgressMonitor monitor) -> {
+        Job.create("Deleting " + Labels.title(type, row), (IProgressMonitor monitor) -> {
             try {
                 engine.delete(type.name(), uuid);
             } catch (IllegalArgumentException e) {
@@ -260,7 +287,7 @@ public class EntityTablePart {
             return;
         }
         String uuid = row.get("uuid").asText();
-        Job.create("Loading the history of " + Labels.title(row), (IProgressMonitor monitor) -> {
+        Job.create("Loading the history of " + Labels.title(type, row), (IProgressMonitor monitor) -> {
             var versions = sync.engine().conflictResolver().history(type.name(), uuid);
             var nodes = sync.engine().syncManager().nodes();
             ui.asyncExec(() -> {

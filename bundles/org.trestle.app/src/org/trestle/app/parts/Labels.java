@@ -5,6 +5,8 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.trestle.sync.api.AttributeInfo;
+import org.trestle.sync.api.EntityNaming;
+import org.trestle.sync.api.EntityTypeInfo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,15 +28,7 @@ public final class Labels {
 
     /** @return a label for an attribute name: {@code unitPrice} becomes "Unit price" */
     public static String of(String attribute) {
-        StringBuilder out = new StringBuilder();
-        for (char c : attribute.toCharArray()) {
-            if (Character.isUpperCase(c) && out.length() > 0) {
-                out.append(' ').append(Character.toLowerCase(c));
-            } else {
-                out.append(out.length() == 0 ? Character.toUpperCase(c) : c);
-            }
-        }
-        return out.toString();
+        return EntityNaming.words(attribute);
     }
 
     /** @return the attribute's value in a row as text, empty when it has none */
@@ -53,14 +47,18 @@ public final class Labels {
         return sorted;
     }
 
-    /** @return a short name for a row: its code, number, name or title, else its uuid */
-    public static String title(ObjectNode row) {
-        for (String key : new String[] { "code", "number", "name", "title", "description" }) {
-            JsonNode v = row.get(key);
-            if (v != null && !v.isNull() && !v.asText().isBlank()) {
-                return v.asText();
-            }
-        }
-        return row.path("uuid").asText();
+    /**
+     * @return what names a record of a type: the values of the title the type declares (its
+     *         code and name, say), or "Unnamed estimate item" when they are all empty; never
+     *         its uuid
+     */
+    public static String title(EntityTypeInfo type, JsonNode row) {
+        String title = type.title(row);
+        return title.isEmpty() ? "Unnamed " + type.label().toLowerCase(java.util.Locale.ROOT) : title;
+    }
+
+    /** @return a type's label, or its name in words when it is not installed here */
+    public static String typeLabel(java.util.Optional<EntityTypeInfo> type, String name) {
+        return type.map(EntityTypeInfo::label).orElse(EntityNaming.words(name));
     }
 }

@@ -62,6 +62,87 @@ class WorkbenchWindowTest {
                 "the window opens at a usable size, not collapsed");
     }
 
+    /**
+     * Runs first, before any test picks a tab: the domain plugins' tables come from the
+     * entity views extension, in the order their plugins ask for, with their icons, and the
+     * sample plugin's tab does not take over the window.
+     */
+    @Test
+    @org.junit.jupiter.api.Order(0)
+    void pluginTablesComeFromTheExtensionInTheirOrderWithIconsWithoutTakingTheFocus() throws Exception {
+        Shell shell = mainShell();
+        CTabFolder main = WORKBENCH.waitForUi(WAIT, "the main tabs", () -> all(shell, CTabFolder.class).stream()
+                .filter(f -> Arrays.stream(f.getItems()).anyMatch(i -> "Projects".equals(i.getText()))).findFirst()
+                .orElse(null));
+        List<String> tabs = WORKBENCH.onUi(() -> Arrays.stream(main.getItems()).map(CTabItem::getText).toList());
+        assertEquals(List.of("Projects", "Estimate editor", "Estimates", "Estimate items", "Materials",
+                "Safety inspections", "Sync settings", "Updates", "About this computer"), tabs);
+        assertEquals("Projects", WORKBENCH.onUi(() -> main.getSelection().getText()),
+                "the first tab is shown at start, not the tab a plugin added");
+        for (String tab : List.of("Projects", "Materials", "Safety inspections")) {
+            assertNotNull(WORKBENCH.onUi(() -> Arrays.stream(main.getItems()).filter(i -> tab.equals(i.getText()))
+                    .findFirst().orElseThrow().getImage()), "the icon its plugin declares on the tab " + tab);
+        }
+        assertEquals("Inspections of the sites, by project", WORKBENCH.onUi(() -> Arrays.stream(main.getItems())
+                .filter(i -> "Safety inspections".equals(i.getText())).findFirst().orElseThrow().getToolTipText()));
+    }
+
+    /** References show the referenced record's declared title (code and name of a project), never a uuid. */
+    @Test
+    void referencesShowTheTitleTheirTypeDeclaresAndTheFilterFindsThem() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        String project = UUID.randomUUID().toString();
+        String gone = UUID.randomUUID().toString();
+        engine.entities().put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "REF-7")
+                .put("name", "Quay wall"));
+        engine.entities().put("Project", gone, JsonNodeFactory.instance.objectNode().put("code", "REF-8")
+                .put("name", "Old depot"));
+        engine.entities().put("SafetyInspection", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                .put("project", project).put("inspector", "T. Varga").put("inspectedOn", "2026-11-30"));
+        engine.entities().put("SafetyInspection", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                .put("project", gone).put("inspector", "L. Brandt"));
+        engine.entities().delete("Project", gone);
+        Shell shell = mainShell();
+        showTab(shell, "Safety inspections");
+        Table table = WORKBENCH.waitForUi(WAIT, "the inspections with their projects", () -> find(shell, Table.class,
+                t -> "SafetyInspection".equals(t.getData(EntityTablePart.TABLE)) && Arrays.stream(t.getItems())
+                        .anyMatch(i -> Arrays.asList(cells(i)).contains("T. Varga"))).orElse(null));
+        int column = WORKBENCH.onUi(() -> Arrays.asList(Arrays.stream(table.getColumns()).map(c -> c.getText())
+                .toArray(String[]::new)).indexOf("Project"));
+        assertTrue(column >= 0, "a Project column");
+        Map<String, String> projectOf = WORKBENCH.onUi(() -> {
+            Map<String, String> shown = new java.util.HashMap<>();
+            for (var item : table.getItems()) {
+                List<String> cells = Arrays.asList(cells(item));
+                shown.put(cells.contains("T. Varga") ? "T. Varga" : cells.contains("L. Brandt") ? "L. Brandt" : "?",
+                        item.getText(column));
+            }
+            return shown;
+        });
+        assertEquals("REF-7 Quay wall", projectOf.get("T. Varga"));
+        assertEquals(EntityTablePart.NOT_HERE, projectOf.get("L. Brandt"), "a deleted project is said so, not shown as a uuid");
+        Text filter = WORKBENCH.onUi(() -> find(table.getShell(), Text.class, t -> t.getData(EntityTablePart.FILTER) != null
+                && t.isVisible()).orElseThrow());
+        List<String> filtered = WORKBENCH.onUi(() -> {
+            filter.setText("quay");
+            return Arrays.stream(table.getItems()).map(i -> i.getText(column)).toList();
+        });
+        WORKBENCH.onUi(() -> {
+            filter.setText("");
+            return null;
+        });
+        assertEquals(List.of("REF-7 Quay wall"), filtered, "the filter matches what a reference shows");
+        screenshot(shell, "entity-table-references");
+    }
+
+    private static String[] cells(org.eclipse.swt.widgets.TableItem item) {
+        String[] texts = new String[item.getParent().getColumnCount()];
+        for (int i = 0; i < texts.length; i++) {
+            texts[i] = item.getText(i);
+        }
+        return texts;
+    }
+
     @Test
     void theHomePartShowsWhereLocalDataLives() throws Exception {
         Shell shell = mainShell();
@@ -470,8 +551,8 @@ class WorkbenchWindowTest {
         Shell shell = mainShell();
         Table list = WORKBENCH.waitForUi(WAIT, "the inspection in the conflict list", () -> find(shell, Table.class,
                 t -> t.getData(ConflictsPart.LIST) != null && Arrays.stream(t.getItems())
-                        .anyMatch(i -> "SafetyInspection".equals(i.getText(0)))).orElse(null));
-        selectRow(list, "SafetyInspection");
+                        .anyMatch(i -> "Safety inspection".equals(i.getText(0)))).orElse(null));
+        selectRow(list, "Safety inspection");
         Table compare = WORKBENCH.waitForUi(WAIT, "the inspection's comparison", () -> find(shell, Table.class,
                 t -> t.getData(ConflictsPart.COMPARE) != null && Arrays.stream(t.getItems())
                         .anyMatch(i -> "Findings".equals(i.getText(0)))).orElse(null));

@@ -171,8 +171,10 @@ public class ConflictsPart {
         int keep = 0;
         for (ConflictRecord c : open) {
             TableItem item = new TableItem(list, SWT.NONE);
-            String record = c.data() == null ? c.entityUuid() : Labels.title(c.data());
-            item.setText(new String[] { c.entityType(), record, TIME.format(c.arrivedAt()),
+            var type = sync.engine().entities().type(c.entityType());
+            ObjectNode data = c.data() != null ? c.data() : c.otherData();
+            String record = type.isEmpty() || data == null ? c.entityUuid() : Labels.title(type.get(), data);
+            item.setText(new String[] { Labels.typeLabel(type, c.entityType()), record, TIME.format(c.arrivedAt()),
                     c.sourceNode() == null ? "" : codes.getOrDefault(c.sourceNode(), c.sourceNode()),
                     c.resolution().wireName() });
             if (c.versionId().equals(selected)) {
@@ -213,7 +215,9 @@ public class ConflictsPart {
             typedLabel.setText("Own value:");
             typed.setText("");
         }
-        heading.setText(c.entityType() + " " + (mine == null ? c.entityUuid() : Labels.title(mine))
+        ObjectNode named = mine != null ? mine : server;
+        heading.setText(Labels.typeLabel(java.util.Optional.ofNullable(type), c.entityType()) + " "
+                + (type == null || named == null ? c.entityUuid() : Labels.title(type, named))
                 + ": take a side per attribute or type your own value, then Resolve");
         if (type != null) {
             for (AttributeInfo a : Labels.ordered(engine.entities().attributes(type.name()))) {
