@@ -87,6 +87,17 @@ class WorkbenchWindowTest {
                 .filter(i -> "Safety inspections".equals(i.getText())).findFirst().orElseThrow().getToolTipText()));
     }
 
+    /** Changes waiting for a plugin are said briefly on the status line, in full in its tooltip. */
+    @Test
+    void changesWaitingForAPluginAreShortOnTheStatusLineAndFullInTheTooltip() {
+        var state = new org.trestle.sync.api.SyncState(org.trestle.sync.api.SyncStatus.ONLINE, "https://office:8443",
+                "L-1", "n", 0, 0, null, null, null, Map.of("SiteDiaryEntry", 3L));
+        String line = SyncStatusControl.describe(state);
+        assertTrue(line.contains("3 changes wait for an update") && line.length() < 90, line);
+        assertEquals("https://office:8443\n3 changes of types this computer does not have (SiteDiaryEntry): update to"
+                + " receive them", SyncStatusControl.tooltip(state));
+    }
+
     /** References show the referenced record's declared title (code and name of a project), never a uuid. */
     @Test
     void referencesShowTheTitleTheirTypeDeclaresAndTheFilterFindsThem() throws Exception {

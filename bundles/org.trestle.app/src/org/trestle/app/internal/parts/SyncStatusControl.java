@@ -128,7 +128,7 @@ public class SyncStatusControl {
                 if (!status.isDisposed()) {
                     showProgress(s.status() == org.trestle.sync.api.SyncStatus.SYNCING || !syncNow.getEnabled());
                     status.setText(describe(s));
-                    status.setToolTipText(s.lastError() == null ? s.serverUrl() : s.lastError());
+                    status.setToolTipText(tooltip(s));
                     status.getParent().layout();
                 }
             });
@@ -145,7 +145,17 @@ public class SyncStatusControl {
         progress.getParent().layout();
     }
 
-    static String describe(SyncState s) {
+    /** @return the server or the last error, and what waits for a plugin, in full */
+    public static String tooltip(SyncState s) {
+        String first = s.lastError() == null ? s.serverUrl() : s.lastError();
+        String waiting = s.waitingForPluginsText();
+        if (waiting == null) {
+            return first;
+        }
+        return first == null ? waiting : first + "\n" + waiting;
+    }
+
+    public static String describe(SyncState s) {
         String state = switch (s.status()) {
             case UNREGISTERED -> "Not registered (working locally)";
             case ONLINE -> "Online";
@@ -158,8 +168,11 @@ public class SyncStatusControl {
         if (s.openConflicts() > 0) {
             text.append("  |  ").append(s.openConflicts()).append(s.openConflicts() == 1 ? " conflict" : " conflicts");
         }
-        if (s.waitingForPluginsCount() > 0) {
-            text.append("  |  ").append(s.waitingForPluginsText());
+        long waiting = s.waitingForPluginsCount();
+        if (waiting > 0) {
+            // short on the line, in full in the tooltip
+            text.append("  |  ").append(waiting).append(waiting == 1 ? " change waits" : " changes wait")
+                    .append(" for an update");
         }
         text.append("  |  last sync ").append(s.lastSuccess() == null ? "never" : TIME.format(s.lastSuccess()));
         if (s.lastError() != null && s.status() != org.trestle.sync.api.SyncStatus.ONLINE) {
