@@ -66,6 +66,17 @@ public interface SyncManager {
      */
     void addQueueListener(java.util.function.Consumer<java.util.List<QueuedChange>> listener);
 
+    /**
+     * Listens to the entities a client received in bulk, as an initial load brings them:
+     * written past the per-entity path (no JPA listener sees them), each such packet is
+     * told once, after its commit and after the derived values are recomputed, with the
+     * number of entities by type. The client's sync service also posts it as
+     * {@link SyncTopics#BULK_LOADED}.
+     */
+    void addBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener);
+
+    void removeBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener);
+
     void removeQueueListener(java.util.function.Consumer<java.util.List<QueuedChange>> listener);
 
     /**

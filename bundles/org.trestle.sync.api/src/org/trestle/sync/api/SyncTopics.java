@@ -33,7 +33,15 @@ public final class SyncTopics {
     /** One exchange with the server completed; properties: sent, received (counts of changes). */
     public static final String EXCHANGED = "org/trestle/sync/exchanged";
 
+    /**
+     * Entities arrived in bulk (an initial load, a project entering this computer's scope),
+     * written past the per-entity path; property: counts (entity type name to number). Posted
+     * once per packet so written, after its derived values are recomputed.
+     */
+    public static final String BULK_LOADED = "org/trestle/sync/bulkLoaded";
+
     public static final String PROPERTY_STATE = "state";
+    public static final String PROPERTY_COUNTS = "counts";
     public static final String PROPERTY_SENT = "sent";
     public static final String PROPERTY_PROCESSED = "processed";
     public static final String PROPERTY_ERRORS = "errors";

@@ -138,7 +138,8 @@ class EstimateTotalsAndRulesTest {
         assertEquals(List.of(), a.entities().validate(a.read(em -> em.find(Project.class, project))), "the original stays valid");
     }
 
-    private static long serverSeq = 5_000_000;
+    /** Above every seq the server sends a node (its log goes out after the initial load, offset by 2^40). */
+    private static long serverSeq = 1L << 41;
 
     private static long nextServerSeq() {
         return ++serverSeq;

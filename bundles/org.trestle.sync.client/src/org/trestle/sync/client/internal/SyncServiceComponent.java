@@ -107,6 +107,7 @@ public final class SyncServiceComponent implements SyncService {
         push = new PushWatch(this::transport, this::backgroundAllowed, () -> job.soon(Duration.ZERO));
         // a local commit goes out shortly after, not at the next interval
         engine.syncManager().addQueueListener(committed);
+        engine.syncManager().addBulkListener(bulkLoaded);
         background = !"false".equals(context.getProperty("trestle.sync.background"));
         if (background) {
             push.start();
@@ -144,6 +145,7 @@ public final class SyncServiceComponent implements SyncService {
         }
         if (engine != null) {
             engine.syncManager().removeQueueListener(committed);
+            engine.syncManager().removeBulkListener(bulkLoaded);
         }
         if (job != null) {
             job.cancel();
@@ -358,6 +360,10 @@ public final class SyncServiceComponent implements SyncService {
         }
         post(SyncTopics.STATUS, Map.of());
     }
+
+    /** Entities that arrived in bulk, told to every plugin listening on Event Admin. */
+    private final java.util.function.Consumer<Map<String, Long>> bulkLoaded =
+            counts -> post(SyncTopics.BULK_LOADED, Map.of(SyncTopics.PROPERTY_COUNTS, counts));
 
     private void post(String topic, Map<String, Object> properties) {
         EventAdmin admin = events;

@@ -347,6 +347,13 @@ final class ChangeApplier {
     }
 
     void deadLetter(EntityManager em, String sender, Change c, String code, String message, Outcome o) {
+        if (NOT_INSTALLED.equals(code)) {
+            // each change carries the entity's whole state: the latest one kept is all the plugin will need
+            // (an initial load and the log may both bring an entity made while it ran)
+            em.createQuery("delete from DeadLetterRow d where d.error = :e and d.entityUuid = :u and d.sender = :s")
+                    .setParameter("e", NOT_INSTALLED).setParameter("u", Wire.abbreviate(c.entityUuid()))
+                    .setParameter("s", sender).executeUpdate();
+        }
         DeadLetterRow d = new DeadLetterRow();
         d.id = UUID.randomUUID().toString();
         d.sender = sender;

@@ -43,6 +43,8 @@ final class EngineState implements EngineContext {
     final ScopeTree scopes;
     final NodeScopes nodeScopes = new NodeScopes();
     final Scoping scoping;
+    final InitialLoad load = new InitialLoad(this);
+    final BulkWriter bulk = new BulkWriter(this);
     final List<java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>>> queueListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     final PacketCodec packets;

@@ -53,7 +53,8 @@ public final class NodeEngine implements SyncEngine, SyncManager {
             SyncPacketRow.class, VersionHistoryRow.class, DeadLetterRow.class, DeferredRow.class, TombstoneRow.class,
             org.trestle.sync.core.internal.model.AdminTokenRow.class, org.trestle.sync.core.internal.model.NodeScopeRow.class,
             org.trestle.sync.core.internal.model.LogStateRow.class,
-            org.trestle.sync.core.internal.model.ExtraAttributesRow.class);
+            org.trestle.sync.core.internal.model.ExtraAttributesRow.class,
+            org.trestle.sync.core.internal.model.DerivePendingRow.class);
 
     private final EngineState state;
     private final NodeRegistry registry;
@@ -83,6 +84,13 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         // rows that were in the types' tables before: adopted now, logged once this node has an identity
         state.adoption.adoptRows();
         state.adoption.logAdopted();
+        if (state.isServer()) {
+            state.load.ensureIndexes();
+        }
+        // derived values a bulk write left to recompute when it was interrupted
+        if (!state.isServer()) {
+            state.bulk.recomputeDerived();
+        }
         // changes of types whose plugin was not installed when they came, and is now
         applier.applyKeptForInstalledTypes();
     }
@@ -211,6 +219,16 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     @Override
     public void addQueueListener(java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> listener) {
         state.queueListeners.add(listener);
+    }
+
+    @Override
+    public void addBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener) {
+        state.bulk.addListener(listener);
+    }
+
+    @Override
+    public void removeBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener) {
+        state.bulk.removeListener(listener);
     }
 
     @Override

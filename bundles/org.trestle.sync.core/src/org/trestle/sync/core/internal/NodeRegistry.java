@@ -70,6 +70,7 @@ final class NodeRegistry implements NodeAdministration {
         });
         state.loadNodes();
         state.adoption.logAdopted();
+        state.load.ensureIndexes();
         return self();
     }
 
@@ -89,6 +90,7 @@ final class NodeRegistry implements NodeAdministration {
         });
         state.loadNodes();
         state.adoption.logAdopted();
+        state.load.ensureIndexes();
         return self();
     }
 
@@ -115,6 +117,7 @@ final class NodeRegistry implements NodeAdministration {
         });
         state.loadNodes();
         state.adoption.logAdopted();
+        state.load.ensureIndexes();
         return self();
     }
 
@@ -182,7 +185,11 @@ final class NodeRegistry implements NodeAdministration {
             node.tokenHash = tokenHash;
             node.ackedSeq = seen;
             em.persist(node);
-            state.scoping.queueLoad(em, node.nodeId, null);
+            // its initial load is read from the tables as it is sent (InitialLoad)
+            node.loadCursor = InitialLoad.Cursor.START.text();
+            node.seqOffset = InitialLoad.LOG_SEQ_OFFSET;
+            em.flush();
+            node.loadTotal = state.load.total(em, null);
             return node.nodeId;
         });
     }
@@ -289,7 +296,7 @@ final class NodeRegistry implements NodeAdministration {
     }
 
     static NodeInfo info(EntityManager em, SyncNodeRow n) {
-        long pending = n.self ? 0 : Outbox.count(em, n);
+        long pending = n.self ? 0 : Outbox.count(em, n) + InitialLoad.remaining(n);
         return new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked, n.lastSyncIn, n.lastSyncOut,
                 n.sentPacketNo, n.receivedPacketNo, pending, n.typeVersionsMap());
     }

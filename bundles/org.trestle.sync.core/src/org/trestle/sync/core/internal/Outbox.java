@@ -46,7 +46,7 @@ final class Outbox {
     long pendingCount(String targetNodeId) {
         return state.read(em -> {
             SyncNodeRow n = em.find(SyncNodeRow.class, targetNodeId);
-            return n == null ? 0L : count(em, n);
+            return n == null ? 0L : count(em, n) + InitialLoad.remaining(n);
         });
     }
 
@@ -90,6 +90,10 @@ final class Outbox {
                 return 0L;
             }
             SyncPacketRow last = em.find(SyncPacketRow.class, SyncPacketRow.key(n.nodeId, n.sentPacketNo));
+            if (n.loadCursor != null && (last == null || !InitialLoad.DONE.equals(last.loadCursor))) {
+                // the load is under way and its last packet did not end it
+                return Math.max(1, InitialLoad.remaining(n));
+            }
             long covered = Math.max(n.ackedSeq, last == null ? 0 : last.maxSeq);
             return em.createQuery("select count(r) from SyncChangeRow r where r.seq > :covered and r.originNode <> :t "
                     + "and " + addressedTo(n), Long.class)
@@ -121,6 +125,9 @@ final class Outbox {
                     throw new IllegalStateException("node " + n.code + " is revoked");
                 }
                 int batch = settings.batchSize();
+                if (n.loadCursor != null) {
+                    return loadPacket(em, n, batch);
+                }
                 // Read the log's end first, then the rows up to it: when they all fit, the
                 // packet covers the log up to that end, so acknowledging it moves the node
                 // past rows meant for other nodes instead of reading them again each time.
@@ -140,13 +147,66 @@ final class Outbox {
                 log.changeCount = seqs.size();
                 log.createdAt = n.lastSyncOut;
                 em.persist(log);
-                List<Change> changes = forVersions(recent.load(em, seqs), n.typeVersionsMap());
+                List<Change> changes = offset(forVersions(recent.load(em, seqs), n.typeVersionsMap()), n.seqOffset);
                 return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
                         n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes, state.typeVersions);
             });
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The next packet of a node's initial load, read from the tables after where the node
+     * stands; the changes queued in the log for it follow the load's last packet.
+     */
+    private Packet loadPacket(EntityManager em, SyncNodeRow n, int batch) {
+        InitialLoad.Page page = state.load.next(em, n, batch);
+        List<Change> changes = page.changes();
+        long maxSeq = n.ackedSeq;
+        boolean more = !page.finished();
+        if (page.finished()) {
+            // the log's changes for the node follow in the room the load's end left
+            int room = batch - changes.size();
+            long upTo = visibleSeq();
+            List<Long> seqs = queuedSeqs(em, n, room + 1, upTo);
+            more = seqs.size() > room;
+            if (more) {
+                seqs = seqs.subList(0, room);
+            }
+            maxSeq = more ? (seqs.isEmpty() ? n.ackedSeq : seqs.get(seqs.size() - 1)) : Math.max(n.ackedSeq, upTo);
+            if (!seqs.isEmpty()) {
+                changes = new java.util.ArrayList<>(changes);
+                changes.addAll(offset(recent.load(em, seqs), n.seqOffset));
+            }
+        }
+        n.sentPacketNo++;
+        n.lastSyncOut = Wire.now();
+        SyncPacketRow log = new SyncPacketRow();
+        log.targetNode = n.nodeId;
+        log.packetNo = n.sentPacketNo;
+        log.key = SyncPacketRow.key(n.nodeId, n.sentPacketNo);
+        log.maxSeq = maxSeq;
+        log.loadCursor = page.cursorAfter();
+        log.changeCount = changes.size();
+        log.createdAt = n.lastSyncOut;
+        em.persist(log);
+        return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
+                n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, forVersions(changes, n.typeVersionsMap()),
+                state.typeVersions);
+    }
+
+    /** The changes with their seqs as the node counts them: after its initial load's (see InitialLoad). */
+    private static List<Change> offset(List<Change> changes, Long offset) {
+        if (offset == null || offset == 0) {
+            return changes;
+        }
+        List<Change> out = new java.util.ArrayList<>(changes.size());
+        for (Change c : changes) {
+            out.add(new Change(c.seq() + offset, c.entityType(), c.entityUuid(), c.operation(), c.updatedAt(), c.data(),
+                    c.changed(), c.base(), c.resolves()));
+        }
+        return out;
     }
 
     /** The changes as the target's versions of their types have them, where it runs earlier ones. */

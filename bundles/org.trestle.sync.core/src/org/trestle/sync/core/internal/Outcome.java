@@ -33,6 +33,9 @@ final class Outcome {
     /** Entities of the packet the database did not hold when it began, as type/uuid. */
     final Set<String> absent = new HashSet<>();
 
+    /** What the bulk path wrote, by type (empty when the packet went the normal way). */
+    Map<String, Long> bulk = Map.of();
+
     ProcessResult result() {
         return new ProcessResult(processed, skipped, errors, conflicts);
     }

@@ -94,12 +94,16 @@ final class PacketProcessor {
                 while (!job.done) {
                     runGroup();
                 }
+                if (!job.bulk.isEmpty()) {
+                    state.bulk.recomputeDerived();
+                }
             } finally {
                 state.applyLock.unlock();
             }
             if (job.error != null) {
                 throw job.error;
             }
+            state.bulk.announce(job.bulk);
             return job.result;
         } finally {
             lock.unlock();
@@ -111,6 +115,7 @@ final class PacketProcessor {
         final Packet packet;
         final String senderCode;
         ProcessResult result;
+        Map<String, Long> bulk = Map.of();
         RuntimeException error;
         boolean done;
 
@@ -163,7 +168,7 @@ final class PacketProcessor {
                 List<Outcome> outcomes = state.inTx(em -> {
                     List<Outcome> list = new ArrayList<>();
                     for (Job j : group) {
-                        list.add(processOnce(em, j.packet, Map.of(), false));
+                        list.add(processOnce(em, j.packet, Map.of(), false, true));
                         // what this packet wrote is seen by the rules checked for the next
                         em.flush();
                     }
@@ -173,6 +178,7 @@ final class PacketProcessor {
                 for (int i = 0; i < group.size(); i++) {
                     Outcome o = outcomes.get(i);
                     group.get(i).result = o.result();
+                    group.get(i).bulk = o.bulk;
                     group.get(i).done = true;
                 }
                 return;
@@ -182,7 +188,7 @@ final class PacketProcessor {
         }
         for (Job j : group) {
             try {
-                j.result = applyAlone(j.packet, j.senderCode);
+                applyAlone(j);
             } catch (RuntimeException e) {
                 j.error = e;
             } finally {
@@ -214,14 +220,23 @@ final class PacketProcessor {
     }
 
     /** Applies one packet in its own transaction, isolating a change that the database refuses. */
-    private ProcessResult applyAlone(Packet packet, String senderCode) {
+    private void applyAlone(Job job) {
+        Packet packet = job.packet;
+        String senderCode = job.senderCode;
         Map<Long, String> failed = new HashMap<>();
         boolean isolate = false;
+        boolean bulk = true;
         for (int attempt = 0;; attempt++) {
             boolean flushEach = isolate;
+            boolean bulkAllowed = bulk;
             try {
-                Outcome o = state.inTx(em -> processOnce(em, packet, failed, flushEach));
-                return o.result();
+                Outcome o = state.inTx(em -> processOnce(em, packet, failed, flushEach, bulkAllowed));
+                job.result = o.result();
+                job.bulk = o.bulk;
+                return;
+            } catch (BulkWriter.Refused r) {
+                // an entity of the packet was here after all: the normal way decides
+                bulk = false;
             } catch (PersistenceException e) {
                 if (isolate) {
                     throw e;
@@ -238,7 +253,8 @@ final class PacketProcessor {
         }
     }
 
-    private Outcome processOnce(EntityManager em, Packet p, Map<Long, String> failed, boolean flushEach) {
+    private Outcome processOnce(EntityManager em, Packet p, Map<Long, String> failed, boolean flushEach,
+            boolean bulkAllowed) {
         if (!flushEach) {
             // Queries while applying must not flush the whole unit of work each time (that
             // made a packet quadratic in its size). What they must see is flushed on
@@ -264,6 +280,10 @@ final class PacketProcessor {
             if (acked != null && acked.maxSeq > sender.ackedSeq) {
                 sender.ackedSeq = acked.maxSeq;
             }
+            if (acked != null && acked.loadCursor != null && sender.loadCursor != null) {
+                // the node holds the load up to this packet's end: a rebuilt packet starts there
+                sender.loadCursor = InitialLoad.DONE.equals(acked.loadCursor) ? null : acked.loadCursor;
+            }
         }
         if (p.packetNo() <= sender.receivedPacketNo) {
             o.skipped = p.changes().size();
@@ -280,6 +300,14 @@ final class PacketProcessor {
             }
             prefetch.probeAbsent(em, p.changes(), sender.appliedSeq, o);
             prefetch.prefetchReferences(em, p.changes(), sender.appliedSeq, o);
+            if (bulkAllowed && !flushEach && failed.isEmpty()
+                    && state.bulk.eligible(em, p.changes(), sender.appliedSeq, o)) {
+                o.bulk = state.bulk.write(em, p.changes(), o);
+                sender.appliedSeq = p.changes().get(p.changes().size() - 1).seq();
+                sender.receivedPacketNo = p.packetNo();
+                sender.lastSyncIn = Wire.now();
+                return o;
+            }
             for (Change sent : p.changes()) {
                 // no time from a node lies ahead of the server's clock (plus the skew allowed): a
                 // change dated in the year 9999 would win every later timestamp_wins conflict

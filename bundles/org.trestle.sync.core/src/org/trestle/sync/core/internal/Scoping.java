@@ -115,7 +115,9 @@ final class Scoping {
                                 .executeUpdate();
                         removedUpTo[0] = last;
                     }
-                    queueLoad(em, nodeId, after);
+                    // the load reads the tables with the scope as it is when each packet is built
+                    n.loadCursor = InitialLoad.Cursor.START.text();
+                    n.loadTotal = state.load.total(em, after);
                 } else {
                     Set<String> had = before.all() ? null : new TreeSet<>(before.roots());
                     Collection<String> entering = after == null ? (had == null ? Set.of() : minus(liveRoots(em), had))
@@ -172,23 +174,6 @@ final class Scoping {
     }
 
     // ------------------------------------------------------------------ loads
-
-    /**
-     * Queues for a node the current state of every live entity it receives, parents first,
-     * a page at a time: every global entity, and those under the roots (all when {@code null}).
-     */
-    void queueLoad(EntityManager em, String nodeId, Set<String> roots) {
-        em.flush();
-        for (EntityTypeInfo t : state.types) {
-            if (roots != null && !t.global()) {
-                if (!roots.isEmpty()) {
-                    queuePages(em, nodeId, t, tree.rootPath(t.name()) + " in :roots", roots);
-                }
-            } else {
-                queuePages(em, nodeId, t, null, null);
-            }
-        }
-    }
 
     /** Queues the roots and everything under them for one node, parents first. */
     private void queueSubtrees(EntityManager em, String nodeId, Collection<String> roots) {

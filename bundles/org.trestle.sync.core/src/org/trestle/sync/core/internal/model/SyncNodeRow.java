@@ -79,6 +79,18 @@ public class SyncNodeRow {
      * it runs, {@code Name=major.minor.micro} separated by commas, names in order
      * ({@code null}: it has not said).
      */
+    /**
+     * Where the node's initial load stands (see {@code InitialLoad}), as of the last packet it
+     * acknowledged; {@code null} when it has none under way.
+     */
+    @Column(name = "LOAD_CURSOR", length = 200)
+    public String loadCursor;
+    /** What is added to the log's seqs in packets to the node ({@code null}: nothing), see {@code InitialLoad}. */
+    @Column(name = "SEQ_OFFSET")
+    public Long seqOffset;
+    /** How many entities its initial load sends in all, counted when the load (re)started. */
+    @Column(name = "LOAD_TOTAL")
+    public Long loadTotal;
     @Column(name = "TYPE_VERSIONS", length = 32000)
     public String typeVersions;
 

@@ -23,6 +23,9 @@ public class SyncPacketRow {
     public long maxSeq;
     @Column(name = "CHANGE_COUNT", nullable = false)
     public int changeCount;
+    /** Where the node's initial load stands after this packet, when it carried a part of it. */
+    @Column(name = "LOAD_CURSOR", length = 200)
+    public String loadCursor;
     @Column(name = "CREATED_AT", nullable = false)
     public Instant createdAt;
 

@@ -1,0 +1,291 @@
+package org.trestle.sync.core.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.persistence.EntityManager;
+
+import org.eclipse.persistence.descriptors.ClassDescriptor;
+import org.eclipse.persistence.internal.databaseaccess.DatabasePlatform;
+import org.eclipse.persistence.internal.sessions.AbstractSession;
+import org.eclipse.persistence.mappings.DatabaseMapping;
+import org.eclipse.persistence.mappings.OneToOneMapping;
+import org.eclipse.persistence.mappings.foundation.AbstractDirectMapping;
+import org.eclipse.persistence.sessions.Session;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Wire;
+import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
+import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
+import org.trestle.sync.core.internal.model.DerivePendingRow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A client's path for packets that only bring entities it does not hold, as an initial
+ * load does: the rows are written with batched JDBC inserts, through the table and column
+ * mapping EclipseLink holds for each entity class (no SQL per type is written by hand),
+ * past the unit of work, its change sets and the change capture (the master's state is
+ * not a local change). Nothing can conflict with an entity the node never had.
+ * <p>
+ * A packet takes this path only as a whole: every change an {@code INSERT} of a known
+ * type, in the version this node runs, resolving no conflict, each reference naming an
+ * entity this node holds or an earlier entity of the packet; no tombstone and no held
+ * change on the node. An entity found to exist after all makes the database refuse the
+ * insert, and the packet is then applied again the normal way. Derived values (an
+ * estimate's total) are recomputed after the commit, from the rows themselves, for the
+ * entities that were inserted or that an inserted one refers to (see
+ * {@link #recomputeDerived()}).
+ */
+final class BulkWriter {
+
+    /** The database refused a row of the bulk path: the packet is applied again the normal way. */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** How the rows of one entity class are inserted. */
+    private record Insert(String sql, List<DatabaseMapping> mappings) {
+    }
+
+    /** An {@link Insert}, or the reason the class cannot take the bulk path. */
+    private record Plan(Insert insert, String unsupported) {
+    }
+
+    private final EngineState state;
+    private final Map<Class<?>, Plan> plans = new ConcurrentHashMap<>();
+    private final List<java.util.function.Consumer<Map<String, Long>>> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    BulkWriter(EngineState state) {
+        this.state = state;
+    }
+
+    void addListener(java.util.function.Consumer<Map<String, Long>> listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(java.util.function.Consumer<Map<String, Long>> listener) {
+        listeners.remove(listener);
+    }
+
+    /** Tells the listeners what a committed packet brought by the bulk path, by type. */
+    void announce(Map<String, Long> written) {
+        if (written.isEmpty()) {
+            return;
+        }
+        Map<String, Long> counts = Map.copyOf(written);
+        for (var l : listeners) {
+            try {
+                l.accept(counts);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(BulkWriter.class).warn("A listener of bulk writes failed", e);
+            }
+        }
+    }
+
+    /** @return whether the whole packet can be written by the bulk path */
+    boolean eligible(EntityManager em, List<Change> changes, long appliedSeq, Outcome o) {
+        if (state.isServer() || changes.isEmpty() || o.deferredExist || !o.noTombstones) {
+            return false;
+        }
+        Set<String> earlier = new java.util.HashSet<>();
+        for (Change c : changes) {
+            TypeCodec tc = state.codec.type(c.entityType());
+            if (tc == null || c.seq() <= appliedSeq || c.operation() != Operation.INSERT || c.data() == null
+                    || c.resolves() != null || o.known.containsKey(c.entityUuid())
+                    || !sameVersion(tc, TypeVersioning.theirs(o.senderTypes, tc.info().name()))
+                    || plan(em, tc.info().type()).insert() == null) {
+                return false;
+            }
+            for (AttributeCodec a : tc.attributes()) {
+                JsonNode ref = a.reference() == null ? null : c.data().get(a.name());
+                if (ref != null && !ref.isNull() && !o.known.containsKey(ref.asText()) && !earlier.contains(ref.asText())) {
+                    // not among those the packet's references were read with (too few, or spread out)
+                    SyncEntity found = ref.isTextual() ? em.find(a.reference(), ref.asText()) : null;
+                    if (found == null) {
+                        return false; // waits for an entity not here: the normal way holds it
+                    }
+                    o.known.put(found.getUuid(), found);
+                }
+            }
+            for (var it = c.data().fieldNames(); it.hasNext();) {
+                if (!tc.byName().containsKey(it.next())) {
+                    return false; // the normal way reports it
+                }
+            }
+            earlier.add(c.entityUuid());
+        }
+        return true;
+    }
+
+    /**
+     * Inserts the packet's entities, a batch per class in the order the classes first
+     * appear (parents first, as the load sends them), and records which entities need their
+     * derived values recomputed.
+     *
+     * @return how many entities of each type were written
+     */
+    Map<String, Long> write(EntityManager em, List<Change> changes, Outcome o) {
+        em.flush();
+        Session session = em.unwrap(Session.class);
+        AbstractSession active = (AbstractSession) em.unwrap(org.eclipse.persistence.sessions.UnitOfWork.class);
+        DatabasePlatform platform = (DatabasePlatform) session.getDatasourcePlatform();
+        Connection connection = em.unwrap(Connection.class);
+        Map<Class<?>, List<SyncEntity>> byClass = new LinkedHashMap<>();
+        Map<String, Long> written = new LinkedHashMap<>();
+        Map<String, Class<? extends SyncEntity>> derive = new HashMap<>();
+        for (Change c : changes) {
+            TypeCodec tc = state.codec.type(c.entityType());
+            SyncEntity entity = EngineState.instantiate(tc.info().type(), c.entityUuid());
+            try {
+                state.codec.apply(tc, entity, EngineState.dataOf(c), null, (type, uuid) -> {
+                    SyncEntity known = o.known.get(uuid);
+                    return type.isInstance(known) ? known : EngineState.instantiate(type, uuid);
+                });
+            } catch (ApplyException e) {
+                throw new Refused(e.getMessage()); // the normal way reports it for that change
+            }
+            entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
+            entity.setDeleted(false);
+            byClass.computeIfAbsent(tc.info().type(), k -> new ArrayList<>()).add(entity);
+            written.merge(tc.info().name(), 1L, Long::sum);
+            if (!state.codec.derivedNames(tc).isEmpty()) {
+                derive.put(c.entityUuid(), tc.info().type());
+            }
+            for (AttributeCodec a : tc.attributes()) {
+                JsonNode ref = a.reference() == null ? null : c.data().get(a.name());
+                TypeCodec target = ref == null || ref.isNull() ? null : state.codec.typeOf(a.reference());
+                if (target != null && !state.codec.derivedNames(target).isEmpty()) {
+                    derive.put(ref.asText(), target.info().type());
+                }
+            }
+            o.processed++;
+        }
+        try {
+            for (Map.Entry<Class<?>, List<SyncEntity>> e : byClass.entrySet()) {
+                Insert insert = plan(em, e.getKey()).insert();
+                try (PreparedStatement ps = connection.prepareStatement(insert.sql())) {
+                    for (SyncEntity entity : e.getValue()) {
+                        int i = 1;
+                        for (DatabaseMapping m : insert.mappings()) {
+                            platform.setParameterValueInDatabaseCall(value(m, entity, active), ps, i++, active);
+                        }
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+        } catch (SQLException e) {
+            throw new Refused(e.getMessage());
+        }
+        for (Map.Entry<String, Class<? extends SyncEntity>> d : derive.entrySet()) {
+            DerivePendingRow row = new DerivePendingRow();
+            row.entityUuid = d.getKey();
+            row.entityType = state.codec.typeOf(d.getValue()).info().name();
+            em.persist(row);
+        }
+        return written;
+    }
+
+    private static boolean sameVersion(TypeCodec tc, String theirs) {
+        return theirs == null || theirs.equals(tc.info().version());
+    }
+
+    /** @return the column value of a mapping for an entity, as EclipseLink would write it */
+    private static Object value(DatabaseMapping m, SyncEntity entity, AbstractSession session) {
+        Object attribute = m.getAttributeValueFromObject(entity);
+        if (m instanceof OneToOneMapping) {
+            return attribute == null ? null : ((SyncEntity) attribute).getUuid();
+        }
+        return ((AbstractDirectMapping) m).getFieldValue(attribute, session);
+    }
+
+    /** The insert of a class: its one table, a column per direct attribute and per reference. */
+    private Plan plan(EntityManager em, Class<?> type) {
+        return plans.computeIfAbsent(type, t -> {
+            ClassDescriptor d = em.unwrap(Session.class).getClassDescriptor(t);
+            if (d == null || d.getTables().size() != 1 || d.hasInheritance() || d.usesOptimisticLocking()) {
+                return new Plan(null, "not one plain table");
+            }
+            List<String> columns = new ArrayList<>();
+            List<DatabaseMapping> mappings = new ArrayList<>();
+            for (DatabaseMapping m : d.getMappings()) {
+                if (m.isDirectToFieldMapping()) {
+                    columns.add(m.getField().getName());
+                    mappings.add(m);
+                } else if (m instanceof OneToOneMapping one && !one.isReadOnly()) {
+                    if (one.getForeignKeyFields().size() != 1) {
+                        return new Plan(null, "a reference of several columns");
+                    }
+                    columns.add(one.getForeignKeyFields().get(0).getName());
+                    mappings.add(m);
+                } else if (!m.isOneToManyMapping() && !m.isReadOnly()) {
+                    return new Plan(null, "a mapping of another kind: " + m.getAttributeName());
+                }
+            }
+            String sql = "INSERT INTO " + d.getTableName() + " (" + String.join(", ", columns) + ") VALUES ("
+                    + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+            return new Plan(new Insert(sql, List.copyOf(mappings)), null);
+        });
+    }
+
+    /**
+     * Recomputes the derived values of the entities the bulk path wrote or referred to,
+     * a page at a time, each page in a transaction that also forgets them: read afresh
+     * from the database (the rows came past EclipseLink's cache), their derived values are
+     * computed before the commit as for any write. Runs after each bulk packet and when
+     * the engine opens (after an interruption).
+     *
+     * @return how many entities were recomputed
+     */
+    int recomputeDerived() {
+        int done = 0;
+        for (;;) {
+            List<DerivePendingRow> page = state.read(em -> em.createQuery("select d from DerivePendingRow d",
+                    DerivePendingRow.class).setMaxResults(PAGE).getResultList());
+            if (page.isEmpty()) {
+                return done;
+            }
+            var cache = state.emf.getCache();
+            for (DerivePendingRow d : page) {
+                TypeCodec tc = state.codec.type(d.entityType);
+                if (tc != null) {
+                    cache.evict(tc.info().type(), d.entityUuid);
+                }
+            }
+            state.inTx(em -> {
+                for (DerivePendingRow d : page) {
+                    TypeCodec tc = state.codec.type(d.entityType);
+                    SyncEntity e = tc == null ? null : em.find(tc.info().type(), d.entityUuid);
+                    if (e != null) {
+                        // the master's values, recomputed here: no local change, no new time
+                        state.capture.markIncoming(d.entityUuid, state.serverId(), null);
+                        e.updateDerived();
+                    }
+                    DerivePendingRow managed = em.find(DerivePendingRow.class, d.entityUuid);
+                    if (managed != null) {
+                        em.remove(managed);
+                    }
+                }
+                return null;
+            });
+            done += page.size();
+        }
+    }
+
+    private static final int PAGE = 500;
+}

@@ -1,0 +1,290 @@
+package org.trestle.sync.core.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.TypedQuery;
+
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.core.internal.model.SyncNodeRow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * A node's initial load, read from the entity tables as it is sent instead of written to
+ * the log when the node registers: registering costs the same at any size, and neither
+ * side holds more than a packet of it. The load walks the types parents first; within a
+ * type whose entities belong to a parent (its {@code scopedBy} reference) it goes parent
+ * by parent, so that the children of one parent arrive together whatever their uuids.
+ * Where it stands is a cursor kept with each packet and taken over by the node when it
+ * acknowledges that packet: an interrupted load continues after what the node holds.
+ * <p>
+ * The load's changes are numbered from 1; the log's changes go to such a node with
+ * {@link #LOG_SEQ_OFFSET} added to their seqs, so that they follow the load's.
+ * <p>
+ * The load reads the entities' current state. Changes committed after the node
+ * registered are queued for it in the log as for any node and follow the load; one that
+ * the load already included arrives again and changes nothing.
+ */
+final class InitialLoad {
+
+    /** The cursor of a node whose load is complete: nothing more to read. */
+    static final String DONE = "done";
+
+    /**
+     * Where a load stands: the type being read (its index among the types), the parent
+     * whose children are being read ({@code ""} before the first), the last uuid read
+     * (within that parent), and how many entities were sent before.
+     */
+    record Cursor(int phase, String group, String after, long sent) {
+
+        static final Cursor START = new Cursor(0, "", "", 0);
+
+        String text() {
+            return phase + "|" + sent + "|" + group + "|" + after;
+        }
+
+        /** @return the cursor written by {@link #text()}, or {@code null} for {@link InitialLoad#DONE} or none */
+        static Cursor parse(String text) {
+            if (text == null || text.equals(DONE)) {
+                return null;
+            }
+            String[] parts = text.split("\\|", -1);
+            if (parts.length != 4) {
+                throw new IllegalStateException("unreadable load cursor: " + text);
+            }
+            return new Cursor(Integer.parseInt(parts[0]), parts[2], parts[3], Long.parseLong(parts[1]));
+        }
+    }
+
+    /** A packet's share of the load: its changes, and the cursor after them ({@link #DONE} at the end). */
+    record Page(List<Change> changes, String cursorAfter) {
+        boolean finished() {
+            return DONE.equals(cursorAfter);
+        }
+    }
+
+    private final EngineState state;
+
+    InitialLoad(EngineState state) {
+        this.state = state;
+    }
+
+    /**
+     * The seqs the log's changes carry to a node that had its load this way: above every
+     * seq of the load, whose changes are numbered from 1 in the order they are sent (a
+     * load of more than a trillion entities is not foreseen).
+     */
+    static final long LOG_SEQ_OFFSET = 1L << 40;
+
+    /** Reads the next changes of a node's load, numbered on from the changes before them. */
+    Page next(EntityManager em, SyncNodeRow node, int limit) {
+        Cursor at = Cursor.parse(node.loadCursor);
+        if (at == null) {
+            return new Page(List.of(), DONE);
+        }
+        Set<String> roots = state.nodeScopes.of(node.nodeId);
+        List<Change> out = new ArrayList<>(limit);
+        int phase = at.phase();
+        String group = at.group();
+        String after = at.after();
+        while (phase < state.types.size() && out.size() < limit) {
+            EntityTypeInfo t = state.types.get(phase);
+            if (roots != null && !t.global() && roots.isEmpty()) {
+                phase++;
+                group = "";
+                after = "";
+                continue;
+            }
+            String scope = roots != null && !t.global() ? " and " + state.scopes.rootPath(t.name()) + " in :roots"
+                    : "";
+            String parent = t.scopedBy();
+            int room = limit - out.size();
+            List<? extends SyncEntity> read;
+            if (parent == null) {
+                read = query(em, t, "e.uuid > :after" + scope + " order by e.uuid", roots, scope).setParameter("after", after)
+                        .setMaxResults(room).getResultList();
+            } else {
+                // the rest of the current parent's children, then the next parents' in order
+                List<SyncEntity> both = new ArrayList<>();
+                if (!group.isEmpty()) {
+                    both.addAll(query(em, t, "e." + parent + ".uuid = :g and e.uuid > :after" + scope + " order by e.uuid",
+                            roots, scope).setParameter("g", group).setParameter("after", after).setMaxResults(room)
+                            .getResultList());
+                }
+                if (both.size() < room) {
+                    both.addAll(query(em, t, "e." + parent + ".uuid > :g" + scope + " order by e." + parent + ".uuid, e.uuid",
+                            roots, scope).setParameter("g", group).setMaxResults(room - both.size()).getResultList());
+                }
+                read = both;
+            }
+            // read after the page, so that whatever the page's states include is among them
+            Set<String> changedSince = changedSince(em, node, read);
+            for (SyncEntity e : read) {
+                if (changedSince.contains(e.getUuid())) {
+                    // changed since the node registered: its newest state comes from the log, once
+                    after = e.getUuid();
+                    if (parent != null) {
+                        JsonNode g = state.codec.serialize(e).get(parent);
+                        group = g == null || g.isNull() ? "" : g.asText();
+                    }
+                    continue;
+                }
+                ObjectNode data = state.codec.serialize(e);
+                out.add(new Change(at.sent() + out.size() + 1, t.name(), e.getUuid(), Operation.INSERT, e.getUpdatedAt(),
+                        data, null, null, null));
+                after = e.getUuid();
+                if (parent != null) {
+                    JsonNode g = data.get(parent);
+                    group = g == null || g.isNull() ? "" : g.asText();
+                }
+            }
+            if (read.size() < room) {
+                phase++;
+                group = "";
+                after = "";
+            }
+        }
+        long sent = at.sent() + out.size();
+        String cursor = phase >= state.types.size() ? DONE : new Cursor(phase, group, after, sent).text();
+        return new Page(out, cursor);
+    }
+
+    /**
+     * @return the uuids among those read that the log has a change of for the node after
+     *         its registration (which it receives from the log in any case)
+     */
+    private Set<String> changedSince(EntityManager em, SyncNodeRow node, List<? extends SyncEntity> read) {
+        if (read.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> page = new java.util.HashSet<>();
+        read.forEach(e -> page.add(e.getUuid()));
+        Set<String> changed = new java.util.HashSet<>();
+        for (String uuid : em.createQuery("select r.entityUuid from SyncChangeRow r where r.seq > :s "
+                + "and r.originNode <> :t and " + Outbox.addressedTo(node), String.class)
+                .setParameter("s", node.ackedSeq).setParameter("t", node.nodeId).getResultList()) {
+            if (page.contains(uuid)) {
+                changed.add(uuid);
+            }
+        }
+        return changed;
+    }
+
+    private TypedQuery<? extends SyncEntity> query(EntityManager em, EntityTypeInfo t, String condition, Set<String> roots,
+            String scope) {
+        TypedQuery<? extends SyncEntity> q = em.createQuery("select e from " + state.entityName(t)
+                + " e where e.deleted = false and " + condition, t.type());
+        if (!scope.isEmpty()) {
+            q.setParameter("roots", roots);
+        }
+        return q;
+    }
+
+    /**
+     * @param roots the node's scope: its roots, or {@code null} for all
+     * @return how many entities a load of that scope sends in all, as the tables hold them now
+     */
+    long total(EntityManager em, Set<String> roots) {
+        long total = 0;
+        for (EntityTypeInfo t : state.types) {
+            if (roots != null && !t.global() && roots.isEmpty()) {
+                continue;
+            }
+            String scope = roots != null && !t.global() ? " and " + state.scopes.rootPath(t.name()) + " in :roots"
+                    : "";
+            var q = em.createQuery("select count(e) from " + state.entityName(t) + " e where e.deleted = false" + scope,
+                    Long.class);
+            if (!scope.isEmpty()) {
+                q.setParameter("roots", roots);
+            }
+            total += q.getSingleResult();
+        }
+        return total;
+    }
+
+    /**
+     * Gives each table whose entities the load reads parent by parent an index on the
+     * reference and the uuid, in that order: a page of the load is then one range of it,
+     * read in order, at any size. Made once, on the server (a client serves no loads and
+     * would only pay for it on every insert).
+     */
+    void ensureIndexes() {
+        for (EntityTypeInfo t : state.types) {
+            if (t.scopedBy() == null) {
+                continue;
+            }
+            state.inTx(em -> {
+                var descriptor = em.unwrap(org.eclipse.persistence.sessions.Session.class).getClassDescriptor(t.type());
+                var mapping = descriptor.getMappingForAttributeName(t.scopedBy());
+                if (!(mapping instanceof org.eclipse.persistence.mappings.OneToOneMapping reference)
+                        || reference.getForeignKeyFields().size() != 1) {
+                    return null;
+                }
+                String table = descriptor.getTableName();
+                String column = reference.getForeignKeyFields().get(0).getName();
+                java.sql.Connection c = em.unwrap(java.sql.Connection.class);
+                try {
+                    if (!hasIndexOn(c, table, column)) {
+                        String name = indexName(table, column);
+                        try (java.sql.Statement st = c.createStatement()) {
+                            st.executeUpdate("CREATE INDEX " + name + " ON " + table + " (" + column + ", UUID)");
+                        }
+                        LOG.info("Index {} made for the initial loads of {}", name, t.name());
+                    }
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException("cannot index " + table + " for initial loads: " + e.getMessage(), e);
+                }
+                return null;
+            });
+        }
+    }
+
+    private static boolean hasIndexOn(java.sql.Connection c, String table, String column) throws java.sql.SQLException {
+        java.util.Map<String, java.util.Map<Integer, String>> indexes = new java.util.HashMap<>();
+        var meta = c.getMetaData();
+        for (String name : new String[] { table, table.toLowerCase(java.util.Locale.ROOT) }) {
+            try (var rs = meta.getIndexInfo(null, null, name, false, false)) {
+                while (rs.next()) {
+                    String index = rs.getString("INDEX_NAME");
+                    String col = rs.getString("COLUMN_NAME");
+                    if (index != null && col != null) {
+                        indexes.computeIfAbsent(index, k -> new java.util.TreeMap<>()).put(rs.getInt("ORDINAL_POSITION"),
+                                col.toUpperCase(java.util.Locale.ROOT));
+                    }
+                }
+            }
+        }
+        for (var columns : indexes.values()) {
+            var ordered = List.copyOf(columns.values());
+            if (ordered.size() >= 2 && ordered.get(0).equals(column.toUpperCase(java.util.Locale.ROOT))
+                    && ordered.get(1).equals("UUID")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return a name for the index, short enough for every database (PostgreSQL keeps 63 characters) */
+    static String indexName(String table, String column) {
+        String name = "TL_" + table + "_" + column;
+        if (name.length() <= 60) {
+            return name;
+        }
+        return name.substring(0, 50) + "_" + Integer.toHexString((table + "." + column).hashCode());
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InitialLoad.class);
+
+    /** @return how many entities of a node's load it has not acknowledged yet (0 when none is under way) */
+    static long remaining(SyncNodeRow node) {
+        Cursor at = Cursor.parse(node.loadCursor);
+        return at == null || node.loadTotal == null ? 0 : Math.max(0, node.loadTotal - at.sent());
+    }
+}

@@ -1,0 +1,181 @@
+package org.trestle.construction.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.Test;
+import org.trestle.construction.Estimate;
+import org.trestle.construction.EstimateItem;
+import org.trestle.construction.Project;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.SyncEngine;
+import org.trestle.sync.api.SyncTransport;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.testing.SyncTestNodes;
+
+/**
+ * A new node's initial load: streamed by the server parent by parent, written by the
+ * client's bulk path, with the same derived values as the normal path, resumable after an
+ * interruption, and told to listeners once per packet.
+ */
+class InitialLoadTest {
+
+    private static final EngineSettings SMALL_PACKETS = EngineSettings.defaults().withBatchSize(25);
+
+    /** Projects, estimates and items; the items with random (version 4) uuids, as other tools make them. */
+    private static void fill(SyncEngine node, int projects) {
+        for (int p = 0; p < projects; p++) {
+            int n = p;
+            SyncTestNodes.edit(node, em -> {
+                Project project = new Project();
+                project.setCode("IL-" + n);
+                project.setName("Load project " + n);
+                em.persist(project);
+                for (int e = 0; e < 4; e++) {
+                    Estimate estimate = new Estimate();
+                    estimate.setProject(project);
+                    estimate.setNumber("E-" + n + "-" + e);
+                    estimate.setTitle("Estimate " + e);
+                    em.persist(estimate);
+                    for (int i = 0; i < 6; i++) {
+                        EstimateItem item = new EstimateItem();
+                        item.setUuid(UUID.randomUUID().toString());
+                        item.setEstimate(estimate);
+                        item.setPosition(i + 1);
+                        item.setDescription("Line " + i);
+                        item.setUnit("m");
+                        item.setQuantity(new BigDecimal(i + 1 + ".5"));
+                        item.setUnitPrice(new BigDecimal("12.40"));
+                        em.persist(item);
+                    }
+                }
+            });
+        }
+    }
+
+    private static Map<String, BigDecimal> totals(SyncEngine node) {
+        Map<String, BigDecimal> out = new HashMap<>();
+        for (Estimate e : node.read(em -> em.createQuery("select e from Estimate e", Estimate.class).getResultList())) {
+            out.put(e.getUuid(), e.getTotal());
+        }
+        return out;
+    }
+
+    private static long count(SyncEngine node, String type) {
+        return node.read(em -> em.createQuery("select count(e) from " + type + " e", Long.class).getSingleResult());
+    }
+
+    @Test
+    void childrenArriveGroupedByParentAndTheBulkPathComputesTheTotalsOfTheNormalPath() throws Exception {
+        try (SyncTestNodes fleet = SyncTestNodes.start(1, SMALL_PACKETS)) {
+            SyncEngine author = fleet.client(0);
+            fill(author, 5);
+            fleet.sync(author);
+
+            SyncEngine fresh = fleet.addClient("FRESH");
+            Map<String, Long> told = new ConcurrentHashMap<>();
+            List<Integer> announcements = new ArrayList<>();
+            fresh.syncManager().addBulkListener(counts -> {
+                announcements.add(counts.size());
+                counts.forEach((type, n) -> told.merge(type, n, Long::sum));
+            });
+            List<Packet> down = new ArrayList<>();
+            for (int round = 0; round < 100 && (down.isEmpty() || down.get(down.size() - 1).hasMore()); round++) {
+                down.add(recordedExchange(fleet, fresh));
+            }
+            assertEquals(5L, count(fresh, "Project"));
+            assertEquals(20L, count(fresh, "Estimate"));
+            assertEquals(120L, count(fresh, "EstimateItem"));
+            assertEquals(Map.of("Project", 5L, "Estimate", 20L, "EstimateItem", 120L), told,
+                    "listeners are told of every entity the bulk path wrote, by type");
+            assertTrue(announcements.size() >= 145 / 25, "once per packet: " + announcements);
+
+            // the items came parent by parent: each estimate's items in one run, whatever their uuids
+            List<String> parents = new ArrayList<>();
+            for (Packet p : down) {
+                for (Change c : p.changes()) {
+                    if (c.entityType().equals("EstimateItem")) {
+                        String parent = c.data().get("estimate").asText();
+                        if (parents.isEmpty() || !parents.get(parents.size() - 1).equals(parent)) {
+                            parents.add(parent);
+                        }
+                    }
+                }
+            }
+            assertEquals(20, parents.size(), "20 runs of items, one per estimate: " + parents);
+
+            Map<String, BigDecimal> expected = totals(author);
+            assertEquals(expected, totals(fleet.server()), "the server's totals, computed the normal way");
+            assertEquals(expected, totals(fresh), "the bulk path's totals equal the normal path's");
+            assertTrue(expected.values().stream().allMatch(t -> t.signum() > 0), "real totals: " + expected);
+
+            // after the load, the normal way again: an edit reaches the new node and its total follows
+            String item = author.read(em -> em.createQuery("select i.uuid from EstimateItem i", String.class)
+                    .setMaxResults(1).getSingleResult());
+            SyncTestNodes.edit(author, em -> em.find(EstimateItem.class, item).setQuantity(new BigDecimal("100")));
+            fleet.sync(author);
+            fleet.sync(fresh);
+            assertEquals(totals(author), totals(fresh));
+        }
+    }
+
+    @Test
+    void anInterruptedInitialLoadResumesWhereItStopped() throws Exception {
+        try (SyncTestNodes fleet = SyncTestNodes.start(1, SMALL_PACKETS)) {
+            SyncEngine author = fleet.client(0);
+            fill(author, 4);
+            fleet.sync(author);
+            long all = 4 + 16 + 96;
+
+            NodeInfo node = fleet.server().syncManager().registerNode("RESUMED", "RESUMED", null);
+            assertEquals(all, fleet.server().syncManager().pendingCount(node.nodeId()), "the whole load is pending");
+            Path dir = Files.createTempDirectory("trestle-resumed");
+            var factory = SyncTestNodes.engineFactory();
+            long held;
+            try (SyncEngine first = factory.open(dir, SMALL_PACKETS)) {
+                first.syncManager().initializeClient(node.nodeId(), "RESUMED", fleet.server().self().nodeId());
+                fleet.exchange(first);
+                fleet.exchange(first);
+                fleet.exchange(first);
+                held = count(first, "Project") + count(first, "Estimate") + count(first, "EstimateItem");
+                // the laptop stops here (closed, as a kill after a commit leaves it)
+            }
+            assertEquals(75, held, "three packets of 25 were applied");
+            // the server learns what the node holds from its next acknowledgement
+            try (SyncEngine again = factory.open(dir, SMALL_PACKETS)) {
+                Map<String, Long> told = new ConcurrentHashMap<>();
+                again.syncManager().addBulkListener(counts -> counts.forEach((t, n) -> told.merge(t, n, Long::sum)));
+                fleet.sync(again);
+                assertEquals(all, count(again, "Project") + count(again, "Estimate") + count(again, "EstimateItem"));
+                assertEquals(all - held, told.values().stream().mapToLong(Long::longValue).sum(),
+                        "the load went on after what the node held; nothing was sent twice");
+                assertEquals(totals(author), totals(again), "totals as the normal path's");
+                assertEquals(0, fleet.server().syncManager().pendingCount(node.nodeId()));
+            }
+        }
+    }
+
+    /** One exchange as {@link SyncTestNodes#exchange} makes it, keeping the server's answer. */
+    private static Packet recordedExchange(SyncTestNodes fleet, SyncEngine client) throws Exception {
+        Packet[] answer = new Packet[1];
+        SyncTransport transport = packet -> {
+            var result = fleet.server().syncManager().processPacket(packet);
+            answer[0] = fleet.server().syncManager().buildPacket(client.self().nodeId());
+            return new SyncTransport.Delivery(org.trestle.sync.api.packet.ExchangeAnswer.of(answer[0], result), 0, 0);
+        };
+        client.syncManager().exchange(transport);
+        return answer[0];
+    }
+}
