@@ -103,6 +103,18 @@ class SyncBenchmark {
         }
     }
 
+    /**
+     * Whether the entities get random (version 4) uuids, as other tools or data made before
+     * time-ordered identities have them: {@code -Dtrestle.bench.uuids=v4}.
+     */
+    private static final boolean RANDOM_UUIDS = "v4".equals(System.getProperty("trestle.bench.uuids"));
+
+    private static void identify(org.trestle.sync.api.entity.SyncEntity e) {
+        if (RANDOM_UUIDS) {
+            e.setUuid(UUID.randomUUID().toString());
+        }
+    }
+
     /** Projects, estimates and items in the proportions 1 : 10 : 89, ten projects per transaction. */
     private static void insert(BenchClient client, int entities) {
         int projects = entities / 100;
@@ -115,12 +127,14 @@ class SyncBenchmark {
                     project.setName("Benchmark project " + p);
                     project.setAddress("Site road " + p);
                     project.setBudget(new BigDecimal("250000.00"));
+                    identify(project);
                     em.persist(project);
                     for (int e = 0; e < 10; e++) {
                         Estimate estimate = new Estimate();
                         estimate.setProject(project);
                         estimate.setNumber("E-" + p + "-" + e);
                         estimate.setTitle("Estimate " + e + " of project " + p);
+                        identify(estimate);
                         em.persist(estimate);
                         for (int i = 0; i < (e == 9 ? 8 : 9); i++) {
                             EstimateItem item = new EstimateItem();
@@ -130,6 +144,7 @@ class SyncBenchmark {
                             item.setUnit("m3");
                             item.setQuantity(new BigDecimal("12.500"));
                             item.setUnitPrice(new BigDecimal("118.40"));
+                            identify(item);
                             em.persist(item);
                         }
                     }
@@ -186,7 +201,8 @@ class SyncBenchmark {
                 .put("jdbc_one_table_insert_per_s", oneTable).put("apply_to_jdbc_one_table_ratio", apply / oneTable)
                 .put("jvm_heap_peak_mib", peak.get() >> 20).put("jvm_heap_before_mib", before >> 20)
                 .put("bytes_down", fresh.bytesDown).put("rss_kib", Report.rssKib());
-        String w = "initial load " + String.format("%,d", size) + (key == null ? "" : ", client encrypted at rest");
+        String w = "initial load " + String.format("%,d", size) + (RANDOM_UUIDS ? ", random (v4) uuids" : "")
+                + (key == null ? "" : ", client encrypted at rest");
         if (key != null) {
             // the encrypted client beside the plain one of the same run: the cost of encryption
             f.put("entities", size).put("end_to_end_per_s", endToEnd).put("client_apply_per_s", apply);
