@@ -27,7 +27,11 @@ public final class SyncTopics {
     /** The status changed (online, offline, syncing, ...). */
     public static final String STATUS = "org/trestle/sync/status";
 
-    /** Progress of a running synchronization; properties: received (count), more (boolean). */
+    /**
+     * Progress of a running synchronization; properties: received (count), more (boolean),
+     * total (what this synchronization receives in all, as the server said after the first
+     * exchange when more than one packet was coming; else as received so far).
+     */
     public static final String PROGRESS = "org/trestle/sync/progress";
 
     /** One exchange with the server completed; properties: sent, received (counts of changes). */
@@ -42,6 +46,7 @@ public final class SyncTopics {
 
     public static final String PROPERTY_STATE = "state";
     public static final String PROPERTY_COUNTS = "counts";
+    public static final String PROPERTY_TOTAL = "total";
     public static final String PROPERTY_SENT = "sent";
     public static final String PROPERTY_PROCESSED = "processed";
     public static final String PROPERTY_ERRORS = "errors";

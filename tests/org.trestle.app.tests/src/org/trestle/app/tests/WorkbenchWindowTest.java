@@ -98,6 +98,34 @@ class WorkbenchWindowTest {
                 + " receive them", SyncStatusControl.tooltip(state));
     }
 
+    /** A long download (an initial load) shows a bar with the counts and the time left, and goes when it ends. */
+    @Test
+    void aLongDownloadShowsItsProgressWithCountsAndTimeLeft() throws Exception {
+        assertEquals("Receiving 25,000 of 100,000 changes, about 15 s left", SyncStatusControl.receivingText(25_000,
+                100_000, 5_000, Duration.ofSeconds(4)));
+        assertEquals("Receiving 1,000 of 100,000 changes", SyncStatusControl.receivingText(1_000, 100_000, 1_000,
+                Duration.ZERO), "no time left before a second count");
+        Shell shell = mainShell();
+        EventAdmin events = service(EventAdmin.class);
+        events.postEvent(new Event(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_RECEIVED, 1_000, "more", true,
+                SyncTopics.PROPERTY_TOTAL, 40_000L)));
+        Thread.sleep(300);
+        events.postEvent(new Event(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_RECEIVED, 10_000, "more", true,
+                SyncTopics.PROPERTY_TOTAL, 40_000L)));
+        org.eclipse.swt.widgets.ProgressBar bar = WORKBENCH.waitForUi(WAIT, "the download's bar", () -> find(shell,
+                org.eclipse.swt.widgets.ProgressBar.class, b -> b.getData(SyncStatusControl.RECEIVING) != null
+                        && b.isVisible() && b.getSelection() == 250).orElse(null));
+        String line = WORKBENCH.waitForUi(WAIT, "the counts on the status line", () -> find(shell, Label.class,
+                l -> l.getData(SyncStatusControl.STATUS_LABEL) != null && l.getText().startsWith("Receiving 10,000 of 40,000"))
+                .map(Label::getText).orElse(null));
+        assertTrue(line.contains("left"), line);
+        screenshot(shell, "receiving");
+        events.postEvent(new Event(SyncTopics.COMPLETED, Map.of()));
+        WORKBENCH.waitForUi(WAIT, "the bar gone after the download", () -> bar.isVisible() ? null : Boolean.TRUE);
+        WORKBENCH.waitForUi(WAIT, "the status again", () -> find(shell, Label.class,
+                l -> l.getData(SyncStatusControl.STATUS_LABEL) != null && !l.getText().startsWith("Receiving")).orElse(null));
+    }
+
     /** References show the referenced record's declared title (code and name of a project), never a uuid. */
     @Test
     void referencesShowTheTitleTheirTypeDeclaresAndTheFilterFindsThem() throws Exception {

@@ -1,5 +1,6 @@
 package org.trestle.app.internal.parts;
 
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
@@ -36,6 +37,8 @@ public class SyncStatusControl {
     public static final String STATUS_LABEL = "trestle.sync.status";
     public static final String PROGRESS = "trestle.status.progress";
     public static final String SYNC_BUTTON = "trestle.sync.now";
+    /** Widget data key of the bar that shows how much of a long download (an initial load) has arrived. */
+    public static final String RECEIVING = "trestle.status.receiving";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
@@ -48,12 +51,17 @@ public class SyncStatusControl {
 
     private Label status;
     private org.eclipse.swt.widgets.ProgressBar progress;
+    private org.eclipse.swt.widgets.ProgressBar receivingBar;
+    /** What a long download says instead of the status while it runs, or {@code null}. */
+    private String receiving;
+    private Instant receivingSince;
+    private long receivedAtStart;
     private Button syncNow;
 
     @PostConstruct
     public void create(Composite parent) {
         Composite bar = new Composite(parent, SWT.NONE);
-        GridLayoutFactory.swtDefaults().numColumns(3).margins(6, 2).applyTo(bar);
+        GridLayoutFactory.swtDefaults().numColumns(4).margins(6, 2).applyTo(bar);
         status = new Label(bar, SWT.NONE);
         status.setData(STATUS_LABEL, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).hint(620, SWT.DEFAULT).applyTo(status);
@@ -62,6 +70,12 @@ public class SyncStatusControl {
         progress.setData(PROGRESS, Boolean.TRUE);
         GridDataFactory.swtDefaults().hint(90, SWT.DEFAULT).exclude(true).applyTo(progress);
         progress.setVisible(false);
+        // a long download (an initial load): how much has arrived, of how much
+        receivingBar = new org.eclipse.swt.widgets.ProgressBar(bar, SWT.HORIZONTAL | SWT.SMOOTH);
+        receivingBar.setMaximum(1000);
+        receivingBar.setData(RECEIVING, Boolean.TRUE);
+        GridDataFactory.swtDefaults().hint(160, SWT.DEFAULT).exclude(true).applyTo(receivingBar);
+        receivingBar.setVisible(false);
         syncNow = new Button(bar, SWT.PUSH);
         syncNow.setText("Sync now");
         syncNow.setToolTipText("Exchange changes with the server now (Ctrl+Alt+S)");
@@ -110,7 +124,58 @@ public class SyncStatusControl {
     @Inject
     @Optional
     void onSyncEvent(@UIEventTopic(SyncTopics.ALL) Event event) {
+        if (SyncTopics.PROGRESS.equals(event.getTopic())) {
+            showReceiving(event);
+        } else if (SyncTopics.COMPLETED.equals(event.getTopic()) || SyncTopics.FAILED.equals(event.getTopic())) {
+            receiving = null;
+            showBar(receivingBar, false);
+        }
         refresh();
+    }
+
+    /** A download of more than a packet: the bar, the counts and the time left, from the rate so far. */
+    private void showReceiving(Event event) {
+        long received = event.getProperty(SyncTopics.PROPERTY_RECEIVED) instanceof Number n ? n.longValue() : 0;
+        long total = event.getProperty(SyncTopics.PROPERTY_TOTAL) instanceof Number n ? n.longValue() : 0;
+        boolean more = Boolean.TRUE.equals(event.getProperty("more"));
+        if (!more || total <= received || receivingBar.isDisposed()) {
+            receiving = null;
+            receivingSince = null;
+            showBar(receivingBar, false);
+            return;
+        }
+        Instant now = Instant.now();
+        if (receivingSince == null) {
+            receivingSince = now;
+            receivedAtStart = received;
+        }
+        receiving = receivingText(received, total, receivedAtStart, java.time.Duration.between(receivingSince, now));
+        receivingBar.setSelection((int) (received * 1000 / total));
+        showBar(receivingBar, true);
+    }
+
+    /**
+     * @return "Receiving 12,400 of 100,000 changes, about 40 s left"; the time once some
+     *         arrived since the first count
+     */
+    public static String receivingText(long received, long total, long receivedAtStart, java.time.Duration elapsed) {
+        String text = String.format("Receiving %,d of %,d changes", received, total);
+        long since = received - receivedAtStart;
+        if (since > 0 && elapsed.toMillis() > 0) {
+            long left = (total - received) * elapsed.toMillis() / since / 1000;
+            text += left < 60 ? ", about " + Math.max(1, left) + " s left"
+                    : ", about " + (left + 30) / 60 + " min left";
+        }
+        return text;
+    }
+
+    private static void showBar(org.eclipse.swt.widgets.ProgressBar bar, boolean on) {
+        if (bar.isDisposed() || bar.getVisible() == on) {
+            return;
+        }
+        bar.setVisible(on);
+        ((org.eclipse.swt.layout.GridData) bar.getLayoutData()).exclude = !on;
+        bar.getParent().layout();
     }
 
     private void refresh() {
@@ -127,7 +192,7 @@ public class SyncStatusControl {
             ui.asyncExec(() -> {
                 if (!status.isDisposed()) {
                     showProgress(s.status() == org.trestle.sync.api.SyncStatus.SYNCING || !syncNow.getEnabled());
-                    status.setText(describe(s));
+                    status.setText(receiving != null ? receiving : describe(s));
                     status.setToolTipText(tooltip(s));
                     status.getParent().layout();
                 }

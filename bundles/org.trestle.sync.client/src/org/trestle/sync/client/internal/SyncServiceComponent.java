@@ -253,18 +253,18 @@ public final class SyncServiceComponent implements SyncService {
             SyncStatus before = status;
             setStatus(SyncStatus.SYNCING);
             post(SyncTopics.STARTED, Map.of());
-            int[] received = { 0 };
+            ReceiveProgress progress = new ReceiveProgress(() -> pendingAtServer(transport));
             SyncOutcome outcome;
             try {
                 outcome = engine.syncManager().synchronize(transport, step -> {
                     upkeep.remember(step.record());
                     post(SyncTopics.EXCHANGED, Map.of(SyncTopics.PROPERTY_SENT, step.sent(), SyncTopics.PROPERTY_RECEIVED,
                             step.received()));
-                    received[0] += step.received();
+                    Map<String, Object> now = progress.after(step);
                     if (monitor != null) {
-                        monitor.subTask("Received " + received[0] + " changes");
+                        monitor.subTask(progress.text());
                     }
-                    post(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_RECEIVED, received[0], "more", step.again()));
+                    post(SyncTopics.PROGRESS, now);
                     return monitor == null || !monitor.isCanceled();
                 });
             } catch (SyncException e) {
@@ -284,6 +284,15 @@ public final class SyncServiceComponent implements SyncService {
             }
             upkeep.pruneDaily();
             return outcome;
+        }
+    }
+
+    /** @return what the server still holds for this node, or 0 when it does not say */
+    private long pendingAtServer(HttpTransport transport) {
+        try {
+            return Math.max(0, transport.status(engine.self().nodeId()).path("pending_changes").asLong(0));
+        } catch (SyncException | RuntimeException e) {
+            return 0; // the progress is then shown without a total
         }
     }
 
