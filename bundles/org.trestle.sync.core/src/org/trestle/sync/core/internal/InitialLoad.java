@@ -107,20 +107,40 @@ final class InitialLoad {
             String parent = t.scopedBy();
             int room = limit - out.size();
             List<? extends SyncEntity> read;
+            boolean exhausted;
             if (parent == null) {
                 read = query(em, t, "e.uuid > :after" + scope + " order by e.uuid", roots, scope).setParameter("after", after)
                         .setMaxResults(room).getResultList();
+                exhausted = read.size() < room;
             } else {
-                // the rest of the current parent's children, then the next parents' in order
+                // the rest of the current parent's children, then those of the next parents, in
+                // ranges of a bounded number of parents, so that no query sorts more than a range
                 List<SyncEntity> both = new ArrayList<>();
                 if (!group.isEmpty()) {
                     both.addAll(query(em, t, "e." + parent + ".uuid = :g and e.uuid > :after" + scope + " order by e.uuid",
                             roots, scope).setParameter("g", group).setParameter("after", after).setMaxResults(room)
                             .getResultList());
                 }
-                if (both.size() < room) {
-                    both.addAll(query(em, t, "e." + parent + ".uuid > :g" + scope + " order by e." + parent + ".uuid, e.uuid",
-                            roots, scope).setParameter("g", group).setMaxResults(room - both.size()).getResultList());
+                String from = group;
+                exhausted = false;
+                while (both.size() < room) {
+                    List<String> parents = em.createQuery("select p.uuid from " + parentEntity(t)
+                            + " p where p.uuid > :g order by p.uuid", String.class).setParameter("g", from)
+                            .setMaxResults(PARENTS).getResultList();
+                    if (parents.isEmpty()) {
+                        exhausted = true;
+                        break;
+                    }
+                    String to = parents.get(parents.size() - 1);
+                    int want = room - both.size();
+                    List<? extends SyncEntity> children = query(em, t, "e." + parent + ".uuid > :g and e." + parent
+                            + ".uuid <= :to" + scope + " order by e." + parent + ".uuid, e.uuid", roots, scope)
+                            .setParameter("g", from).setParameter("to", to).setMaxResults(want).getResultList();
+                    both.addAll(children);
+                    if (children.size() == want) {
+                        break;
+                    }
+                    from = to;
                 }
                 read = both;
             }
@@ -145,7 +165,7 @@ final class InitialLoad {
                     group = g == null || g.isNull() ? "" : g.asText();
                 }
             }
-            if (read.size() < room) {
+            if (exhausted) {
                 phase++;
                 group = "";
                 after = "";
@@ -175,6 +195,15 @@ final class InitialLoad {
             }
         }
         return changed;
+    }
+
+    /** Parents a range of a load's query spans at most: the children of so many are sorted at once. */
+    private static final int PARENTS = 100;
+
+    /** @return the entity name of the type a type's entities belong to (its {@code scopedBy} reference's) */
+    private String parentEntity(EntityTypeInfo t) {
+        Class<?> target = state.codec.type(t.name()).byName().get(t.scopedBy()).reference();
+        return state.entityName(state.codec.typeOf(target).info());
     }
 
     private TypedQuery<? extends SyncEntity> query(EntityManager em, EntityTypeInfo t, String condition, Set<String> roots,

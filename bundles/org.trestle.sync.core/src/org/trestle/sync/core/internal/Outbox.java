@@ -137,16 +137,7 @@ final class Outbox {
                 if (more) {
                     seqs = seqs.subList(0, batch);
                 }
-                n.sentPacketNo++;
-                n.lastSyncOut = Wire.now();
-                SyncPacketRow log = new SyncPacketRow();
-                log.targetNode = n.nodeId;
-                log.packetNo = n.sentPacketNo;
-                log.key = SyncPacketRow.key(n.nodeId, n.sentPacketNo);
-                log.maxSeq = more ? seqs.get(seqs.size() - 1) : Math.max(n.ackedSeq, upTo);
-                log.changeCount = seqs.size();
-                log.createdAt = n.lastSyncOut;
-                em.persist(log);
+                record(em, n, more ? seqs.get(seqs.size() - 1) : Math.max(n.ackedSeq, upTo), seqs.size(), null);
                 List<Change> changes = offset(forVersions(recent.load(em, seqs), n.typeVersionsMap()), n.seqOffset);
                 return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
                         n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, changes, state.typeVersions);
@@ -180,6 +171,18 @@ final class Outbox {
                 changes.addAll(offset(recent.load(em, seqs), n.seqOffset));
             }
         }
+        record(em, n, maxSeq, changes.size(), page.cursorAfter());
+        return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
+                n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, forVersions(changes, n.typeVersionsMap()),
+                state.typeVersions);
+    }
+
+    /**
+     * Numbers the node's next packet and records what it covers: the log up to
+     * {@code maxSeq}, and where the node's initial load stands after it ({@code null}: no
+     * part of the load).
+     */
+    private static void record(EntityManager em, SyncNodeRow n, long maxSeq, int changes, String loadCursor) {
         n.sentPacketNo++;
         n.lastSyncOut = Wire.now();
         SyncPacketRow log = new SyncPacketRow();
@@ -187,13 +190,10 @@ final class Outbox {
         log.packetNo = n.sentPacketNo;
         log.key = SyncPacketRow.key(n.nodeId, n.sentPacketNo);
         log.maxSeq = maxSeq;
-        log.loadCursor = page.cursorAfter();
-        log.changeCount = changes.size();
+        log.loadCursor = loadCursor;
+        log.changeCount = changes;
         log.createdAt = n.lastSyncOut;
         em.persist(log);
-        return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
-                n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, forVersions(changes, n.typeVersionsMap()),
-                state.typeVersions);
     }
 
     /** The changes with their seqs as the node counts them: after its initial load's (see InitialLoad). */
