@@ -40,7 +40,7 @@ public final class SyncTopics {
     /**
      * Entities arrived in bulk (an initial load, a project entering this computer's scope),
      * written past the per-entity path; property: counts (entity type name to number). Posted
-     * once per packet so written, after its derived values are recomputed.
+     * once per packet so written; derived values (totals) are recomputed by the last packet.
      */
     public static final String BULK_LOADED = "org/trestle/sync/bulkLoaded";
 

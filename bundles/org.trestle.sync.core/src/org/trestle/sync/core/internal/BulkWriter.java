@@ -42,8 +42,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * entity this node holds or an earlier entity of the packet; no tombstone and no held
  * change on the node. An entity found to exist after all makes the database refuse the
  * insert, and the packet is then applied again the normal way. Derived values (an
- * estimate's total) are recomputed after the commit, from the rows themselves, for the
- * entities that were inserted or that an inserted one refers to (see
+ * estimate's total) of the entities that were inserted or that an inserted one refers to
+ * are recomputed once the server has nothing more to send, all at once (see
  * {@link #recomputeDerived()}).
  */
 final class BulkWriter {
@@ -192,11 +192,14 @@ final class BulkWriter {
         } catch (SQLException e) {
             throw new Refused(e.getMessage());
         }
+        pending |= !derive.isEmpty();
         for (Map.Entry<String, Class<? extends SyncEntity>> d : derive.entrySet()) {
-            DerivePendingRow row = new DerivePendingRow();
-            row.entityUuid = d.getKey();
-            row.entityType = state.codec.typeOf(d.getValue()).info().name();
-            em.persist(row);
+            if (em.find(DerivePendingRow.class, d.getKey()) == null) {
+                DerivePendingRow row = new DerivePendingRow();
+                row.entityUuid = d.getKey();
+                row.entityType = state.codec.typeOf(d.getValue()).info().name();
+                em.persist(row);
+            }
         }
         return written;
     }
@@ -253,11 +256,15 @@ final class BulkWriter {
      * @return how many entities were recomputed
      */
     int recomputeDerived() {
+        if (!pending) {
+            return 0;
+        }
         int done = 0;
         for (;;) {
             List<DerivePendingRow> page = state.read(em -> em.createQuery("select d from DerivePendingRow d",
                     DerivePendingRow.class).setMaxResults(PAGE).getResultList());
             if (page.isEmpty()) {
+                pending = false;
                 return done;
             }
             var cache = state.emf.getCache();
@@ -268,19 +275,32 @@ final class BulkWriter {
                 }
             }
             state.inTx(em -> {
+                Map<String, List<String>> byType = new LinkedHashMap<>();
                 for (DerivePendingRow d : page) {
-                    TypeCodec tc = state.codec.type(d.entityType);
-                    SyncEntity e = tc == null ? null : em.find(tc.info().type(), d.entityUuid);
-                    if (e != null) {
+                    byType.computeIfAbsent(d.entityType, k -> new ArrayList<>()).add(d.entityUuid);
+                }
+                for (Map.Entry<String, List<String>> t : byType.entrySet()) {
+                    TypeCodec tc = state.codec.type(t.getKey());
+                    if (tc == null) {
+                        continue;
+                    }
+                    var q = em.createQuery("select e from " + state.entityName(tc.info()) + " e where e.uuid in :u",
+                            tc.info().type()).setParameter("u", t.getValue());
+                    // the collections derived values are computed from, read for the whole page at once
+                    for (DatabaseMapping m : em.unwrap(Session.class).getClassDescriptor(tc.info().type()).getMappings()) {
+                        if (m.isOneToManyMapping()) {
+                            q.setHint("eclipselink.batch", "e." + m.getAttributeName());
+                            q.setHint("eclipselink.batch.type", "IN");
+                        }
+                    }
+                    for (SyncEntity e : q.getResultList()) {
                         // the master's values, recomputed here: no local change, no new time
-                        state.capture.markIncoming(d.entityUuid, state.serverId(), null);
+                        state.capture.markIncoming(e.getUuid(), state.serverId(), null);
                         e.updateDerived();
                     }
-                    DerivePendingRow managed = em.find(DerivePendingRow.class, d.entityUuid);
-                    if (managed != null) {
-                        em.remove(managed);
-                    }
                 }
+                em.createQuery("delete from DerivePendingRow d where d.entityUuid in :u").setParameter("u",
+                        page.stream().map(d -> d.entityUuid).toList()).executeUpdate();
                 return null;
             });
             done += page.size();
@@ -288,4 +308,7 @@ final class BulkWriter {
     }
 
     private static final int PAGE = 500;
+
+    /** Whether derived values may wait: set by a bulk write, and at the start (an interruption may have left some). */
+    private volatile boolean pending = true;
 }

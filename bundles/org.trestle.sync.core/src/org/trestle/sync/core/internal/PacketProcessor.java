@@ -94,7 +94,8 @@ final class PacketProcessor {
                 while (!job.done) {
                     runGroup();
                 }
-                if (!job.bulk.isEmpty()) {
+                if (!packet.hasMore() && !state.isServer()) {
+                    // the load's last packet: derived values of what came in bulk, all at once
                     state.bulk.recomputeDerived();
                 }
             } finally {
