@@ -83,8 +83,14 @@ final class InitialLoad {
      */
     static final long LOG_SEQ_OFFSET = 1L << 40;
 
-    /** Reads the next changes of a node's load, numbered on from the changes before them. */
-    Page next(EntityManager em, SyncNodeRow node, int limit) {
+    /**
+     * Reads the next changes of a node's load, numbered on from the changes before them.
+     *
+     * @param loggedSince the entities the log has a change of for the node since it
+     *                    registered, asked after each page is read (their newest state
+     *                    comes from the log: the load leaves them out)
+     */
+    Page next(EntityManager em, SyncNodeRow node, int limit, java.util.function.Supplier<Set<String>> loggedSince) {
         Cursor at = Cursor.parse(node.loadCursor);
         if (at == null) {
             return new Page(List.of(), DONE);
@@ -145,7 +151,7 @@ final class InitialLoad {
                 read = both;
             }
             // read after the page, so that whatever the page's states include is among them
-            Set<String> changedSince = changedSince(em, node, read);
+            Set<String> changedSince = read.isEmpty() ? Set.of() : loggedSince.get();
             for (SyncEntity e : read) {
                 if (changedSince.contains(e.getUuid())) {
                     // changed since the node registered: its newest state comes from the log, once
@@ -174,27 +180,6 @@ final class InitialLoad {
         long sent = at.sent() + out.size();
         String cursor = phase >= state.types.size() ? DONE : new Cursor(phase, group, after, sent).text();
         return new Page(out, cursor);
-    }
-
-    /**
-     * @return the uuids among those read that the log has a change of for the node after
-     *         its registration (which it receives from the log in any case)
-     */
-    private Set<String> changedSince(EntityManager em, SyncNodeRow node, List<? extends SyncEntity> read) {
-        if (read.isEmpty()) {
-            return Set.of();
-        }
-        Set<String> page = new java.util.HashSet<>();
-        read.forEach(e -> page.add(e.getUuid()));
-        Set<String> changed = new java.util.HashSet<>();
-        for (String uuid : em.createQuery("select r.entityUuid from SyncChangeRow r where r.seq > :s "
-                + "and r.originNode <> :t and " + Outbox.addressedTo(node), String.class)
-                .setParameter("s", node.ackedSeq).setParameter("t", node.nodeId).getResultList()) {
-            if (page.contains(uuid)) {
-                changed.add(uuid);
-            }
-        }
-        return changed;
     }
 
     /** Parents a range of a load's query spans at most: the children of so many are sorted at once. */

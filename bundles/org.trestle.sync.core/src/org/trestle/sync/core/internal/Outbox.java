@@ -1,6 +1,7 @@
 package org.trestle.sync.core.internal;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 import jakarta.persistence.EntityManager;
@@ -152,7 +153,7 @@ final class Outbox {
      * stands; the changes queued in the log for it follow the load's last packet.
      */
     private Packet loadPacket(EntityManager em, SyncNodeRow n, int batch) {
-        InitialLoad.Page page = state.load.next(em, n, batch);
+        InitialLoad.Page page = state.load.next(em, n, batch, () -> loggedSince(em, n));
         List<Change> changes = page.changes();
         long maxSeq = n.ackedSeq;
         boolean more = !page.finished();
@@ -175,6 +176,23 @@ final class Outbox {
         return new Packet(SyncProtocol.PROTOCOL_VERSION, settings.schemaVersion(), state.selfId(), n.nodeId,
                 n.sentPacketNo, n.receivedPacketNo, n.lastSyncOut, more, forVersions(changes, n.typeVersionsMap()),
                 state.typeVersions);
+    }
+
+    /**
+     * How many of the log's changes for a loading node are read to leave their entities out
+     * of its load; beyond them (a very busy server), an entity may arrive twice, never not.
+     */
+    private static final int LOGGED_READ = 100_000;
+
+    /** @return the entities the log has a change of for the node, queued after where it stands */
+    private Set<String> loggedSince(EntityManager em, SyncNodeRow n) {
+        List<Long> seqs = queuedSeqs(em, n, LOGGED_READ, visibleSeq());
+        if (seqs.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> uuids = new java.util.HashSet<>();
+        recent.load(em, seqs).forEach(c -> uuids.add(c.entityUuid()));
+        return uuids;
     }
 
     /**
