@@ -103,6 +103,8 @@ final class BulkWriter {
             return false;
         }
         Set<String> earlier = new java.util.HashSet<>();
+        // references to entities neither read with the packet nor earlier in it, by type
+        Map<Class<? extends SyncEntity>, Set<String>> unread = new HashMap<>();
         for (Change c : changes) {
             TypeCodec tc = state.codec.type(c.entityType());
             if (tc == null || c.seq() <= appliedSeq || c.operation() != Operation.INSERT || c.data() == null
@@ -114,12 +116,10 @@ final class BulkWriter {
             for (AttributeCodec a : tc.attributes()) {
                 JsonNode ref = a.reference() == null ? null : c.data().get(a.name());
                 if (ref != null && !ref.isNull() && !o.known.containsKey(ref.asText()) && !earlier.contains(ref.asText())) {
-                    // not among those the packet's references were read with (too few, or spread out)
-                    SyncEntity found = ref.isTextual() ? em.find(a.reference(), ref.asText()) : null;
-                    if (found == null) {
-                        return false; // waits for an entity not here: the normal way holds it
+                    if (!ref.isTextual()) {
+                        return false; // the normal way reports it
                     }
-                    o.known.put(found.getUuid(), found);
+                    unread.computeIfAbsent(a.reference(), k -> new java.util.HashSet<>()).add(ref.asText());
                 }
             }
             for (var it = c.data().fieldNames(); it.hasNext();) {
@@ -129,8 +129,26 @@ final class BulkWriter {
             }
             earlier.add(c.entityUuid());
         }
+        for (Map.Entry<Class<? extends SyncEntity>, Set<String>> r : unread.entrySet()) {
+            List<String> uuids = new ArrayList<>(r.getValue());
+            for (int from = 0; from < uuids.size(); from += IN_LIMIT) {
+                List<String> chunk = uuids.subList(from, Math.min(uuids.size(), from + IN_LIMIT));
+                List<? extends SyncEntity> found = em.createQuery("select e from "
+                        + state.entityName(state.codec.typeOf(r.getKey()).info()) + " e where e.uuid in :u", r.getKey())
+                        .setParameter("u", chunk).getResultList();
+                if (found.size() < chunk.size()) {
+                    return false; // waits for an entity not here: the normal way holds it
+                }
+                for (SyncEntity e : found) {
+                    o.known.put(e.getUuid(), e);
+                }
+            }
+        }
         return true;
     }
+
+    /** Values an {@code in} list of one query holds at most. */
+    private static final int IN_LIMIT = 500;
 
     /**
      * Inserts the packet's entities, a batch per class in the order the classes first
@@ -193,12 +211,19 @@ final class BulkWriter {
             throw new Refused(e.getMessage());
         }
         pending |= !derive.isEmpty();
-        for (Map.Entry<String, Class<? extends SyncEntity>> d : derive.entrySet()) {
-            if (em.find(DerivePendingRow.class, d.getKey()) == null) {
-                DerivePendingRow row = new DerivePendingRow();
-                row.entityUuid = d.getKey();
-                row.entityType = state.codec.typeOf(d.getValue()).info().name();
-                em.persist(row);
+        List<String> uuids = new ArrayList<>(derive.keySet());
+        for (int from = 0; from < uuids.size(); from += IN_LIMIT) {
+            List<String> chunk = uuids.subList(from, Math.min(uuids.size(), from + IN_LIMIT));
+            Set<String> listed = new java.util.HashSet<>(em.createQuery(
+                    "select d.entityUuid from DerivePendingRow d where d.entityUuid in :u", String.class)
+                    .setParameter("u", chunk).getResultList());
+            for (String uuid : chunk) {
+                if (!listed.contains(uuid)) {
+                    DerivePendingRow row = new DerivePendingRow();
+                    row.entityUuid = uuid;
+                    row.entityType = state.codec.typeOf(derive.get(uuid)).info().name();
+                    em.persist(row);
+                }
             }
         }
         return written;

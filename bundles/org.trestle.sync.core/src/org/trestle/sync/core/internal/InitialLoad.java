@@ -108,8 +108,7 @@ final class InitialLoad {
                 after = "";
                 continue;
             }
-            String scope = roots != null && !t.global() ? " and " + state.scopes.rootPath(t.name()) + " in :roots"
-                    : "";
+            String scope = scopeCondition(t, roots);
             String parent = t.scopedBy();
             int room = limit - out.size();
             List<? extends SyncEntity> read;
@@ -182,6 +181,14 @@ final class InitialLoad {
         return new Page(out, cursor);
     }
 
+    /**
+     * @return the condition (after {@code and}) that keeps a query of a type to a node's
+     *         scope, bound as {@code :roots}; empty for a node holding everything or a global type
+     */
+    private String scopeCondition(EntityTypeInfo t, Set<String> roots) {
+        return roots != null && !t.global() ? " and " + state.scopes.rootPath(t.name()) + " in :roots" : "";
+    }
+
     /** Parents a range of a load's query spans at most: the children of so many are sorted at once. */
     private static final int PARENTS = 100;
 
@@ -211,8 +218,7 @@ final class InitialLoad {
             if (roots != null && !t.global() && roots.isEmpty()) {
                 continue;
             }
-            String scope = roots != null && !t.global() ? " and " + state.scopes.rootPath(t.name()) + " in :roots"
-                    : "";
+            String scope = scopeCondition(t, roots);
             var q = em.createQuery("select count(e) from " + state.entityName(t) + " e where e.deleted = false" + scope,
                     Long.class);
             if (!scope.isEmpty()) {
