@@ -1,7 +1,6 @@
 package org.trestle.sync.core.internal;
 
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -24,8 +23,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The server's decision when a node changed an entity whose newer version it had not
- * seen: merge of disjoint attributes, then the type's strategy; every losing version is
- * kept in the version history.
+ * seen: the attributes only the node changed are merged, the type's strategy decides
+ * those both sides changed (the whole entity when either side's set is not known); every
+ * losing version is kept in the version history.
  */
 final class ConflictPolicy {
 
@@ -57,7 +57,7 @@ final class ConflictPolicy {
             List<SyncChangeRow> conflicting, boolean wholeEntity, Outcome o) {
         String uuid = existing.getUuid();
         ObjectNode serverData = codec.serialize(existing);
-        Set<String> incoming = c.changed() == null ? null : new LinkedHashSet<>(c.changed());
+        Set<String> incoming = c.changed() == null || c.changed().isEmpty() ? null : new LinkedHashSet<>(c.changed());
         Set<String> ours = wholeEntity ? null : new LinkedHashSet<>();
         for (SyncChangeRow r : wholeEntity ? List.<SyncChangeRow>of() : conflicting) {
             if (r.changed == null || !Operation.UPDATE.name().equals(r.operation)) {
@@ -69,10 +69,17 @@ final class ConflictPolicy {
         String versionId = UUID.randomUUID().toString();
         boolean history = tc.info().versionHistory();
         ConflictStrategy strategy = tc.info().strategy();
+        ObjectNode incomingData = EngineState.dataOf(c);
         Resolution resolution;
-        if (incoming != null && ours != null && c.operation() == Operation.UPDATE && Collections.disjoint(incoming, ours)) {
-            rules.checkRules(em, tc, existing, uuid, EngineState.dataOf(c), incoming);
-            codec.apply(tc, existing, EngineState.dataOf(c), incoming, state.resolver(em, null));
+        // attributes changed on the incoming side only are merged before any strategy
+        Set<String> theirsOnly = new LinkedHashSet<>();
+        if (incoming != null && ours != null && c.operation() == Operation.UPDATE) {
+            theirsOnly.addAll(incoming);
+            theirsOnly.removeAll(ours);
+        }
+        if (!theirsOnly.isEmpty() && theirsOnly.size() == incoming.size()) {
+            rules.checkRules(em, tc, existing, uuid, incomingData, incoming);
+            codec.apply(tc, existing, incomingData, incoming, state.resolver(em, null));
             keepSetAside(em, tc, uuid, o);
             if (c.updatedAt() != null && c.updatedAt().isAfter(existing.getUpdatedAt())) {
                 existing.setUpdatedAt(c.updatedAt());
@@ -81,12 +88,12 @@ final class ConflictPolicy {
             capture.queue(state.stateRow(tc.info().name(), existing, origin, Wire.now()));
             resolution = Resolution.MERGED;
             if (history) {
-                record(em, versionId, tc, uuid, origin, c, EngineState.dataOf(c), serverData, resolution, false);
+                record(em, versionId, tc, uuid, origin, c, incomingData, serverData, resolution, false);
             }
         } else if (strategy == ConflictStrategy.TIMESTAMP_WINS && c.updatedAt() != null
                 && c.updatedAt().isAfter(existing.getUpdatedAt())) {
-            rules.checkRules(em, tc, existing, uuid, EngineState.dataOf(c), null);
-            codec.apply(tc, existing, EngineState.dataOf(c), null, state.resolver(em, null));
+            rules.checkRules(em, tc, existing, uuid, incomingData, incoming);
+            codec.apply(tc, existing, incomingData, incoming, state.resolver(em, null));
             keepSetAside(em, tc, uuid, o);
             existing.setUpdatedAt(c.updatedAt());
             capture.markIncoming(uuid, origin, null);
@@ -95,19 +102,27 @@ final class ConflictPolicy {
             resolution = Resolution.CLIENT_WINS;
             if (history) {
                 String loserSource = conflicting.get(conflicting.size() - 1).originNode;
-                VersionHistoryRow h = record(em, versionId, tc, uuid, loserSource, c, serverData, EngineState.dataOf(c), resolution, false);
+                VersionHistoryRow h = record(em, versionId, tc, uuid, loserSource, c, serverData, incomingData, resolution, false);
                 h.versionUpdatedAt = conflicting.get(conflicting.size() - 1).updatedAt;
             }
-        } else if (strategy == ConflictStrategy.MANUAL) {
-            record(em, versionId, tc, uuid, origin, c, EngineState.dataOf(c), serverData, Resolution.MANUAL_PENDING, true);
-            capture.queue(state.stateRow(tc.info().name(), existing, origin, Wire.now()));
-            resolution = Resolution.MANUAL_PENDING;
         } else {
-            if (history) {
-                record(em, versionId, tc, uuid, origin, c, EngineState.dataOf(c), serverData, Resolution.SERVER_WINS, false);
+            // the server's version stays for the attributes both sides changed; the others come in
+            if (!theirsOnly.isEmpty()) {
+                rules.checkRules(em, tc, existing, uuid, incomingData, theirsOnly);
+                codec.apply(tc, existing, incomingData, theirsOnly, state.resolver(em, null));
+                keepSetAside(em, tc, uuid, o);
+                capture.markIncoming(uuid, origin, null);
+            }
+            if (strategy == ConflictStrategy.MANUAL) {
+                record(em, versionId, tc, uuid, origin, c, incomingData, serverData, Resolution.MANUAL_PENDING, true);
+                resolution = Resolution.MANUAL_PENDING;
+            } else {
+                if (history) {
+                    record(em, versionId, tc, uuid, origin, c, incomingData, serverData, Resolution.SERVER_WINS, false);
+                }
+                resolution = Resolution.SERVER_WINS;
             }
             capture.queue(state.stateRow(tc.info().name(), existing, origin, Wire.now()));
-            resolution = Resolution.SERVER_WINS;
         }
         o.processed++;
         o.conflicts.add(new ConflictReport(versionId, tc.info().name(), uuid, resolution));

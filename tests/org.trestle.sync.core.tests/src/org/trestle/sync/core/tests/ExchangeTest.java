@@ -362,6 +362,50 @@ class ExchangeTest {
     }
 
     @Test
+    void serverWinsDecidesOnlyTheAttributesBothChangedAndMergesTheRest() {
+        String uuid = newSite(a, "SWM-1");
+        nodes.syncAll();
+        // the office renames; the laptop renames too and, unrelated, sets the budget
+        SyncTestNodes.edit(a, em -> em.find(Site.class, uuid).setName("Office name"));
+        SyncTestNodes.edit(b, em -> {
+            Site s = em.find(Site.class, uuid);
+            s.setName("Laptop name");
+            s.setBudget(new BigDecimal("1200.00"));
+        });
+        nodes.sync(a);
+        ProcessResult r = nodes.exchange(b);
+        assertEquals(Resolution.SERVER_WINS, r.conflicts().get(0).resolution(), "the name both changed: the server's");
+        nodes.syncAll();
+        nodes.assertConverged();
+        Site kept = b.read(em -> em.find(Site.class, uuid));
+        assertEquals("Office name", kept.getName());
+        assertEquals(new BigDecimal("1200.00"), kept.getBudget(), "the budget only the laptop changed is merged");
+        assertEquals(new BigDecimal("1200.00"), a.read(em -> em.find(Site.class, uuid)).getBudget());
+        List<ConflictRecord> history = server.conflictResolver().history("Site", uuid);
+        assertEquals("Laptop name", history.get(0).data().get("name").asText(), "the losing name is kept in history");
+    }
+
+    @Test
+    void timestampWinsKeepsWhatOnlyTheEarlierSideChanged() throws InterruptedException {
+        String task = syncedTask("TSM-1");
+        SyncTestNodes.edit(a, em -> {
+            Task t = em.find(Task.class, task);
+            t.setTitle("Earlier title");
+            t.setHours(12);
+        });
+        Thread.sleep(5);
+        SyncTestNodes.edit(b, em -> em.find(Task.class, task).setTitle("Later title"));
+        nodes.sync(a);
+        ProcessResult r = nodes.exchange(b);
+        assertEquals(Resolution.CLIENT_WINS, r.conflicts().get(0).resolution());
+        nodes.syncAll();
+        nodes.assertConverged();
+        Task t = a.read(em -> em.find(Task.class, task));
+        assertEquals("Later title", t.getTitle());
+        assertEquals(12, t.getHours(), "the hours only the earlier side changed are not overwritten");
+    }
+
+    @Test
     void timestampWinsTakesTheLaterEdit() throws InterruptedException {
         String task = syncedTask("T-1");
         SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Earlier edit"));
