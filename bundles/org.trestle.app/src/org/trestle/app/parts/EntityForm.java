@@ -45,7 +45,15 @@ final class EntityForm {
     private ObjectNode row;
     private final Composite area;
     private final Label heading;
-    private final Runnable saved;
+    /** Told the uuid of each record saved. */
+    private final java.util.function.Consumer<String> saved;
+    /** Told when the form starts or stops holding an edit that is not saved. */
+    private final java.util.function.Consumer<Boolean> dirtyChanged;
+    /** True while {@link #show} fills the fields: that is not an edit. */
+    private boolean filling;
+    private boolean dirty;
+    /** True from the moment a save is handed to its job until the job's answer is shown. */
+    private boolean saving;
     private final UISynchronize ui;
     private final Map<AttributeInfo, Control> fields = new LinkedHashMap<>();
     private final Map<AttributeInfo, Label> messages = new LinkedHashMap<>();
@@ -54,12 +62,14 @@ final class EntityForm {
     private Map<String, List<EntityRow>> choices = Map.of();
     private Label general;
 
-    EntityForm(Composite parent, EntityStore engine, EntityTypeInfo type, UISynchronize ui, Runnable saved) {
+    EntityForm(Composite parent, EntityStore engine, EntityTypeInfo type, UISynchronize ui,
+            java.util.function.Consumer<String> saved, java.util.function.Consumer<Boolean> dirtyChanged) {
         this.engine = engine;
         this.ui = ui;
         this.type = type;
         this.attributes = engine.attributes(type.name());
         this.saved = saved;
+        this.dirtyChanged = dirtyChanged;
         area = new Composite(parent, SWT.NONE);
         GridLayoutFactory.swtDefaults().numColumns(3).applyTo(area);
         heading = new Label(area, SWT.NONE);
@@ -71,11 +81,63 @@ final class EntityForm {
         GridDataFactory.fillDefaults().span(3, 1).applyTo(buttons);
         org.eclipse.swt.widgets.Button save = new org.eclipse.swt.widgets.Button(buttons, SWT.PUSH);
         save.setText("Save");
-        save.addListener(SWT.Selection, e -> save());
-        org.eclipse.swt.widgets.Button clear = new org.eclipse.swt.widgets.Button(buttons, SWT.PUSH);
-        clear.setText("Clear");
-        clear.addListener(SWT.Selection, e -> show(null));
+        save.addListener(SWT.Selection, e -> save(null));
+        org.eclipse.swt.widgets.Button revert = new org.eclipse.swt.widgets.Button(buttons, SWT.PUSH);
+        revert.setText("Revert");
+        revert.setToolTipText("Show the record as it was saved, dropping the edit");
+        revert.addListener(SWT.Selection, e -> show(row));
         show(null);
+    }
+
+    /** @return whether the fields hold an edit that is not saved */
+    boolean isDirty() {
+        return dirty;
+    }
+
+    /** @return the uuid of the record shown, or {@code null} for a new one */
+    String shownUuid() {
+        return row == null ? null : row.path("uuid").asText(null);
+    }
+
+    /** @return what the form shows, for a prompt: "Project P-7 Harbour bridge" or "a new project" */
+    String shownTitle() {
+        return row == null ? "a new " + type.label().toLowerCase(java.util.Locale.ROOT)
+                : type.label() + " " + Labels.title(type, row);
+    }
+
+    /**
+     * Fills the fields with a stored version of the shown record (one the history kept),
+     * as an edit the person may save or revert.
+     */
+    void take(ObjectNode version) {
+        ObjectNode merged = row == null ? version.deepCopy() : row.deepCopy();
+        for (AttributeInfo a : attributes) {
+            if (!a.derived() && version.has(a.name())) {
+                merged.set(a.name(), version.get(a.name()));
+            }
+        }
+        ObjectNode saved = row;
+        filling = true;
+        try {
+            fill(merged);
+        } finally {
+            filling = false;
+        }
+        row = saved;
+        setDirty(true);
+    }
+
+    private void setDirty(boolean value) {
+        if (dirty != value) {
+            dirty = value;
+            dirtyChanged.accept(value);
+        }
+    }
+
+    private void edited() {
+        if (!filling) {
+            setDirty(true);
+        }
     }
 
     Composite control() {
@@ -110,6 +172,16 @@ final class EntityForm {
 
     /** Shows a row for editing, or empty fields for a new entity. */
     void show(ObjectNode row) {
+        filling = true;
+        try {
+            fill(row);
+        } finally {
+            filling = false;
+        }
+        setDirty(false);
+    }
+
+    private void fill(ObjectNode row) {
         this.row = row;
         heading.setText(row == null ? "New " + type.label().toLowerCase(java.util.Locale.ROOT)
                 : type.label() + " " + Labels.title(type, row));
@@ -157,6 +229,13 @@ final class EntityForm {
             }
             field.setData(FIELD, a.name());
             field.setEnabled(!a.derived());
+            if (field instanceof Combo) {
+                field.addListener(SWT.Selection, e -> edited());
+            } else {
+                field.addListener(SWT.Modify, e -> edited());
+                // Enter in a field saves, as in any form
+                field.addListener(SWT.DefaultSelection, e -> save(null));
+            }
             GridDataFactory.fillDefaults().grab(true, false).hint(280, SWT.DEFAULT).applyTo(field);
             Label message = new Label(area, SWT.NONE);
             message.setForeground(area.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
@@ -182,7 +261,19 @@ final class EntityForm {
         return values;
     }
 
-    private void save() {
+    /**
+     * Saves the fields in a job: the form stays dirty until the write has committed, so an
+     * edit is never lost meanwhile.
+     *
+     * @param done told on the UI thread whether the record was saved (after the fields
+     *             show the saved record), or {@code null}
+     * @return whether a save was started: {@code false} when a field holds no valid value
+     *         (its message says what is expected) or a save is already under way
+     */
+    boolean save(java.util.function.Consumer<Boolean> done) {
+        if (saving) {
+            return false;
+        }
         messages.values().forEach(l -> l.setText(""));
         general.setText("");
         ObjectNode data = JsonNodeFactory.instance.objectNode();
@@ -199,33 +290,61 @@ final class EntityForm {
                 ok = false;
             }
         }
-        if (ok) {
-            String uuid = row == null ? EntityIds.newUuid() : row.get("uuid").asText();
-            Job.create("Saving " + type.name(), (IProgressMonitor monitor) -> {
-                String refusal = null;
-                try {
-                    engine.put(type.name(), uuid, data);
-                } catch (IllegalArgumentException e) {
-                    refusal = e.getMessage();
-                }
-                String outcome = refusal;
-                ui.asyncExec(() -> {
-                    if (area.isDisposed()) {
-                        return;
-                    }
-                    if (outcome == null) {
-                        show(null);
-                        saved.run();
-                    } else {
-                        showRefusal(outcome);
-                        area.layout(true, true);
-                    }
-                });
-                return Status.OK_STATUS;
-            }).schedule();
-            return;
+        if (!ok) {
+            area.layout(true, true);
+            return false;
         }
-        area.layout(true, true);
+        saving = true;
+        String uuid = row == null ? EntityIds.newUuid() : row.get("uuid").asText();
+        Job.create("Saving " + type.label().toLowerCase(java.util.Locale.ROOT), (IProgressMonitor monitor) -> {
+            String refusal = null;
+            try {
+                engine.put(type.name(), uuid, data);
+            } catch (IllegalArgumentException e) {
+                refusal = e.getMessage();
+            }
+            String outcome = refusal;
+            ui.asyncExec(() -> {
+                saving = false;
+                if (area.isDisposed()) {
+                    return;
+                }
+                if (outcome == null) {
+                    ObjectNode stored = data.deepCopy();
+                    stored.put("uuid", uuid);
+                    show(stored);
+                    saved.accept(uuid);
+                } else {
+                    showRefusal(outcome);
+                    area.layout(true, true);
+                }
+                if (done != null) {
+                    done.accept(outcome == null);
+                }
+            });
+            return Status.OK_STATUS;
+        }).schedule();
+        return true;
+    }
+
+    /**
+     * Saves and keeps the UI answering until the write has committed, for a caller that
+     * must know before it goes on (a prompt, closing the window).
+     *
+     * @return whether the record was saved
+     */
+    boolean saveAndWait() {
+        java.util.concurrent.atomic.AtomicReference<Boolean> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        if (!save(outcome::set)) {
+            return false;
+        }
+        org.eclipse.swt.widgets.Display display = area.getDisplay();
+        while (outcome.get() == null && !display.isDisposed()) {
+            if (!display.readAndDispatch()) {
+                display.sleep();
+            }
+        }
+        return Boolean.TRUE.equals(outcome.get());
     }
 
     /** Puts each "attribute: message" of a refusal next to its field. */

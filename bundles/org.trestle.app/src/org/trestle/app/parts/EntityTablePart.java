@@ -68,6 +68,10 @@ public class EntityTablePart {
     public static final String DELETE = "trestle.entity.delete";
     public static final String HISTORY = "trestle.entity.history";
     static final String CONFIRM = "Really delete?";
+    /** The label of the button that fills the form with a stored version of the record. */
+    public static final String TAKE_BACK = "Use this version";
+    /** The title of the question asked before an edit that is not saved would be left. */
+    public static final String SAVE_PROMPT = "Unsaved changes";
     /** What a reference shows when the record it points at is not on this computer (deleted, or outside its scope). */
     public static final String NOT_HERE = "(not on this computer)";
 
@@ -88,8 +92,13 @@ public class EntityTablePart {
     private Label summary;
     private Button delete;
     private org.eclipse.swt.widgets.Table history;
+    private Button takeBack;
     /** The titles of the records references point at, by type and uuid, as last read. */
     private Map<String, Map<String, String>> titles = Map.of();
+    /** True while the part itself changes the table's selection: that is not a person choosing a record. */
+    private boolean following;
+    /** The record to select once the table is read again (the one just saved). */
+    private String keepSelected;
 
     @PostConstruct
     public void create(Composite parent) {
@@ -107,8 +116,17 @@ public class EntityTablePart {
         filter.setData(FILTER, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(filter);
         button(parent, "New", () -> {
-            viewer.setSelection(org.eclipse.jface.viewers.StructuredSelection.EMPTY);
+            if (form.isDirty() && !mayLeaveEdit()) {
+                return;
+            }
+            following = true;
+            try {
+                viewer.setSelection(org.eclipse.jface.viewers.StructuredSelection.EMPTY);
+            } finally {
+                following = false;
+            }
             form.show(null);
+            showHistory(null);
         });
         Button delete = button(parent, "Delete", this::deleteSelected);
         delete.setData(DELETE, Boolean.TRUE);
@@ -146,7 +164,10 @@ public class EntityTablePart {
                 return wanted.isEmpty() || shown((ObjectNode) element).toLowerCase(Locale.ROOT).contains(wanted);
             }
         });
-        filter.addModifyListener(e -> viewer.refresh());
+        filter.addModifyListener(e -> {
+            viewer.refresh();
+            showCount();
+        });
         // rows are records: a reload after a sync keeps the record a person selected
         viewer.setComparer(new org.eclipse.jface.viewers.IElementComparer() {
             @Override
@@ -161,10 +182,31 @@ public class EntityTablePart {
             }
         });
         viewer.addSelectionChangedListener(e -> {
-            delete.setEnabled(selected() != null);
+            ObjectNode now = selected();
+            delete.setEnabled(now != null);
             delete.setText("Delete");
-            form.show(selected());
-            showHistory(selected());
+            if (following) {
+                return;
+            }
+            String uuid = now == null ? null : now.path("uuid").asText(null);
+            if (form.isDirty()) {
+                if (java.util.Objects.equals(uuid, form.shownUuid())) {
+                    return; // the same record, read again after a sync: the edit stays
+                }
+                if (!mayLeaveEdit()) {
+                    showSelected(form.shownUuid());
+                    return;
+                }
+                // saved or dropped: the chosen record, as the table holds it now (saving read it again)
+                form.show(null);
+                showSelected(uuid);
+                if (uuid == null) {
+                    showHistory(null);
+                }
+                return;
+            }
+            form.show(now);
+            showHistory(now);
         });
         delete.setEnabled(false);
         GridDataFactory.fillDefaults().grab(true, true).applyTo(viewer.getControl());
@@ -172,14 +214,36 @@ public class EntityTablePart {
         GridDataFactory.fillDefaults().grab(true, false).applyTo(summary);
         org.eclipse.swt.custom.ScrolledComposite scroll = new org.eclipse.swt.custom.ScrolledComposite(sash,
                 SWT.V_SCROLL | SWT.H_SCROLL);
-        form = new EntityForm(scroll, engine, type, ui, this::reload);
+        form = new EntityForm(scroll, engine, type, ui, uuid -> {
+            keepSelected = uuid;
+            reload();
+        }, part::setDirty);
         scroll.setContent(form.control());
         scroll.setExpandHorizontal(true);
         scroll.setExpandVertical(true);
         scroll.setMinSize(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT));
-        history = new org.eclipse.swt.widgets.Table(sash, SWT.BORDER | SWT.FULL_SELECTION);
+        Composite historyArea = new Composite(sash, SWT.NONE);
+        GridLayoutFactory.fillDefaults().numColumns(2).applyTo(historyArea);
+        history = new org.eclipse.swt.widgets.Table(historyArea, SWT.BORDER | SWT.FULL_SELECTION);
         history.setHeaderVisible(true);
         history.setData(HISTORY, Boolean.TRUE);
+        GridDataFactory.fillDefaults().grab(true, true).span(2, 1).applyTo(history);
+        takeBack = new Button(historyArea, SWT.PUSH);
+        takeBack.setText(TAKE_BACK);
+        takeBack.setToolTipText("Fill the form with the chosen stored version; Save makes it the record's state everywhere");
+        takeBack.setEnabled(false);
+        takeBack.addListener(SWT.Selection, e -> {
+            int index = history.getSelectionIndex();
+            if (index >= 0 && history.getItem(index).getData() instanceof ObjectNode version) {
+                form.take(version);
+            }
+        });
+        history.addListener(SWT.Selection, e -> {
+            int index = history.getSelectionIndex();
+            takeBack.setEnabled(index >= 0 && history.getItem(index).getData() != null);
+        });
+        new Label(historyArea, SWT.NONE).setText("Versions of the record kept by conflicts: yours when it lost,"
+                + " the other when yours won.");
         for (String title : new String[] { "Stored version from", "Arrived", "Resolution", "Its data" }) {
             org.eclipse.swt.widgets.TableColumn c = new org.eclipse.swt.widgets.TableColumn(history, SWT.NONE);
             c.setText(title);
@@ -241,12 +305,98 @@ public class EntityTablePart {
                     titles = named;
                     form.setChoices(choices);
                     viewer.setInput(rows);
-                    summary.setText(rows.size() + (rows.size() == 1 ? " record" : " records"));
-                    summary.getParent().layout();
+                    if (keepSelected != null) {
+                        String saved = keepSelected;
+                        keepSelected = null;
+                        showSelected(saved);
+                    }
+                    showCount();
                 }
             });
             return Status.OK_STATUS;
         }).schedule();
+    }
+
+    /** "12 records", or "3 of 12 records" while the filter hides some. */
+    private void showCount() {
+        int all = viewer.getInput() instanceof List<?> l ? l.size() : 0;
+        int shown = viewer.getTable().getItemCount();
+        String noun = all == 1 ? " record" : " records";
+        summary.setText(shown == all ? all + noun : shown + " of " + all + noun);
+        summary.getParent().layout();
+    }
+
+    /** Selects the record with this uuid (none for {@code null}) without acting on the selection. */
+    private void showSelected(String uuid) {
+        following = true;
+        try {
+            Object row = null;
+            if (uuid != null && viewer.getInput() instanceof List<?> rows) {
+                row = rows.stream().filter(r -> uuid.equals(((ObjectNode) r).path("uuid").asText())).findFirst()
+                        .orElse(null);
+            }
+            viewer.setSelection(row == null ? org.eclipse.jface.viewers.StructuredSelection.EMPTY
+                    : new org.eclipse.jface.viewers.StructuredSelection(row), true);
+        } finally {
+            following = false;
+        }
+        ObjectNode now = selected();
+        delete.setEnabled(now != null);
+        if (now != null && !form.isDirty()) {
+            form.show(now);
+            showHistory(now);
+        }
+    }
+
+    /**
+     * Asks what to do with the form's edit before another record is shown: save it (and
+     * go on once it is saved), drop it, or stay.
+     *
+     * @return whether the form may show something else now
+     */
+    private boolean mayLeaveEdit() {
+        org.eclipse.jface.dialogs.MessageDialog ask = new org.eclipse.jface.dialogs.MessageDialog(
+                viewer.getControl().getShell(), SAVE_PROMPT, null,
+                "Save your changes to " + form.shownTitle() + "?", org.eclipse.jface.dialogs.MessageDialog.QUESTION, 0,
+                "Save", "Don't save", "Cancel");
+        boolean leave = switch (ask.open()) {
+            case 0 -> form.saveAndWait();
+            case 1 -> true;
+            default -> false;
+        };
+        if (leave) {
+            keepSelected = null; // the person goes elsewhere: the saved record is not selected again
+        }
+        return leave;
+    }
+
+    /**
+     * Shows one record: selects it (once the table has been read, if it is being read)
+     * and shows it in the form with its history, unless the form holds an edit the person
+     * does not want to leave.
+     *
+     * @param uuid the record's uuid
+     */
+    public void showRecord(String uuid) {
+        if (viewer == null || viewer.getControl().isDisposed()) {
+            return;
+        }
+        if (form.isDirty() && !uuid.equals(form.shownUuid()) && !mayLeaveEdit()) {
+            return;
+        }
+        if (form.isDirty() && !uuid.equals(form.shownUuid())) {
+            form.show(null); // dropped on purpose: the record asked for is shown instead
+        }
+        keepSelected = uuid;
+        reload();
+    }
+
+    /** Save (Ctrl+S, File > Save, or the prompt when the window closes) saves the form's edit. */
+    @org.eclipse.e4.ui.di.Persist
+    public void save() {
+        if (form != null && form.isDirty()) {
+            form.saveAndWait();
+        }
     }
 
     /** Deletes on a second press of the button: no modal dialog stands between a person and the table. */
@@ -283,6 +433,7 @@ public class EntityTablePart {
     /** The stored versions of the selected record: who sent them, when, and how each conflict ended. */
     private void showHistory(ObjectNode row) {
         history.removeAll();
+        takeBack.setEnabled(false);
         if (row == null) {
             return;
         }
@@ -300,6 +451,7 @@ public class EntityTablePart {
                     org.eclipse.swt.widgets.TableItem item = new org.eclipse.swt.widgets.TableItem(history, SWT.NONE);
                     item.setText(new String[] { source, String.valueOf(v.arrivedAt()),
                             v.resolution().wireName() + (v.open() ? " (open)" : ""), String.valueOf(v.data()) });
+                    item.setData(v.data());
                 }
             });
             return Status.OK_STATUS;

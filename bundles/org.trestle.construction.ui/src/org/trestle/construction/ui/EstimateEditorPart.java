@@ -20,14 +20,8 @@ import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.MDirtyable;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
-import org.eclipse.jface.viewers.ArrayContentProvider;
-import org.eclipse.jface.viewers.CellEditor;
-import org.eclipse.jface.viewers.ColumnLabelProvider;
-import org.eclipse.jface.viewers.EditingSupport;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
-import org.eclipse.jface.viewers.TableViewerColumn;
-import org.eclipse.jface.viewers.TextCellEditor;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
@@ -57,7 +51,8 @@ public class EstimateEditorPart {
     public static final String TOTAL = "trestle.estimate.total";
     public static final String MESSAGE = "trestle.estimate.message";
 
-    private static final String[] TITLES = { "Pos", "Description", "Unit", "Quantity", "Unit price" };
+    /** The title of the question asked before an edit that is not saved would be left. */
+    public static final String SAVE_PROMPT = "Unsaved changes";
 
     @Inject
     @Service
@@ -80,6 +75,8 @@ public class EstimateEditorPart {
     private Label total;
     private Label message;
     private boolean loading;
+    /** True from the moment a save is handed to its job until its answer is shown. */
+    private boolean saving;
     /** True from the moment an estimate is chosen until its rows have arrived: nothing is editable meanwhile. */
     private boolean pending;
     private final List<Control> editing = new ArrayList<>();
@@ -93,7 +90,7 @@ public class EstimateEditorPart {
         chooser = new Combo(parent, SWT.DROP_DOWN | SWT.READ_ONLY);
         chooser.setData(CHOOSER, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).span(3, 1).applyTo(chooser);
-        chooser.addListener(SWT.Selection, e -> open(chooser.getSelectionIndex()));
+        chooser.addListener(SWT.Selection, e -> choose(chooser.getSelectionIndex()));
 
         new Label(parent, SWT.NONE).setText("Title:");
         title = new Text(parent, SWT.BORDER);
@@ -110,56 +107,7 @@ public class EstimateEditorPart {
         notes.addModifyListener(e -> changed());
         status.addListener(SWT.Selection, e -> changed());
 
-        items = new TableViewer(parent, SWT.BORDER | SWT.FULL_SELECTION);
-        items.getTable().setData(ITEMS, Boolean.TRUE);
-        items.getTable().setHeaderVisible(true);
-        items.getTable().setLinesVisible(true);
-        items.setContentProvider(ArrayContentProvider.getInstance());
-        for (int i = 0; i < ItemRow.COLUMNS; i++) {
-            int column = i;
-            TableViewerColumn c = new TableViewerColumn(items, SWT.NONE);
-            c.getColumn().setText(TITLES[i]);
-            c.getColumn().setWidth(i == 0 ? 50 : i == 1 ? 260 : 90);
-            c.setLabelProvider(new ColumnLabelProvider() {
-                @Override
-                public String getText(Object element) {
-                    return ((ItemRow) element).values[column];
-                }
-            });
-            c.setEditingSupport(new EditingSupport(items) {
-                @Override
-                protected CellEditor getCellEditor(Object element) {
-                    return new TextCellEditor(items.getTable());
-                }
-
-                @Override
-                protected boolean canEdit(Object element) {
-                    return true;
-                }
-
-                @Override
-                protected Object getValue(Object element) {
-                    return ((ItemRow) element).values[column];
-                }
-
-                @Override
-                protected void setValue(Object element, Object value) {
-                    ((ItemRow) element).values[column] = String.valueOf(value);
-                    items.update(element, null);
-                    changed();
-                }
-            });
-        }
-        TableViewerColumn line = new TableViewerColumn(items, SWT.RIGHT);
-        line.getColumn().setText("Line total");
-        line.getColumn().setWidth(110);
-        line.setLabelProvider(new ColumnLabelProvider() {
-            @Override
-            public String getText(Object element) {
-                BigDecimal t = ((ItemRow) element).lineTotal();
-                return t == null ? "?" : t.setScale(2, RoundingMode.HALF_UP).toPlainString();
-            }
-        });
+        items = ItemsTable.create(parent, this::changed);
         GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.getControl());
 
         Composite bottom = new Composite(parent, SWT.NONE);
@@ -205,13 +153,17 @@ public class EstimateEditorPart {
 
     /** Reads the estimates for the chooser; then opens the current one again when {@code reopen}. */
     private void refreshChoices(boolean reopen) {
-        inBackground("Loading estimates", () -> engine().list("Estimate"), list -> {
+        inBackground("Loading estimates", () -> java.util.Map.of("Estimate", engine().list("Estimate"), "Project",
+                engine().list("Project")), lists -> {
             String current = estimate;
+            java.util.Map<String, String> projects = new java.util.HashMap<>();
+            for (EntityRow p : lists.get("Project")) {
+                projects.put(p.uuid(), p.data().path("name").asText(p.data().path("code").asText("")));
+            }
             chooser.removeAll();
             estimates.clear();
-            for (EntityRow entry : list) {
-                ObjectNode data = entry.data();
-                chooser.add(data.path("number").asText() + "  " + data.path("title").asText());
+            for (EntityRow entry : lists.get("Estimate")) {
+                chooser.add(choiceText(entry.data(), projects));
                 estimates.add(entry.uuid());
             }
             int index = estimates.indexOf(current);
@@ -227,6 +179,42 @@ public class EstimateEditorPart {
                 updateTotal();
             }
         });
+    }
+
+    /** @return how the chooser names an estimate: "E-1 Foundations, Harbour bridge" */
+    static String choiceText(ObjectNode estimate, java.util.Map<String, String> projectNames) {
+        String text = (estimate.path("number").asText("") + " " + estimate.path("title").asText("")).trim();
+        String project = projectNames.get(estimate.path("project").asText(""));
+        return project == null || project.isEmpty() ? text : text + ", " + project;
+    }
+
+    /** A person chose an estimate: an edit of the open one is saved, dropped or kept, as they answer. */
+    private void choose(int index) {
+        if (index >= 0 && index < estimates.size() && estimates.get(index).equals(estimate)) {
+            return;
+        }
+        if (!dirty.isDirty()) {
+            open(index);
+            return;
+        }
+        int current = estimates.indexOf(estimate);
+        org.eclipse.jface.dialogs.MessageDialog ask = new org.eclipse.jface.dialogs.MessageDialog(chooser.getShell(),
+                SAVE_PROMPT, null, "Save your changes to estimate " + title.getText() + " before opening another?",
+                org.eclipse.jface.dialogs.MessageDialog.QUESTION, 0, "Save", "Don't save", "Cancel");
+        switch (ask.open()) {
+            case 0 -> {
+                chooser.select(current); // until the save has committed, the open estimate is the edited one
+                saveThen(() -> {
+                    chooser.select(index);
+                    open(index);
+                });
+            }
+            case 1 -> {
+                dirty.setDirty(false);
+                open(index);
+            }
+            default -> chooser.select(current);
+        }
     }
 
     private void open(int index) {
@@ -319,6 +307,18 @@ public class EstimateEditorPart {
     /** Saves header and items together; on a broken rule nothing is saved and the message says what. */
     @Persist
     public void save() {
+        saveThen(null);
+        // Save and the prompt on closing the window go on once the write has committed; the UI keeps answering
+        org.eclipse.swt.widgets.Display display = chooser.getDisplay();
+        while (saving && !chooser.isDisposed()) {
+            if (!display.readAndDispatch()) {
+                display.sleep();
+            }
+        }
+    }
+
+    /** Saves, then runs {@code after} on the UI thread once the write has committed (not when it was refused). */
+    private void saveThen(Runnable after) {
         if (estimate == null || pending || !dirty.isDirty()) {
             return;
         }
@@ -330,6 +330,7 @@ public class EstimateEditorPart {
             return;
         }
         // the part stays dirty until the write has committed, so nothing is lost meanwhile
+        saving = true;
         inBackground("Saving the estimate", () -> {
             try {
                 engine().putAll(puts);
@@ -338,13 +339,17 @@ public class EstimateEditorPart {
                 return e.getMessage();
             }
         }, refusal -> {
+            saving = false;
             if (refusal != null) {
                 message.setText("Not saved: " + refusal);
                 return;
             }
             message.setText("");
             dirty.setDirty(false);
-            refreshChoices(true);
+            if (after != null) {
+                after.run();
+            }
+            refreshChoices(after == null);
         });
     }
 

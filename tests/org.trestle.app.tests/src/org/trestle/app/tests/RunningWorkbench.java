@@ -69,29 +69,44 @@ public final class RunningWorkbench implements BeforeAllCallback, AfterAllCallba
         return display;
     }
 
-    /** Runs on the UI thread and returns the result. */
+    /** How long one piece of UI work may take: longer means the UI thread is held (a modal dialog nobody answers). */
+    private static final Duration UI_TIMEOUT = Duration.ofSeconds(120);
+
+    /**
+     * Runs on the UI thread and returns the result; fails, naming the windows open, when
+     * the UI thread does not run it in time (a modal dialog a test did not expect holds it).
+     */
     public <T> T onUi(Supplier<T> work) {
-        AtomicReference<T> result = new AtomicReference<>();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+        if (Thread.currentThread() == uiThread) {
+            return work.get();
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
         // The workbench's event loop logs what a runnable throws; hand it to the test instead.
-        display.syncExec(() -> {
+        display.asyncExec(() -> {
             try {
-                result.set(work.get());
+                result.complete(work.get());
             } catch (Throwable t) {
-                failure.set(t);
+                result.completeExceptionally(t);
             }
         });
-        Throwable t = failure.get();
-        if (t instanceof RuntimeException e) {
-            throw e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        if (t != null) {
+        try {
+            return result.get(UI_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            fail("the UI thread did not answer within " + UI_TIMEOUT.toSeconds() + " s (a modal dialog left open?)");
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable t = e.getCause();
+            if (t instanceof RuntimeException r) {
+                throw r;
+            }
+            if (t instanceof Error r) {
+                throw r;
+            }
             throw new IllegalStateException(t);
         }
-        return result.get();
     }
 
     /** Waits until the UI-thread query returns non-null, or fails after the timeout. */

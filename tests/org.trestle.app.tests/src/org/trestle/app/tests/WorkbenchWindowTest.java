@@ -235,8 +235,147 @@ class WorkbenchWindowTest {
                 .map(i -> i.getText(0) + "|" + i.getText(1) + "|" + i.getText(3)).filter(r -> r.startsWith("UI-7"))
                 .findFirst().orElse(null));
         assertEquals("UI-7|Depot extension|48000.00", row);
-        assertEquals("", WORKBENCH.onUi(() -> visibleField(shell, "code").getText()), "the form is ready for the next one");
+        assertEquals("UI-7", WORKBENCH.waitForUi(WAIT, "the saved project selected", () -> table.getSelectionCount() == 1
+                ? table.getSelection()[0].getText(0) : null), "the saved record stays selected");
+        assertEquals("Depot extension", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
+        assertEquals("Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")), "nothing is left unsaved");
         screenshot(shell, "projects");
+    }
+
+    /** Creates projects through the form, as a person would, and waits for them in the table. */
+    private static Table projectsWith(Shell shell, String... codes) throws InterruptedException {
+        showTab(shell, "Projects");
+        Table table = WORKBENCH.waitForUi(WAIT, "the Projects table",
+                () -> find(shell, Table.class, t -> "Project".equals(t.getData(EntityTablePart.TABLE))).orElse(null));
+        for (String code : codes) {
+            click(shell, "New");
+            WORKBENCH.onUi(() -> {
+                visibleField(shell, "code").setText(code);
+                visibleField(shell, "name").setText("Site " + code);
+                return null;
+            });
+            click(shell, "Save");
+            WORKBENCH.waitForUi(WAIT, code + " in the table",
+                    () -> Arrays.stream(table.getItems()).anyMatch(i -> code.equals(i.getText(0))) ? Boolean.TRUE : null);
+            WORKBENCH.waitForUi(WAIT, "the form saved", () -> tabText(shell, "Projects").equals("Projects") ? Boolean.TRUE : null);
+        }
+        return table;
+    }
+
+    /** The text of a part's tab: e4 puts a star before the label of a part with unsaved changes. */
+    private static String tabText(Shell shell, String label) {
+        for (CTabFolder folder : all(shell, CTabFolder.class)) {
+            for (CTabItem item : folder.getItems()) {
+                if (item.getText().equals(label) || item.getText().equals("*" + label)) {
+                    return item.getText();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** A dialog other than the main window, once it is open. */
+    private static Shell dialog(Shell main, String what) throws InterruptedException {
+        return WORKBENCH.waitForUi(WAIT, what, () -> Arrays.stream(WORKBENCH.display().getShells())
+                .filter(s -> s != main && s.isVisible()).findFirst().orElse(null));
+    }
+
+    /** Does on the UI thread what opens a modal dialog, without waiting for the dialog to close. */
+    private static void later(Runnable action) {
+        WORKBENCH.display().asyncExec(action);
+    }
+
+    @Test
+    void anEditIsNeitherLostNorSavedUnaskedWhenAnotherRecordIsChosen() throws Exception {
+        Shell shell = mainShell();
+        Table table = projectsWith(shell, "LE-1", "LE-2");
+        selectRow(table, "LE-1");
+        WORKBENCH.waitForUi(WAIT, "LE-1 in the form", () -> "LE-1".equals(visibleField(shell, "code").getText()) ? Boolean.TRUE : null);
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "name").setText("Renamed, not saved yet");
+            return null;
+        });
+        assertEquals("*Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")), "the tab shows the unsaved edit");
+
+        // choosing another record asks; Cancel stays on the edit
+        later(() -> selectRow(table, "LE-2"));
+        Shell ask = dialog(shell, "the question about the unsaved edit");
+        assertEquals(EntityTablePart.SAVE_PROMPT, WORKBENCH.onUi(ask::getText));
+        assertTrue(WORKBENCH.onUi(() -> texts(ask)).contains("Project LE-1"), WORKBENCH.onUi(() -> texts(ask)));
+        click(ask, "Cancel");
+        assertEquals("Renamed, not saved yet", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
+        assertEquals("LE-1", WORKBENCH.onUi(() -> table.getSelection()[0].getText(0)), "the edited record stays selected");
+
+        // Save saves it, then shows the chosen record
+        later(() -> selectRow(table, "LE-2"));
+        click(dialog(shell, "the question again"), "Save");
+        WORKBENCH.waitForUi(WAIT, "LE-2 in the form", () -> "LE-2".equals(visibleField(shell, "code").getText()) ? Boolean.TRUE : null);
+        WORKBENCH.waitForUi(WAIT, "the saved name in the table", () -> Arrays.stream(table.getItems())
+                .anyMatch(i -> "LE-1".equals(i.getText(0)) && "Renamed, not saved yet".equals(i.getText(1))) ? Boolean.TRUE : null);
+        assertEquals("Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
+
+        // Don't save drops it, on purpose
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "name").setText("Dropped on purpose");
+            return null;
+        });
+        later(() -> selectRow(table, "LE-1"));
+        click(dialog(shell, "the question a third time"), "Don't save");
+        WORKBENCH.waitForUi(WAIT, "LE-1 in the form", () -> "LE-1".equals(visibleField(shell, "code").getText()) ? Boolean.TRUE : null);
+        assertTrue(WORKBENCH.onUi(() -> Arrays.stream(table.getItems())
+                .noneMatch(i -> "Dropped on purpose".equals(i.getText(1)))), "the dropped edit was not saved");
+        assertEquals("Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
+    }
+
+    @Test
+    void enterSavesTheFormAndASyncMeanwhileKeepsTheEdit() throws Exception {
+        Shell shell = mainShell();
+        Table table = projectsWith(shell, "LE-3");
+        selectRow(table, "LE-3");
+        WORKBENCH.waitForUi(WAIT, "LE-3 in the form", () -> "LE-3".equals(visibleField(shell, "code").getText()) ? Boolean.TRUE : null);
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "budget").setText("125000.00");
+            return null;
+        });
+        // a sync brings a record and reads the table again: the record stays selected and the edit stays
+        var arrived = JsonNodeFactory.instance.objectNode().put("code", "LE-3B").put("name", "Arrived by sync");
+        service(SyncService.class).engine().entities().put("Project", org.trestle.sync.api.entity.EntityIds.newUuid(), arrived);
+        service(EventAdmin.class).sendEvent(new Event(SyncTopics.COMPLETED, Map.of()));
+        WORKBENCH.waitForUi(WAIT, "the table read again", () -> Arrays.stream(table.getItems())
+                .anyMatch(i -> "LE-3B".equals(i.getText(0))) ? Boolean.TRUE : null);
+        assertEquals("LE-3", WORKBENCH.onUi(() -> table.getSelection()[0].getText(0)));
+        assertEquals("125000.00", WORKBENCH.onUi(() -> visibleField(shell, "budget").getText()));
+        assertEquals("*Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "budget").notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the budget saved", () -> Arrays.stream(table.getItems())
+                .anyMatch(i -> "LE-3".equals(i.getText(0)) && "125000.00".equals(i.getText(3))) ? Boolean.TRUE : null);
+        WORKBENCH.waitForUi(WAIT, "the tab clean", () -> "Projects".equals(tabText(shell, "Projects")) ? Boolean.TRUE : null);
+    }
+
+    @Test
+    void closingTheWindowWithAnUnsavedEditAsksFirst() throws Exception {
+        Shell shell = mainShell();
+        Table table = projectsWith(shell, "LE-4");
+        selectRow(table, "LE-4");
+        WORKBENCH.waitForUi(WAIT, "LE-4 in the form", () -> "LE-4".equals(visibleField(shell, "code").getText()) ? Boolean.TRUE : null);
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "name").setText("Edited before closing");
+            return null;
+        });
+        later(shell::close);
+        Shell ask = dialog(shell, "the question before the window closes");
+        String asked = WORKBENCH.onUi(() -> texts(ask));
+        assertTrue(asked.contains("Projects"), asked);
+        click(ask, "Cancel");
+        Thread.sleep(300);
+        assertTrue(WORKBENCH.onUi(() -> !shell.isDisposed() && shell.isVisible()), "the window stays open");
+        assertEquals("Edited before closing", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
+        click(shell, "Revert");
+        WORKBENCH.waitForUi(WAIT, "the tab clean", () -> "Projects".equals(tabText(shell, "Projects")) ? Boolean.TRUE : null);
+        assertEquals("Site LE-4", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
     }
 
     @Test
@@ -259,6 +398,9 @@ class WorkbenchWindowTest {
         assertTrue(messages.contains("required"), messages);
         assertEquals(before, (int) WORKBENCH.onUi(table::getItemCount), "nothing invalid was saved");
         assertEquals("-3", WORKBENCH.onUi(() -> visibleField(shell, "unitPrice").getText()), "what the person typed stays");
+        assertEquals("*Materials", WORKBENCH.onUi(() -> tabText(shell, "Materials")), "and is not saved");
+        click(shell, "Revert");
+        WORKBENCH.waitForUi(WAIT, "the tab clean", () -> "Materials".equals(tabText(shell, "Materials")) ? Boolean.TRUE : null);
     }
 
     @Test
@@ -343,6 +485,62 @@ class WorkbenchWindowTest {
                 em.find(org.trestle.construction.Estimate.class, estimate)).getTotal()) ? Boolean.TRUE : null);
         assertEquals(2L, engine.entities().list("EstimateItem").stream()
                 .filter(e -> estimate.equals(e.data().path("estimate").asText())).count());
+    }
+
+    @Test
+    void choosingAnotherEstimateAsksAboutTheOpenOnesEdit() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        String project = UUID.randomUUID().toString();
+        String first = UUID.randomUUID().toString();
+        String second = UUID.randomUUID().toString();
+        engine.entities().putAll(List.of(
+                EntityWrite.put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "SW-1")
+                        .put("name", "Quay wall")),
+                EntityWrite.put("Estimate", first, JsonNodeFactory.instance.objectNode().put("project", project)
+                        .put("number", "E-81").put("title", "Piles")),
+                EntityWrite.put("Estimate", second, JsonNodeFactory.instance.objectNode().put("project", project)
+                        .put("number", "E-82").put("title", "Capping beam"))));
+        Shell shell = mainShell();
+        showTab(shell, "Estimate editor");
+        org.eclipse.swt.widgets.Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimates in the chooser", () -> all(shell,
+                org.eclipse.swt.widgets.Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+                        && Arrays.asList(c.getItems()).contains("E-82 Capping beam, Quay wall")).findFirst().orElse(null));
+        chooseEstimate(chooser, "E-81");
+        Text title = WORKBENCH.waitForUi(WAIT, "E-81 open", () -> all(shell, Text.class).stream()
+                .filter(t -> t.isVisible() && "Piles".equals(t.getText())).findFirst().orElse(null));
+        WORKBENCH.onUi(() -> {
+            title.setText("Piles, driven");
+            return null;
+        });
+        assertEquals("*Estimate editor", WORKBENCH.onUi(() -> tabText(shell, "Estimate editor")));
+
+        later(() -> chooseEstimate(chooser, "E-82"));
+        Shell ask = dialog(shell, "the question about the open estimate's edit");
+        assertEquals(EstimateEditorPart.SAVE_PROMPT, WORKBENCH.onUi(ask::getText));
+        click(ask, "Cancel");
+        assertTrue(WORKBENCH.onUi(() -> chooser.getText().startsWith("E-81")), "the edited estimate stays chosen");
+        assertEquals("Piles, driven", WORKBENCH.onUi(title::getText), "and its edit stays");
+
+        later(() -> chooseEstimate(chooser, "E-82"));
+        click(dialog(shell, "the question again"), "Save");
+        WORKBENCH.waitForUi(WAIT, "E-82 open", () -> "Capping beam".equals(title.getText()) ? Boolean.TRUE : null);
+        WORKBENCH.waitForUi(WAIT, "the first estimate's title saved", () -> "Piles, driven".equals(engine.entities()
+                .find("Estimate", first).map(r -> r.data().path("title").asText()).orElse(null)) ? Boolean.TRUE : null);
+        assertEquals("Estimate editor", WORKBENCH.onUi(() -> tabText(shell, "Estimate editor")));
+    }
+
+    /** Chooses the estimate whose entry starts with its number, as a person would in the chooser. */
+    private static void chooseEstimate(org.eclipse.swt.widgets.Combo chooser, String number) {
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < chooser.getItemCount(); i++) {
+                if (chooser.getItem(i).startsWith(number + " ")) {
+                    chooser.select(i);
+                    chooser.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    break;
+                }
+            }
+            return null;
+        });
     }
 
     @Test
@@ -633,7 +831,7 @@ class WorkbenchWindowTest {
         WORKBENCH.waitForUi(WAIT, "the tab " + label, () -> {
             for (CTabFolder folder : all(shell, CTabFolder.class)) {
                 for (CTabItem item : folder.getItems()) {
-                    if (label.equals(item.getText())) {
+                    if (label.equals(item.getText()) || ("*" + label).equals(item.getText())) {
                         folder.setSelection(item);
                         org.eclipse.swt.widgets.Event e = new org.eclipse.swt.widgets.Event();
                         e.item = item;

@@ -114,12 +114,11 @@ public class HomePart {
                 continue;
             }
             List<EntityRow> rows = sync.engine().entities().list(type.name());
-            List<String> names = new ArrayList<>();
-            for (EntityRow r : rows.subList(0, Math.min(NAMED, rows.size()))) {
-                names.add(r.data().path("code").asText(r.data().path("name").asText(r.uuid())));
-            }
+            List<String> titles = rows.stream().map(r -> org.trestle.app.parts.Labels.title(type, r.data())).sorted(
+                    java.text.Collator.getInstance()).toList();
+            List<String> names = titles.subList(0, Math.min(NAMED, titles.size()));
             String more = rows.size() > NAMED ? " and " + (rows.size() - NAMED) + " more" : "";
-            lines.add(type.name() + ": " + rows.size() + (rows.isEmpty() ? "" : " (" + String.join(", ", names) + more + ")"));
+            lines.add(type.label() + ": " + rows.size() + (rows.isEmpty() ? "" : " (" + String.join(", ", names) + more + ")"));
         }
         return lines.isEmpty() ? "Everything this computer synchronizes" : String.join("\n", lines)
                 + "\nThe administrator chooses which of them this computer receives.";
