@@ -1,6 +1,7 @@
 package org.trestle.sync.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.trestle.sync.api.entity.SyncEntity;
@@ -64,11 +65,24 @@ public interface EntityStore {
     void putAll(List<EntityWrite> writes);
 
     /**
-     * Deletes a live entity on this node; the delete reaches every node.
+     * Deletes a live entity on this node, with the entities whose types delete with it
+     * (see {@link #deletedAlong}), in one transaction; the deletes reach every node.
      *
-     * @throws IllegalArgumentException when there is no such live entity
+     * @throws IllegalArgumentException when there is no such live entity, or when a live
+     *                                  entity refers to it through a reference that does
+     *                                  not delete with it (the message says which)
      */
     void delete(String type, String uuid);
+
+    /**
+     * What {@link #delete} would delete along with an entity, for a person to confirm: the
+     * live entities whose types delete with it ({@code deleteWith}), and theirs in turn.
+     *
+     * @return how many of each type, by type name (empty when nothing goes along)
+     * @throws IllegalArgumentException when there is no such live entity, or when the delete
+     *                                  would be refused: the message says what refers to it
+     */
+    Map<String, Integer> deletedAlong(String type, String uuid);
 
     /** @return the entity's attributes by name, in wire form */
     ObjectNode serialize(SyncEntity entity);

@@ -21,11 +21,14 @@ import org.trestle.sync.api.entity.SyncEntity;
  *                       change of major version needs one whose {@code toVersion} is {@code X.0.0}
  * @param naming         what people call the type and its records ({@link EntityNaming#of} of
  *                       the name when it declares nothing)
+ * @param deleteWith     the references along which a delete of the referenced entity deletes
+ *                       this one too (an estimate with its project); a live entity referring
+ *                       through any other reference keeps the referenced one from being deleted
  * @since 0.1
  */
 public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
         boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
-        java.util.List<TypeMigration> migrations, EntityNaming naming) {
+        java.util.List<TypeMigration> migrations, EntityNaming naming, java.util.Set<String> deleteWith) {
 
     /** The version of a declaration that names none and has no bundle to take it from. */
     public static final String DEFAULT_VERSION = "1.0.0";
@@ -37,6 +40,7 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
         version = TypeVersions.check(name, version == null ? DEFAULT_VERSION : version);
         migrations = migrations == null ? java.util.List.of() : java.util.List.copyOf(migrations);
         naming = naming == null ? EntityNaming.of(name) : naming;
+        deleteWith = deleteWith == null ? java.util.Set.of() : java.util.Set.copyOf(deleteWith);
         String before = null;
         for (TypeMigration m : migrations) {
             TypeVersions.check(name, m.toVersion());
@@ -47,6 +51,13 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
             }
             before = m.toVersion();
         }
+    }
+
+    public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
+            boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
+            java.util.List<TypeMigration> migrations, EntityNaming naming) {
+        this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, version, migrations,
+                naming, java.util.Set.of());
     }
 
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
@@ -71,7 +82,7 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
     /** @return this declaration in another version */
     public EntityTypeInfo withVersion(String newVersion) {
         return new EntityTypeInfo(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy,
-                newVersion, migrations, naming);
+                newVersion, migrations, naming, deleteWith);
     }
 
     /** A global type: every node receives it. */

@@ -39,6 +39,7 @@ final class ChangeApplier {
     private final ChangeCapture capture;
     private final Rules rules;
     private final ConflictPolicy policy;
+    private final Dependents dependents;
 
     ChangeApplier(EngineState state, Rules rules, ConflictPolicy policy) {
         this.state = state;
@@ -49,6 +50,7 @@ final class ChangeApplier {
         this.capture = state.capture;
         this.rules = rules;
         this.policy = policy;
+        this.dependents = new Dependents(state);
     }
 
     void applyChecked(EntityManager em, SyncNodeRow sender, Change c, Outcome o) {
@@ -144,9 +146,21 @@ final class ChangeApplier {
                         policy.resolveDeleteConflict(em, origin, tc, existing, c, conflicting, o);
                         return;
                     }
+                    List<Dependents.Taken> along;
+                    try {
+                        // the server refuses to leave a live entity referring to a deleted one; a client
+                        // takes the master's delete, with what deletes along with it here
+                        along = dependents.along(em, tc, existing, state.isServer());
+                    } catch (ApplyException refused) {
+                        capture.queue(policy.revival(tc, existing, origin)); // the origin gets it back
+                        throw refused;
+                    }
                     capture.markIncoming(uuid, origin, c.resolves());
                     existing.setDeleted(true);
                     existing.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
+                    // the entities deleted along are this node's changes, for every node: the origin
+                    // may not have held them all
+                    Dependents.delete(along);
                 }
             } else if (!tombstoned) {
                 TombstoneRow t = new TombstoneRow();

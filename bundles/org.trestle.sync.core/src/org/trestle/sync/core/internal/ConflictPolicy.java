@@ -167,7 +167,7 @@ final class ConflictPolicy {
      * The origin deleted the entity: it receives the server's version back as an INSERT,
      * the one change that makes a node bring a deleted entity back.
      */
-    private SyncChangeRow revival(TypeCodec tc, SyncEntity existing, String origin) {
+    SyncChangeRow revival(TypeCodec tc, SyncEntity existing, String origin) {
         SyncChangeRow row = state.stateRow(tc.info().name(), existing, origin, Wire.now());
         row.operation = Operation.INSERT.name();
         return row;

@@ -43,7 +43,8 @@ public final class EntityCatalog {
     /** A contribution as read, with the strategy still unresolved when it says "default". */
     record Declared(String name, Class<? extends SyncEntity> type, Optional<ConflictStrategy> strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy,
-            String version, List<org.trestle.sync.api.TypeMigration> migrations, EntityNaming naming) {
+            String version, List<org.trestle.sync.api.TypeMigration> migrations, EntityNaming naming,
+            java.util.Set<String> deleteWith) {
     }
 
     @Activate
@@ -70,7 +71,7 @@ public final class EntityCatalog {
     public List<EntityTypeInfo> types(ConflictStrategy defaultStrategy) {
         return declared.stream().map(d -> new EntityTypeInfo(d.name(), d.type(), d.strategy().orElse(defaultStrategy),
                 d.versionHistory(), d.applyOrder(), d.contributor(), d.scopeRoot(), d.scopedBy(), d.version(),
-                d.migrations(), d.naming())).toList();
+                d.migrations(), d.naming(), d.deleteWith())).toList();
     }
 
     /** Classes of a fragment load through its host. */
@@ -159,7 +160,30 @@ public final class EntityCatalog {
         new EntityTypeInfo(name, loaded.asSubclass(SyncEntity.class), ConflictStrategy.SERVER_WINS, false, order, "",
                 root, scopedBy, version.trim(), migrations, naming);
         return new Declared(name, loaded.asSubclass(SyncEntity.class), strategy, history, order,
-                element.getContributor().getName(), root, scopedBy, version.trim(), List.copyOf(migrations), naming);
+                element.getContributor().getName(), root, scopedBy, version.trim(), List.copyOf(migrations), naming,
+                deleteWith(name, loaded, element.getAttribute("deleteWith")));
+    }
+
+    /** The references a declaration deletes along: each must be a field of the class referring to an entity. */
+    private static java.util.Set<String> deleteWith(String name, Class<?> loaded, String declared) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        if (declared == null || declared.isBlank()) {
+            return out;
+        }
+        for (String reference : declared.split(",")) {
+            String r = reference.trim();
+            java.lang.reflect.Field field = null;
+            for (Class<?> c = loaded; c != null && field == null; c = c.getSuperclass()) {
+                field = java.util.Arrays.stream(c.getDeclaredFields()).filter(f -> f.getName().equals(r)).findFirst()
+                        .orElse(null);
+            }
+            if (field == null || !SyncEntity.class.isAssignableFrom(field.getType())) {
+                throw new IllegalArgumentException("deleteWith of " + name + " names '" + r
+                        + "', which is not a reference of " + loaded.getSimpleName() + " to another entity");
+            }
+            out.add(r);
+        }
+        return out;
     }
 
     /** The declared label and title; every attribute the title names must be a field of the class. */

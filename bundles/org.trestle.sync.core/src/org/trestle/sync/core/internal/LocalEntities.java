@@ -3,6 +3,7 @@ package org.trestle.sync.core.internal;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -29,11 +30,13 @@ final class LocalEntities implements EntityStore {
     private final EngineState state;
     private final EntityCodec codec;
     private final Rules rules;
+    private final Dependents dependents;
 
     LocalEntities(EngineState state, Rules rules) {
         this.state = state;
         this.codec = state.codec;
         this.rules = rules;
+        this.dependents = new Dependents(state);
     }
 
     @Override
@@ -110,9 +113,40 @@ final class LocalEntities implements EntityStore {
             if (e == null || e.isDeleted()) {
                 throw new IllegalArgumentException("no live " + tc.info().name() + " " + uuid);
             }
-            e.setDeleted(true);
+            deleteWithDependents(em, tc, e);
             return null;
         });
+    }
+
+    @Override
+    public Map<String, Integer> deletedAlong(String type, String uuid) {
+        TypeCodec tc = require(type);
+        return state.read(em -> {
+            SyncEntity e = em.find(tc.info().type(), uuid);
+            if (e == null || e.isDeleted()) {
+                throw new IllegalArgumentException("no live " + tc.info().name() + " " + uuid);
+            }
+            Map<String, Integer> counts = new java.util.LinkedHashMap<>();
+            for (Dependents.Taken t : along(em, tc, e)) {
+                counts.merge(t.type().info().name(), 1, Integer::sum);
+            }
+            return counts;
+        });
+    }
+
+    /** Deletes an entity and what its dependents' types delete with it, or refuses with the reason. */
+    private void deleteWithDependents(EntityManager em, TypeCodec tc, SyncEntity e) {
+        List<Dependents.Taken> taken = along(em, tc, e);
+        e.setDeleted(true);
+        Dependents.delete(taken);
+    }
+
+    private List<Dependents.Taken> along(EntityManager em, TypeCodec tc, SyncEntity e) {
+        try {
+            return dependents.along(em, tc, e, true);
+        } catch (ApplyException refused) {
+            throw new IllegalArgumentException(refused.getMessage());
+        }
     }
 
     @Override
@@ -144,8 +178,8 @@ final class LocalEntities implements EntityStore {
         }
         SyncEntity existing = em.find(tc.info().type(), p.uuid());
         if (p.delete()) {
-            if (existing != null) {
-                existing.setDeleted(true);
+            if (existing != null && !existing.isDeleted()) {
+                deleteWithDependents(em, tc, existing);
             }
             return false;
         }

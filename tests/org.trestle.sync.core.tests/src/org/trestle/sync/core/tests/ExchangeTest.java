@@ -406,6 +406,38 @@ class ExchangeTest {
     }
 
     @Test
+    void anEntityOthersReferToIsNotDeletedAnywhere() {
+        String task = syncedTask("DEP-1");
+        String site = a.read(em -> em.find(Task.class, task).getSite().getUuid());
+        // locally: refused with the reason, nothing changed
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> a.entities().delete("Site", site));
+        assertTrue(refused.getMessage().contains("1 task refers to it"), refused.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> a.entities().deletedAlong("Site", site));
+        assertFalse(a.read(em -> em.find(Site.class, site).isDeleted()));
+
+        // B deletes the site while it has not yet received A's newer task under it
+        String late = SyncTestNodes.write(a, em -> {
+            Task t = new Task();
+            t.setSite(em.find(Site.class, site));
+            t.setTitle("Made while B deleted the site");
+            em.persist(t);
+            return t.getUuid();
+        });
+        nodes.sync(a);
+        SyncTestNodes.edit(b, em -> em.find(Task.class, task).setDeleted(true));
+        b.entities().delete("Site", site); // B holds no live task under it
+        ProcessResult r = nodes.exchange(b); // the task's delete and the site's, in one packet
+        List<org.trestle.sync.api.ChangeError> errors = r.errors();
+        nodes.syncAll();
+        assertTrue(errors.stream().anyMatch(e -> "has_dependents".equals(e.error()) && site.equals(e.entityUuid())),
+                String.valueOf(errors));
+        nodes.assertConverged();
+        assertFalse(b.read(em -> em.find(Site.class, site).isDeleted()), "B has the site back");
+        assertFalse(b.read(em -> em.find(Task.class, late).isDeleted()), "and the task under it");
+    }
+
+    @Test
     void timestampWinsTakesTheLaterEdit() throws InterruptedException {
         String task = syncedTask("T-1");
         SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Earlier edit"));
