@@ -90,9 +90,8 @@ public class EntityTablePart {
     private TableViewer viewer;
     private Text filter;
     private Label summary;
-    private Button delete;
-    private org.eclipse.swt.widgets.Table history;
-    private Button takeBack;
+    private DeleteButton delete;
+    private RecordHistory history;
     /** The titles of the records references point at, by type and uuid, as last read. */
     private Map<String, Map<String, String>> titles = Map.of();
     /** True while the part itself changes the table's selection: that is not a person choosing a record. */
@@ -126,11 +125,9 @@ public class EntityTablePart {
                 following = false;
             }
             form.show(null);
-            showHistory(null);
+            history.show(null);
         });
-        Button delete = button(parent, "Delete", this::deleteSelected);
-        delete.setData(DELETE, Boolean.TRUE);
-        this.delete = delete;
+        Button deleteButton = new Button(parent, SWT.PUSH);
         new Label(parent, SWT.NONE);
         org.eclipse.swt.custom.SashForm sash = new org.eclipse.swt.custom.SashForm(parent, SWT.VERTICAL);
         GridDataFactory.fillDefaults().grab(true, true).span(5, 1).applyTo(sash);
@@ -183,8 +180,7 @@ public class EntityTablePart {
         });
         viewer.addSelectionChangedListener(e -> {
             ObjectNode now = selected();
-            delete.setEnabled(now != null);
-            delete.setText("Delete");
+            delete.reset(now != null);
             if (following) {
                 return;
             }
@@ -201,17 +197,24 @@ public class EntityTablePart {
                 form.show(null);
                 showSelected(uuid);
                 if (uuid == null) {
-                    showHistory(null);
+                    history.show(null);
                 }
                 return;
             }
             form.show(now);
-            showHistory(now);
+            history.show(now);
         });
-        delete.setEnabled(false);
         GridDataFactory.fillDefaults().grab(true, true).applyTo(viewer.getControl());
         summary = new Label(tableArea, SWT.NONE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(summary);
+        Label warning = new Label(tableArea, SWT.WRAP);
+        warning.setForeground(parent.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
+        GridDataFactory.fillDefaults().grab(true, false).applyTo(warning);
+        delete = new DeleteButton(deleteButton, warning, type, sync, ui, this::selected, () -> {
+            form.show(null);
+            history.show(null);
+            reload();
+        });
         org.eclipse.swt.custom.ScrolledComposite scroll = new org.eclipse.swt.custom.ScrolledComposite(sash,
                 SWT.V_SCROLL | SWT.H_SCROLL);
         form = new EntityForm(scroll, engine, type, ui, uuid -> {
@@ -222,33 +225,7 @@ public class EntityTablePart {
         scroll.setExpandHorizontal(true);
         scroll.setExpandVertical(true);
         scroll.setMinSize(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT));
-        Composite historyArea = new Composite(sash, SWT.NONE);
-        GridLayoutFactory.fillDefaults().numColumns(2).applyTo(historyArea);
-        history = new org.eclipse.swt.widgets.Table(historyArea, SWT.BORDER | SWT.FULL_SELECTION);
-        history.setHeaderVisible(true);
-        history.setData(HISTORY, Boolean.TRUE);
-        GridDataFactory.fillDefaults().grab(true, true).span(2, 1).applyTo(history);
-        takeBack = new Button(historyArea, SWT.PUSH);
-        takeBack.setText(TAKE_BACK);
-        takeBack.setToolTipText("Fill the form with the chosen stored version; Save makes it the record's state everywhere");
-        takeBack.setEnabled(false);
-        takeBack.addListener(SWT.Selection, e -> {
-            int index = history.getSelectionIndex();
-            if (index >= 0 && history.getItem(index).getData() instanceof ObjectNode version) {
-                form.take(version);
-            }
-        });
-        history.addListener(SWT.Selection, e -> {
-            int index = history.getSelectionIndex();
-            takeBack.setEnabled(index >= 0 && history.getItem(index).getData() != null);
-        });
-        new Label(historyArea, SWT.NONE).setText("Versions of the record kept by conflicts: yours when it lost,"
-                + " the other when yours won.");
-        for (String title : new String[] { "Stored version from", "Arrived", "Resolution", "Its data" }) {
-            org.eclipse.swt.widgets.TableColumn c = new org.eclipse.swt.widgets.TableColumn(history, SWT.NONE);
-            c.setText(title);
-            c.setWidth(title.equals("Its data") ? 420 : 150);
-        }
+        history = new RecordHistory(sash, type, sync, ui, version -> form.take(version));
         sash.setWeights(3, 6, 2); // the form with its Save button stays in view on a laptop screen
         reload();
     }
@@ -341,10 +318,10 @@ public class EntityTablePart {
             following = false;
         }
         ObjectNode now = selected();
-        delete.setEnabled(now != null);
+        delete.reset(now != null);
         if (now != null && !form.isDirty()) {
             form.show(now);
-            showHistory(now);
+            history.show(now);
         }
     }
 
@@ -397,65 +374,6 @@ public class EntityTablePart {
         if (form != null && form.isDirty()) {
             form.saveAndWait();
         }
-    }
-
-    /** Deletes on a second press of the button: no modal dialog stands between a person and the table. */
-    private void deleteSelected() {
-        ObjectNode row = selected();
-        if (row == null) {
-            return;
-        }
-        if (!CONFIRM.equals(delete.getText())) {
-            delete.setText(CONFIRM);
-            delete.setToolTipText("Press again to delete " + Labels.title(type, row) + " on every computer at the next sync");
-            delete.getParent().layout();
-            return;
-        }
-        delete.setText("Delete");
-        String uuid = row.get("uuid").asText();
-        EntityStore engine = sync.engine().entities();
-        Job.create("Deleting " + Labels.title(type, row), (IProgressMonitor monitor) -> {
-            try {
-                engine.delete(type.name(), uuid);
-            } catch (IllegalArgumentException e) {
-                // deleted meanwhile (by a sync): the reload shows it gone
-            }
-            ui.asyncExec(() -> {
-                if (!viewer.getControl().isDisposed()) {
-                    form.show(null);
-                    reload();
-                }
-            });
-            return Status.OK_STATUS;
-        }).schedule();
-    }
-
-    /** The stored versions of the selected record: who sent them, when, and how each conflict ended. */
-    private void showHistory(ObjectNode row) {
-        history.removeAll();
-        takeBack.setEnabled(false);
-        if (row == null) {
-            return;
-        }
-        String uuid = row.get("uuid").asText();
-        Job.create("Loading the history of " + Labels.title(type, row), (IProgressMonitor monitor) -> {
-            var versions = sync.engine().conflictResolver().history(type.name(), uuid);
-            var nodes = sync.engine().syncManager().nodes();
-            ui.asyncExec(() -> {
-                if (history.isDisposed()) {
-                    return;
-                }
-                for (var v : versions) {
-                    String source = nodes.stream().filter(n -> n.nodeId().equals(v.sourceNode())).map(n -> n.code())
-                            .findFirst().orElse(v.sourceNode());
-                    org.eclipse.swt.widgets.TableItem item = new org.eclipse.swt.widgets.TableItem(history, SWT.NONE);
-                    item.setText(new String[] { source, String.valueOf(v.arrivedAt()),
-                            v.resolution().wireName() + (v.open() ? " (open)" : ""), String.valueOf(v.data()) });
-                    item.setData(v.data());
-                }
-            });
-            return Status.OK_STATUS;
-        }).schedule();
     }
 
     /** Synchronizations, imports and conflict resolutions change data: show it. */

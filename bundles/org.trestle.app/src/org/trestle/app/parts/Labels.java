@@ -61,4 +61,14 @@ public final class Labels {
     public static String typeLabel(java.util.Optional<EntityTypeInfo> type, String name) {
         return type.map(EntityTypeInfo::label).orElse(EntityNaming.words(name));
     }
+
+    /** @return "1 estimate item", "2 estimates": a count of records of a type in words */
+    public static String count(EntityTypeInfo type, String name, long n) {
+        String label = typeLabel(java.util.Optional.ofNullable(type), name).toLowerCase(java.util.Locale.ROOT);
+        if (n != 1) {
+            label = label.endsWith("s") ? label : label.endsWith("y") && !label.endsWith("ay") && !label.endsWith("ey")
+                    ? label.substring(0, label.length() - 1) + "ies" : label + "s";
+        }
+        return n + " " + label;
+    }
 }
