@@ -21,7 +21,10 @@ public final class SyncTopics {
     /** A synchronization failed; property: reason. */
     public static final String FAILED = "org/trestle/sync/failed";
 
-    /** The server reported conflicts for this node's changes; property: conflicts (count). */
+    /**
+     * The server reported conflicts for this node's changes; properties: conflicts (count),
+     * reports (the {@code List<ConflictReport>}: which entity, and how each was decided).
+     */
     public static final String CONFLICT = "org/trestle/sync/conflict";
 
     /** The status changed (online, offline, syncing, ...). */
@@ -51,6 +54,7 @@ public final class SyncTopics {
     public static final String PROPERTY_PROCESSED = "processed";
     public static final String PROPERTY_ERRORS = "errors";
     public static final String PROPERTY_CONFLICTS = "conflicts";
+    public static final String PROPERTY_REPORTS = "reports";
     public static final String PROPERTY_REASON = "reason";
     public static final String PROPERTY_RECEIVED = "received";
 

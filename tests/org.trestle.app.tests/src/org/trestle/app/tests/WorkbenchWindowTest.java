@@ -3,6 +3,7 @@ package org.trestle.app.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -140,7 +141,17 @@ class WorkbenchWindowTest {
                 .put("project", project).put("inspector", "T. Varga").put("inspectedOn", "2026-11-30"));
         engine.entities().put("SafetyInspection", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
                 .put("project", gone).put("inspector", "L. Brandt"));
-        engine.entities().delete("Project", gone);
+        // a safety inspection keeps its project from being deleted here; a project can still be
+        // gone from this computer while a record of another scope refers to it (written past
+        // the engine, as its eviction would leave it)
+        assertThrows(IllegalArgumentException.class, () -> engine.entities().delete("Project", gone));
+        engine.read(em -> {
+            em.getTransaction().begin();
+            em.createQuery("update Project p set p.deleted = true where p.uuid = :u").setParameter("u", gone).executeUpdate();
+            em.getTransaction().commit();
+            em.getEntityManagerFactory().getCache().evictAll();
+            return null;
+        });
         Shell shell = mainShell();
         showTab(shell, "Safety inspections");
         Table table = WORKBENCH.waitForUi(WAIT, "the inspections with their projects", () -> find(shell, Table.class,
@@ -376,6 +387,78 @@ class WorkbenchWindowTest {
         click(shell, "Revert");
         WORKBENCH.waitForUi(WAIT, "the tab clean", () -> "Projects".equals(tabText(shell, "Projects")) ? Boolean.TRUE : null);
         assertEquals("Site LE-4", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
+    }
+
+    @Test
+    void deletingAProjectSaysWhatGoesWithItAndTakesItsEstimatesAlong() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        String project = UUID.randomUUID().toString();
+        String estimate = UUID.randomUUID().toString();
+        engine.entities().putAll(List.of(
+                EntityWrite.put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "DEL-9")
+                        .put("name", "Old depot")),
+                EntityWrite.put("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("project", project)
+                        .put("number", "E-90").put("title", "Demolition")),
+                EntityWrite.put("EstimateItem", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                        .put("estimate", estimate).put("position", 1).put("description", "Skip").put("unit", "pcs")
+                        .put("quantity", "1").put("unitPrice", "300.00"))));
+        Shell shell = mainShell();
+        Table table = projectsWith(shell);
+        WORKBENCH.waitForUi(WAIT, "DEL-9 in the table", () -> Arrays.stream(table.getItems())
+                .anyMatch(i -> "DEL-9".equals(i.getText(0))) ? Boolean.TRUE : null);
+        selectRow(table, "DEL-9");
+        click(shell, "Delete");
+        String warning = WORKBENCH.waitForUi(WAIT, "what goes with the project", () -> labels(shell).stream()
+                .filter(l -> l.startsWith("Deleting DEL-9")).findFirst().orElse(null));
+        assertEquals("Deleting DEL-9 Old depot also deletes 1 estimate and 1 estimate item, on every computer."
+                + " Press again to delete them.", warning);
+        click(shell, "Really delete?");
+        WORKBENCH.waitForUi(WAIT, "the project gone from the table", () -> Arrays.stream(table.getItems())
+                .noneMatch(i -> "DEL-9".equals(i.getText(0))) ? Boolean.TRUE : null);
+        assertTrue(engine.entities().find("Estimate", estimate).isEmpty(), "its estimate went with it");
+    }
+
+    @Test
+    void aLostEditIsToldInWordsAndTakenBackFromTheRecordsHistory() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        Shell shell = mainShell();
+        Table table = projectsWith(shell, "LOST-1");
+        String uuid = engine.entities().list("Project").stream().filter(r -> "LOST-1".equals(r.data().path("code").asText()))
+                .findFirst().orElseThrow().uuid();
+        // the server decided against this computer's version: it is kept in the history,
+        // and the office's version (another name) arrives
+        String versionId = UUID.randomUUID().toString();
+        engine.conflictResolver().recordConflicts(List.of(new ConflictReport(versionId, "Project", uuid, Resolution.SERVER_WINS)));
+        engine.entities().put("Project", uuid, JsonNodeFactory.instance.objectNode().put("name", "Office's name"));
+        showTab(shell, "About this computer");
+        service(EventAdmin.class).postEvent(new Event(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, 1,
+                SyncTopics.PROPERTY_REPORTS, List.of(new ConflictReport(versionId, "Project", uuid, Resolution.SERVER_WINS)))));
+        Shell notice = WORKBENCH.waitForUi(WAIT, "the notice", () -> Arrays.stream(WORKBENCH.display().getShells())
+                .filter(s -> s.isVisible() && s.getData(org.trestle.app.internal.parts.ConflictNotices.NOTICE) != null)
+                .findFirst().orElse(null));
+        String words = WORKBENCH.onUi(() -> texts(notice));
+        assertTrue(words.contains("Your change to project LOST-1 Office's name was replaced"), words);
+        screenshot(shell, "conflict-notice");
+        WORKBENCH.onUi(() -> {
+            org.eclipse.swt.widgets.Link link = all(notice, org.eclipse.swt.widgets.Link.class).get(0);
+            link.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the record shown", () -> table.isVisible() && table.getSelectionCount() == 1
+                && "LOST-1".equals(table.getSelection()[0].getText(0)) ? Boolean.TRUE : null);
+        Table history = WORKBENCH.waitForUi(WAIT, "its history", () -> find(shell, Table.class,
+                t -> t.getData(EntityTablePart.HISTORY) != null && t.isVisible() && t.getItemCount() == 1).orElse(null));
+        WORKBENCH.onUi(() -> {
+            history.setSelection(0);
+            history.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        click(shell, EntityTablePart.TAKE_BACK);
+        assertEquals("Site LOST-1", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()), "this computer's version");
+        assertEquals("*Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
+        click(shell, "Save");
+        WORKBENCH.waitForUi(WAIT, "the version taken back", () -> "Site LOST-1".equals(engine.entities().find("Project", uuid)
+                .map(r -> r.data().path("name").asText()).orElse(null)) ? Boolean.TRUE : null);
     }
 
     @Test

@@ -280,7 +280,8 @@ public final class SyncServiceComponent implements SyncService {
                     SyncTopics.PROPERTY_ERRORS, outcome.errors().size(), SyncTopics.PROPERTY_CONFLICTS,
                     outcome.conflicts().size()));
             if (!outcome.conflicts().isEmpty()) {
-                post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, outcome.conflicts().size()));
+                post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, outcome.conflicts().size(),
+                        SyncTopics.PROPERTY_REPORTS, List.copyOf(outcome.conflicts())));
             }
             upkeep.pruneDaily();
             return outcome;
