@@ -56,6 +56,8 @@ final class EntityForm {
     private boolean saving;
     private final UISynchronize ui;
     private final Map<AttributeInfo, Control> fields = new LinkedHashMap<>();
+    /** The fields' values since the record was shown, for undo and redo. */
+    private final FormUndo undo = new FormUndo(fields, this::setDirty);
     private final Map<AttributeInfo, Label> messages = new LinkedHashMap<>();
     private final Map<AttributeInfo, List<String>> referenceChoices = new LinkedHashMap<>();
     /** The live records of each referenced type, by type name, as the part last read them. */
@@ -124,7 +126,7 @@ final class EntityForm {
             filling = false;
         }
         row = saved;
-        setDirty(true);
+        undo.edited(null);
     }
 
     private void setDirty(boolean value) {
@@ -134,10 +136,15 @@ final class EntityForm {
         }
     }
 
-    private void edited() {
-        if (!filling) {
-            setDirty(true);
+    private void edited(Object field) {
+        if (!filling && !undo.restoring()) {
+            undo.edited(field);
         }
+    }
+
+    /** @return the form's undo and redo, for its part */
+    Undoable undo() {
+        return undo;
     }
 
     Composite control() {
@@ -178,6 +185,7 @@ final class EntityForm {
         } finally {
             filling = false;
         }
+        undo.reset();
         setDirty(false);
     }
 
@@ -230,9 +238,9 @@ final class EntityForm {
             field.setData(FIELD, a.name());
             field.setEnabled(!a.derived());
             if (field instanceof Combo) {
-                field.addListener(SWT.Selection, e -> edited());
+                field.addListener(SWT.Selection, e -> edited(null));
             } else {
-                field.addListener(SWT.Modify, e -> edited());
+                field.addListener(SWT.Modify, e -> edited(a));
                 // Enter in a field saves, as in any form
                 field.addListener(SWT.DefaultSelection, e -> save(null));
             }

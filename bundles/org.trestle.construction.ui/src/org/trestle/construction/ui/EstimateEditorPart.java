@@ -18,6 +18,8 @@ import org.eclipse.e4.ui.di.Persist;
 import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.MDirtyable;
+import org.eclipse.e4.ui.model.application.ui.basic.MPart;
+import org.trestle.app.parts.Undoable;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.jface.viewers.IStructuredSelection;
@@ -77,6 +79,7 @@ public class EstimateEditorPart {
     private boolean loading;
     /** True from the moment a save is handed to its job until its answer is shown. */
     private boolean saving;
+    private final EstimateUndo undo = new EstimateUndo(this::state, this::restore, () -> this.pending);
     /** True from the moment an estimate is chosen until its rows have arrived: nothing is editable meanwhile. */
     private boolean pending;
     private final List<Control> editing = new ArrayList<>();
@@ -84,7 +87,8 @@ public class EstimateEditorPart {
     private int opening;
 
     @PostConstruct
-    public void create(Composite parent) {
+    public void create(Composite parent, MPart part) {
+        part.getTransientData().put(Undoable.KEY, undo);
         GridLayoutFactory.swtDefaults().numColumns(4).applyTo(parent);
         new Label(parent, SWT.NONE).setText("Estimate:");
         chooser = new Combo(parent, SWT.DROP_DOWN | SWT.READ_ONLY);
@@ -103,11 +107,11 @@ public class EstimateEditorPart {
         new Label(parent, SWT.NONE).setText("Notes:");
         notes = new Text(parent, SWT.BORDER | SWT.MULTI | SWT.WRAP | SWT.V_SCROLL);
         GridDataFactory.fillDefaults().grab(true, false).span(3, 1).hint(SWT.DEFAULT, 48).applyTo(notes);
-        title.addModifyListener(e -> changed());
-        notes.addModifyListener(e -> changed());
-        status.addListener(SWT.Selection, e -> changed());
+        title.addModifyListener(e -> changed(title));
+        notes.addModifyListener(e -> changed(notes));
+        status.addListener(SWT.Selection, e -> changed(null));
 
-        items = ItemsTable.create(parent, this::changed);
+        items = ItemsTable.create(parent, () -> changed(null));
         GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.getControl());
 
         Composite bottom = new Composite(parent, SWT.NONE);
@@ -244,6 +248,7 @@ public class EstimateEditorPart {
             showRows();
             message.setText("");
             loading = false;
+            undo.reset();
             dirty.setDirty(false);
         });
     }
@@ -270,7 +275,7 @@ public class EstimateEditorPart {
         row.values[4] = "0.00";
         rows.add(row);
         showRows();
-        changed();
+        changed(null);
         items.editElement(row, 1);
     }
 
@@ -282,15 +287,33 @@ public class EstimateEditorPart {
         if (selected instanceof ItemRow row) {
             row.deleted = true;
             showRows();
-            changed();
+            changed(null);
         }
     }
 
-    private void changed() {
+    /** @param key what was edited: edits of one text field in a row are one step of undo */
+    private void changed(Object key) {
         if (!loading && estimate != null) {
-            dirty.setDirty(true);
+            dirty.setDirty(undo.edited(key));
             updateTotal();
         }
+    }
+
+    private EditorState state() {
+        return EditorState.of(title.getText(), status.getText(), notes.getText(), rows);
+    }
+
+    /** Shows a state undo or redo went to. */
+    private void restore(EditorState state) {
+        loading = true;
+        title.setText(state.title());
+        status.setText(state.status());
+        notes.setText(state.notes());
+        rows.clear();
+        rows.addAll(state.rowsToEdit());
+        showRows();
+        loading = false;
+        dirty.setDirty(!undo.atSaved());
     }
 
     private void updateTotal() {
@@ -345,6 +368,7 @@ public class EstimateEditorPart {
                 return;
             }
             message.setText("");
+            undo.reset();
             dirty.setDirty(false);
             if (after != null) {
                 after.run();
