@@ -139,8 +139,11 @@ public class EntityTablePart {
         viewer.getTable().setLinesVisible(true);
         viewer.getTable().setData(TABLE, type.name());
         viewer.setContentProvider(ArrayContentProvider.getInstance());
+        ColumnSorter sorter = new ColumnSorter(viewer);
         for (AttributeInfo a : Labels.ordered(engine.attributes(type.name()))) {
-            TableViewerColumn column = new TableViewerColumn(viewer, SWT.NONE);
+            // amounts and counts right-aligned, so that their digits line up
+            TableViewerColumn column = new TableViewerColumn(viewer, ColumnSorter.isNumber(a) ? SWT.RIGHT : SWT.NONE);
+            sorter.add(column.getColumn(), viewer.getTable().getColumnCount() - 1, a);
             column.getColumn().setText(Labels.of(a.name()));
             column.getColumn().setWidth(a.isReference() ? 170 : 150);
             column.setLabelProvider(new ColumnLabelProvider() {
@@ -221,12 +224,13 @@ public class EntityTablePart {
             keepSelected = uuid;
             reload();
         }, part::setDirty);
+        part.getTransientData().put(Undoable.KEY, form.undo());
         scroll.setContent(form.control());
         scroll.setExpandHorizontal(true);
         scroll.setExpandVertical(true);
         scroll.setMinSize(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT));
         history = new RecordHistory(sash, type, sync, ui, version -> form.take(version));
-        sash.setWeights(3, 6, 2); // the form with its Save button stays in view on a laptop screen
+        sash.setWeights(4, 5, 2); // rows to choose from, and the form with its Save button in view on a laptop screen
         reload();
     }
 

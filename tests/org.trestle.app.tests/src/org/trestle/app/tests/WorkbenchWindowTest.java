@@ -3,6 +3,7 @@ package org.trestle.app.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
@@ -461,6 +462,78 @@ class WorkbenchWindowTest {
                 .map(r -> r.data().path("name").asText()).orElse(null)) ? Boolean.TRUE : null);
     }
 
+    /** Runs a command of the window as its key binding or menu item would, in the active part. */
+    private static boolean command(Shell shell, String id) {
+        return WORKBENCH.onUi(() -> {
+            var window = (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement");
+            var commands = window.getContext().get(org.eclipse.e4.core.commands.ECommandService.class);
+            var handlers = window.getContext().get(org.eclipse.e4.core.commands.EHandlerService.class);
+            var command = commands.createCommand(id, null);
+            if (!handlers.canExecute(command)) {
+                return false;
+            }
+            handlers.executeHandler(command);
+            return true;
+        });
+    }
+
+    @Test
+    void tablesSortByTheHeaderClickedAmountsByValue() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        String[][] projects = { { "SO-1", "900.00" }, { "SO-2", "50.00" }, { "SO-3", "7000.00" } };
+        for (String[] p : projects) {
+            engine.entities().put("Project", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                    .put("code", p[0]).put("name", "Sorted " + p[0]).put("budget", p[1]));
+        }
+        Shell shell = mainShell();
+        Table table = projectsWith(shell);
+        WORKBENCH.waitForUi(WAIT, "the projects to sort", () -> Arrays.stream(table.getItems())
+                .filter(i -> i.getText(0).startsWith("SO-")).count() == 3 ? Boolean.TRUE : null);
+        java.util.function.Supplier<List<String>> order = () -> WORKBENCH.onUi(() -> Arrays.stream(table.getItems())
+                .map(i -> i.getText(0)).filter(c -> c.startsWith("SO-")).toList());
+        org.eclipse.swt.widgets.TableColumn budget = WORKBENCH.onUi(() -> Arrays.stream(table.getColumns())
+                .filter(c -> "Budget".equals(c.getText())).findFirst().orElseThrow());
+        assertEquals(SWT.RIGHT, (int) WORKBENCH.onUi(budget::getAlignment), "amounts are right-aligned");
+        WORKBENCH.onUi(() -> {
+            budget.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        assertEquals(List.of("SO-2", "SO-1", "SO-3"), order.get(), "by value, not as text");
+        assertEquals(SWT.UP, (int) WORKBENCH.onUi(table::getSortDirection));
+        WORKBENCH.onUi(() -> {
+            budget.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        assertEquals(List.of("SO-3", "SO-1", "SO-2"), order.get(), "a second click turns the order round");
+    }
+
+    @Test
+    void editsInAFormAreUndoneAndRedoneStepByStep() throws Exception {
+        Shell shell = mainShell();
+        Table table = projectsWith(shell, "UN-1");
+        selectRow(table, "UN-1");
+        WORKBENCH.waitForUi(WAIT, "UN-1 in the form", () -> "UN-1".equals(visibleField(shell, "code").getText()) ? Boolean.TRUE : null);
+        assertFalse(command(shell, "org.eclipse.ui.edit.undo"), "nothing to undo in a record just shown");
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "name").setText("Renamed");
+            visibleField(shell, "name").setText("Renamed twice"); // typing on in one field: one step
+            visibleField(shell, "budget").setText("99.00");
+            return null;
+        });
+        assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
+        assertEquals("", WORKBENCH.onUi(() -> visibleField(shell, "budget").getText()));
+        assertEquals("Renamed twice", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
+        assertEquals("*Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
+        assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
+        assertEquals("Site UN-1", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
+        assertEquals("Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")), "undone to the saved record: clean");
+        assertTrue(command(shell, "org.eclipse.ui.edit.redo"));
+        assertEquals("Renamed twice", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
+        assertEquals("*Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
+        click(shell, "Revert");
+        WORKBENCH.waitForUi(WAIT, "the tab clean", () -> "Projects".equals(tabText(shell, "Projects")) ? Boolean.TRUE : null);
+    }
+
     @Test
     void ruleViolationsAreShownNextToTheirFieldsAndNothingIsSaved() throws Exception {
         Shell shell = mainShell();
@@ -610,6 +683,26 @@ class WorkbenchWindowTest {
         WORKBENCH.waitForUi(WAIT, "the first estimate's title saved", () -> "Piles, driven".equals(engine.entities()
                 .find("Estimate", first).map(r -> r.data().path("title").asText()).orElse(null)) ? Boolean.TRUE : null);
         assertEquals("Estimate editor", WORKBENCH.onUi(() -> tabText(shell, "Estimate editor")));
+
+        // undo and redo in the editor: the header, then an item added
+        WORKBENCH.onUi(() -> {
+            title.setText("Capping beam, revised");
+            return null;
+        });
+        click(shell, "Add item");
+        type(shell, "Formwork");
+        Table items = WORKBENCH.onUi(() -> all(shell, Table.class).stream()
+                .filter(t -> t.getData(EstimateEditorPart.ITEMS) != null).findFirst().orElseThrow());
+        int rows = WORKBENCH.onUi(items::getItemCount);
+        assertTrue(command(shell, "org.eclipse.ui.edit.undo"), "the description typed");
+        assertTrue(command(shell, "org.eclipse.ui.edit.undo"), "the item added");
+        assertEquals(rows - 1, (int) WORKBENCH.onUi(items::getItemCount));
+        assertTrue(command(shell, "org.eclipse.ui.edit.undo"), "the title");
+        assertEquals("Capping beam", WORKBENCH.onUi(title::getText));
+        assertEquals("Estimate editor", WORKBENCH.onUi(() -> tabText(shell, "Estimate editor")), "back to the saved estimate");
+        assertTrue(command(shell, "org.eclipse.ui.edit.redo"));
+        assertEquals("Capping beam, revised", WORKBENCH.onUi(title::getText));
+        assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
     }
 
     /** Chooses the estimate whose entry starts with its number, as a person would in the chooser. */
