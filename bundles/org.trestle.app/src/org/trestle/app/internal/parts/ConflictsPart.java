@@ -64,6 +64,10 @@ public class ConflictsPart {
     @Inject
     UISynchronize ui;
 
+    @Inject
+    @Optional
+    org.eclipse.e4.ui.model.application.ui.basic.MPart part;
+
     private Table list;
     private Table compare;
     private Label heading;
@@ -91,7 +95,7 @@ public class ConflictsPart {
         list = new Table(sash, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
         list.setData(LIST, Boolean.TRUE);
         list.setHeaderVisible(true);
-        for (String title : new String[] { "Type", "Record", "Arrived", "From node", "Resolution" }) {
+        for (String title : new String[] { "Type", "Record", "Arrived", "From", "State" }) {
             TableColumn c = new TableColumn(list, SWT.NONE);
             c.setText(title);
             c.setWidth(title.equals("Type") || title.equals("Resolution") ? 90 : 130);
@@ -140,7 +144,7 @@ public class ConflictsPart {
             // node codes for the "From node" column: the ids mean nothing to a person
             java.util.Map<String, String> codes = new java.util.HashMap<>();
             for (var n : sync.engine().syncManager().nodes()) {
-                codes.put(n.nodeId(), n.self() ? "this computer" : n.server() ? "the server" : n.code());
+                codes.put(n.nodeId(), n.self() ? "this computer" : n.server() ? "the office server" : "laptop " + n.code());
             }
             // the version each conflict's entity has here now, the other side of the comparison
             java.util.Map<String, ObjectNode> current = new java.util.HashMap<>();
@@ -175,8 +179,7 @@ public class ConflictsPart {
             ObjectNode data = c.data() != null ? c.data() : c.otherData();
             String record = type.isEmpty() || data == null ? c.entityUuid() : Labels.title(type.get(), data);
             item.setText(new String[] { Labels.typeLabel(type, c.entityType()), record, TIME.format(c.arrivedAt()),
-                    c.sourceNode() == null ? "" : codes.getOrDefault(c.sourceNode(), c.sourceNode()),
-                    c.resolution().wireName() });
+                    c.sourceNode() == null ? "" : codes.getOrDefault(c.sourceNode(), "another computer"), c.open() ? "Waiting for you" : c.resolution().wireName() });
             if (c.versionId().equals(selected)) {
                 keep = list.getItemCount() - 1;
             }
@@ -185,6 +188,18 @@ public class ConflictsPart {
             list.select(keep);
         }
         showSelected();
+        widen(!open.isEmpty());
+    }
+
+    /** The view takes room beside the tables while conflicts wait, and little when there are none. */
+    private void widen(boolean conflictsWait) {
+        if (part != null && part.getParent() != null && part.getParent().getParent() != null) {
+            var stacks = part.getParent().getParent().getChildren();
+            for (var stack : stacks) {
+                boolean side = stack == part.getParent();
+                stack.setContainerData(side ? (conflictsWait ? "40" : "28") : (conflictsWait ? "60" : "72"));
+            }
+        }
     }
 
     private void showSelected() {
