@@ -20,6 +20,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class ColumnSorter extends ViewerComparator {
 
+    /** Rows are records: a reload after a sync keeps the record a person selected, by its uuid. */
+    static final org.eclipse.jface.viewers.IElementComparer BY_UUID = new org.eclipse.jface.viewers.IElementComparer() {
+        @Override
+        public boolean equals(Object a, Object b) {
+            return a == b || (a instanceof ObjectNode x && b instanceof ObjectNode y
+                    && x.path("uuid").asText().equals(y.path("uuid").asText()));
+        }
+
+        @Override
+        public int hashCode(Object element) {
+            return element instanceof ObjectNode n ? n.path("uuid").asText().hashCode() : element.hashCode();
+        }
+    };
+
     private final TableViewer viewer;
     private final Collator collator = Collator.getInstance();
     private AttributeInfo attribute;

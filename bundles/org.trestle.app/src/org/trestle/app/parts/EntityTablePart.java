@@ -70,8 +70,10 @@ public class EntityTablePart {
     static final String CONFIRM = "Really delete?";
     /** The label of the button that fills the form with a stored version of the record. */
     public static final String TAKE_BACK = "Use this version";
+    /** The label of the button that saves the table as a CSV file. */
+    public static final String EXPORT = "Export...";
     /** The title of the question asked before an edit that is not saved would be left. */
-    public static final String SAVE_PROMPT = "Unsaved changes";
+    public static final String SAVE_PROMPT = SavePrompt.TITLE;
     /** What a reference shows when the record it points at is not on this computer (deleted, or outside its scope). */
     public static final String NOT_HERE = "(not on this computer)";
 
@@ -128,7 +130,8 @@ public class EntityTablePart {
             history.show(null);
         });
         Button deleteButton = new Button(parent, SWT.PUSH);
-        new Label(parent, SWT.NONE);
+        button(parent, EXPORT, () -> CsvExport.ask(viewer.getTable(), type.label(), this::exported)).setToolTipText(
+                "Save the rows shown (filtered and sorted as here) as a CSV file for a spreadsheet");
         org.eclipse.swt.custom.SashForm sash = new org.eclipse.swt.custom.SashForm(parent, SWT.VERTICAL);
         GridDataFactory.fillDefaults().grab(true, true).span(5, 1).applyTo(sash);
         Composite tableArea = new Composite(sash, SWT.NONE);
@@ -168,19 +171,7 @@ public class EntityTablePart {
             viewer.refresh();
             showCount();
         });
-        // rows are records: a reload after a sync keeps the record a person selected
-        viewer.setComparer(new org.eclipse.jface.viewers.IElementComparer() {
-            @Override
-            public boolean equals(Object a, Object b) {
-                return a == b || (a instanceof ObjectNode x && b instanceof ObjectNode y
-                        && x.path("uuid").asText().equals(y.path("uuid").asText()));
-            }
-
-            @Override
-            public int hashCode(Object element) {
-                return element instanceof ObjectNode n ? n.path("uuid").asText().hashCode() : element.hashCode();
-            }
-        });
+        viewer.setComparer(ColumnSorter.BY_UUID);
         viewer.addSelectionChangedListener(e -> {
             ObjectNode now = selected();
             delete.reset(now != null);
@@ -298,6 +289,23 @@ public class EntityTablePart {
         }).schedule();
     }
 
+    /**
+     * Saves the rows as shown (filtered and sorted) as a CSV file, as Export... does once
+     * a file is chosen; the line under the table says how it went.
+     */
+    public void exportTo(java.nio.file.Path file) {
+        CsvExport.write(viewer.getTable(), file, this::exported);
+    }
+
+    private void exported(String outcome) {
+        ui.asyncExec(() -> {
+            if (!summary.isDisposed()) {
+                summary.setText(outcome);
+                summary.getParent().layout();
+            }
+        });
+    }
+
     /** "12 records", or "3 of 12 records" while the filter hides some. */
     private void showCount() {
         int all = viewer.getInput() instanceof List<?> l ? l.size() : 0;
@@ -336,14 +344,10 @@ public class EntityTablePart {
      * @return whether the form may show something else now
      */
     private boolean mayLeaveEdit() {
-        org.eclipse.jface.dialogs.MessageDialog ask = new org.eclipse.jface.dialogs.MessageDialog(
-                viewer.getControl().getShell(), SAVE_PROMPT, null,
-                "Save your changes to " + form.shownTitle() + "?", org.eclipse.jface.dialogs.MessageDialog.QUESTION, 0,
-                "Save", "Don't save", "Cancel");
-        boolean leave = switch (ask.open()) {
-            case 0 -> form.saveAndWait();
-            case 1 -> true;
-            default -> false;
+        boolean leave = switch (SavePrompt.ask(viewer.getControl().getShell(), form.shownTitle())) {
+            case SAVE -> form.saveAndWait();
+            case DISCARD -> true;
+            case STAY -> false;
         };
         if (leave) {
             keepSelected = null; // the person goes elsewhere: the saved record is not selected again

@@ -19,6 +19,7 @@ import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.MDirtyable;
 import org.eclipse.e4.ui.model.application.ui.basic.MPart;
+import org.trestle.app.parts.SavePrompt;
 import org.trestle.app.parts.Undoable;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
@@ -54,7 +55,7 @@ public class EstimateEditorPart {
     public static final String MESSAGE = "trestle.estimate.message";
 
     /** The title of the question asked before an edit that is not saved would be left. */
-    public static final String SAVE_PROMPT = "Unsaved changes";
+    public static final String SAVE_PROMPT = SavePrompt.TITLE;
 
     @Inject
     @Service
@@ -202,22 +203,19 @@ public class EstimateEditorPart {
             return;
         }
         int current = estimates.indexOf(estimate);
-        org.eclipse.jface.dialogs.MessageDialog ask = new org.eclipse.jface.dialogs.MessageDialog(chooser.getShell(),
-                SAVE_PROMPT, null, "Save your changes to estimate " + title.getText() + " before opening another?",
-                org.eclipse.jface.dialogs.MessageDialog.QUESTION, 0, "Save", "Don't save", "Cancel");
-        switch (ask.open()) {
-            case 0 -> {
+        switch (SavePrompt.ask(chooser.getShell(), "estimate " + title.getText() + " before opening another")) {
+            case SAVE -> {
                 chooser.select(current); // until the save has committed, the open estimate is the edited one
                 saveThen(() -> {
                     chooser.select(index);
                     open(index);
                 });
             }
-            case 1 -> {
+            case DISCARD -> {
                 dirty.setDirty(false);
                 open(index);
             }
-            default -> chooser.select(current);
+            case STAY -> chooser.select(current);
         }
     }
 

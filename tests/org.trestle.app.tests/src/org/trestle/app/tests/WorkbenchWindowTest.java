@@ -505,6 +505,36 @@ class WorkbenchWindowTest {
             return null;
         });
         assertEquals(List.of("SO-3", "SO-1", "SO-2"), order.get(), "a second click turns the order round");
+
+        // Export... saves what is shown: filtered and sorted as here
+        assertTrue(WORKBENCH.onUi(() -> all(shell, Button.class).stream()
+                .anyMatch(b -> EntityTablePart.EXPORT.equals(b.getText()) && b.isVisible())), "Export... is offered");
+        Text filter = WORKBENCH.onUi(() -> find(shell, Text.class, t -> t.getData(EntityTablePart.FILTER) != null
+                && t.isVisible()).orElseThrow());
+        WORKBENCH.onUi(() -> {
+            filter.setText("Sorted");
+            return null;
+        });
+        Path csv = java.nio.file.Files.createTempDirectory("trestle-export").resolve("projects.csv");
+        WORKBENCH.onUi(() -> {
+            for (CTabItem item : all(shell, CTabFolder.class).stream().flatMap(f -> Arrays.stream(f.getItems())).toList()) {
+                if (item.getData("modelElement") instanceof org.eclipse.e4.ui.model.application.ui.basic.MPart part
+                        && part.getObject() instanceof EntityTablePart projectsPart && item.getText().endsWith("Projects")) {
+                    projectsPart.exportTo(csv);
+                }
+            }
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the file saved", () -> labels(shell).stream()
+                .anyMatch(l -> l.startsWith("Saved 3 records to")) ? Boolean.TRUE : null);
+        List<String> lines = java.nio.file.Files.readAllLines(csv, java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(lines.get(0).startsWith("\uFEFFCode,Name,"), lines.get(0));
+        assertEquals(4, lines.size(), String.valueOf(lines));
+        assertTrue(lines.get(1).startsWith("SO-3,Sorted SO-3,,7000.00"), lines.get(1));
+        WORKBENCH.onUi(() -> {
+            filter.setText("");
+            return null;
+        });
     }
 
     @Test
