@@ -84,4 +84,11 @@ final class EstimateData {
             return Integer.MAX_VALUE;
         }
     }
+
+    /** @return how the chooser names an estimate: "E-1 Foundations, Harbour bridge" */
+    static String choiceText(ObjectNode estimate, java.util.Map<String, String> projectNames) {
+        String text = (estimate.path("number").asText("") + " " + estimate.path("title").asText("")).trim();
+        String project = projectNames.get(estimate.path("project").asText(""));
+        return project == null || project.isEmpty() ? text : text + ", " + project;
+    }
 }

@@ -53,6 +53,7 @@ public class EstimateEditorPart {
     public static final String ITEMS = "trestle.estimate.items";
     public static final String TOTAL = "trestle.estimate.total";
     public static final String MESSAGE = "trestle.estimate.message";
+    public static final String PRICE_LIST = "trestle.estimate.priceList";
 
     /** The title of the question asked before an edit that is not saved would be left. */
     public static final String SAVE_PROMPT = SavePrompt.TITLE;
@@ -80,6 +81,7 @@ public class EstimateEditorPart {
     private boolean loading;
     /** True from the moment a save is handed to its job until its answer is shown. */
     private boolean saving;
+    private PriceList priceList;
     private final EstimateUndo undo = new EstimateUndo(this::state, this::restore, () -> this.pending);
     /** True from the moment an estimate is chosen until its rows have arrived: nothing is editable meanwhile. */
     private boolean pending;
@@ -116,9 +118,12 @@ public class EstimateEditorPart {
         GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.getControl());
 
         Composite bottom = new Composite(parent, SWT.NONE);
-        GridLayoutFactory.fillDefaults().numColumns(5).applyTo(bottom);
+        GridLayoutFactory.fillDefaults().numColumns(6).applyTo(bottom);
         GridDataFactory.fillDefaults().grab(true, false).span(4, 1).applyTo(bottom);
         editing.add(button(bottom, "Add item", this::addItem));
+        priceList = new PriceList(bottom, m -> addItem(m.path("name").asText(""), m.path("unit").asText("pcs"),
+                m.path("unitPrice").asText("0.00")));
+        editing.add(priceList.control());
         editing.add(button(bottom, "Remove item", this::removeItem));
         editing.add(button(bottom, "Save", () -> save()));
         editing.addAll(List.of(title, status, notes, items.getControl()));
@@ -128,7 +133,7 @@ public class EstimateEditorPart {
         message = new Label(bottom, SWT.WRAP);
         message.setData(MESSAGE, Boolean.TRUE);
         message.setForeground(parent.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
-        GridDataFactory.fillDefaults().grab(true, false).span(5, 1).applyTo(message);
+        GridDataFactory.fillDefaults().grab(true, false).span(6, 1).applyTo(message);
         refreshChoices(false);
     }
 
@@ -158,6 +163,7 @@ public class EstimateEditorPart {
 
     /** Reads the estimates for the chooser; then opens the current one again when {@code reopen}. */
     private void refreshChoices(boolean reopen) {
+        priceList.reload(engine(), ui);
         inBackground("Loading estimates", () -> java.util.Map.of("Estimate", engine().list("Estimate"), "Project",
                 engine().list("Project")), lists -> {
             String current = estimate;
@@ -168,7 +174,7 @@ public class EstimateEditorPart {
             chooser.removeAll();
             estimates.clear();
             for (EntityRow entry : lists.get("Estimate")) {
-                chooser.add(choiceText(entry.data(), projects));
+                chooser.add(EstimateData.choiceText(entry.data(), projects));
                 estimates.add(entry.uuid());
             }
             int index = estimates.indexOf(current);
@@ -184,13 +190,6 @@ public class EstimateEditorPart {
                 updateTotal();
             }
         });
-    }
-
-    /** @return how the chooser names an estimate: "E-1 Foundations, Harbour bridge" */
-    static String choiceText(ObjectNode estimate, java.util.Map<String, String> projectNames) {
-        String text = (estimate.path("number").asText("") + " " + estimate.path("title").asText("")).trim();
-        String project = projectNames.get(estimate.path("project").asText(""));
-        return project == null || project.isEmpty() ? text : text + ", " + project;
     }
 
     /** A person chose an estimate: an edit of the open one is saved, dropped or kept, as they answer. */
@@ -257,6 +256,11 @@ public class EstimateEditorPart {
     }
 
     private void addItem() {
+        addItem("", "pcs", "0.00");
+    }
+
+    /** Adds an item with these values, a quantity of 1, at the next position. */
+    private void addItem(String description, String unit, String unitPrice) {
         if (pending) {
             return;
         }
@@ -267,14 +271,14 @@ public class EstimateEditorPart {
         ItemRow row = new ItemRow();
         row.values[0] = String.valueOf(rows.stream().filter(r -> !r.deleted).mapToInt(r -> EstimateData.position(r)).max()
                 .orElse(0) + 1);
-        row.values[1] = "";
-        row.values[2] = "pcs";
+        row.values[1] = description;
+        row.values[2] = unit;
         row.values[3] = "1";
-        row.values[4] = "0.00";
+        row.values[4] = unitPrice;
         rows.add(row);
         showRows();
         changed(null);
-        items.editElement(row, 1);
+        items.editElement(row, description.isEmpty() ? 1 : 3);
     }
 
     private void removeItem() {

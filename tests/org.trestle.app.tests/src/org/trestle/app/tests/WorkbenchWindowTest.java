@@ -733,6 +733,25 @@ class WorkbenchWindowTest {
         assertTrue(command(shell, "org.eclipse.ui.edit.redo"));
         assertEquals("Capping beam, revised", WORKBENCH.onUi(title::getText));
         assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
+
+        // the price list adds an item with the material's name, unit and unit price
+        engine.entities().put("Material", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                .put("code", "PL-1").put("name", "Rebar B500").put("unit", "kg").put("unitPrice", "1.15"));
+        service(EventAdmin.class).sendEvent(new Event(SyncTopics.COMPLETED, Map.of()));
+        org.eclipse.swt.widgets.Combo prices = WORKBENCH.waitForUi(WAIT, "the material in the price list", () -> all(shell,
+                org.eclipse.swt.widgets.Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.PRICE_LIST) != null
+                        && Arrays.asList(c.getItems()).contains("Rebar B500 (1.15 per kg)")).findFirst().orElse(null));
+        WORKBENCH.onUi(() -> {
+            prices.select(Arrays.asList(prices.getItems()).indexOf("Rebar B500 (1.15 per kg)"));
+            prices.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        String added = WORKBENCH.waitForUi(WAIT, "the item from the price list", () -> Arrays.stream(items.getItems())
+                .filter(i -> "Rebar B500".equals(i.getText(1))).map(i -> i.getText(2) + "|" + i.getText(3) + "|"
+                        + i.getText(4)).findFirst().orElse(null));
+        assertEquals("kg|1|1.15", added);
+        assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
+        assertEquals("Estimate editor", WORKBENCH.onUi(() -> tabText(shell, "Estimate editor")));
     }
 
     /** Chooses the estimate whose entry starts with its number, as a person would in the chooser. */
