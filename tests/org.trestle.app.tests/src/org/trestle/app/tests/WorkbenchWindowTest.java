@@ -89,6 +89,25 @@ class WorkbenchWindowTest {
                 .filter(i -> "Safety inspections".equals(i.getText())).findFirst().orElseThrow().getToolTipText()));
     }
 
+    /** A new computer says what to do first and takes the person there (the real server's test registers, last). */
+    @Test
+    void aComputerNotYetRegisteredLeadsToRegistration() throws Exception {
+        Shell shell = mainShell();
+        assertEquals(org.trestle.sync.api.SyncStatus.UNREGISTERED, service(SyncService.class).status());
+        org.eclipse.swt.widgets.Link register = WORKBENCH.waitForUi(WAIT, "the link to registration", () -> find(shell,
+                org.eclipse.swt.widgets.Link.class, l -> l.getData(SyncStatusControl.REGISTER) != null && l.isVisible())
+                .orElse(null));
+        assertTrue(WORKBENCH.onUi(register::getText).contains("Register this computer"));
+        WORKBENCH.onUi(() -> {
+            register.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the Sync settings shown", () -> all(shell, CTabFolder.class).stream()
+                .anyMatch(f -> f.getSelection() != null && "Sync settings".equals(f.getSelection().getText())) ? Boolean.TRUE
+                        : null);
+        screenshot(shell, "first-start");
+    }
+
     /** Changes waiting for a plugin are said briefly on the status line, in full in its tooltip. */
     @Test
     void changesWaitingForAPluginAreShortOnTheStatusLineAndFullInTheTooltip() {

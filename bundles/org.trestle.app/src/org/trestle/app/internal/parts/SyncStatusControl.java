@@ -37,6 +37,8 @@ public class SyncStatusControl {
     public static final String STATUS_LABEL = "trestle.sync.status";
     public static final String PROGRESS = "trestle.status.progress";
     public static final String SYNC_BUTTON = "trestle.sync.now";
+    /** The link to registration shown while this computer is not registered. */
+    public static final String REGISTER = "trestle.sync.register";
     /** Widget data key of the bar that shows how much of a long download (an initial load) has arrived. */
     public static final String RECEIVING = "trestle.status.receiving";
 
@@ -58,10 +60,27 @@ public class SyncStatusControl {
     private long receivedAtStart;
     private Button syncNow;
 
+    @Inject
+    @Optional
+    org.eclipse.e4.ui.workbench.modeling.EPartService parts;
+
+    private org.eclipse.swt.widgets.Link register;
+
     @PostConstruct
     public void create(Composite parent) {
         Composite bar = new Composite(parent, SWT.NONE);
-        GridLayoutFactory.swtDefaults().numColumns(4).margins(6, 2).applyTo(bar);
+        GridLayoutFactory.swtDefaults().numColumns(5).margins(6, 2).applyTo(bar);
+        // the first thing to do on a new computer, until it is done: register it
+        register = new org.eclipse.swt.widgets.Link(bar, SWT.NONE);
+        register.setText("<a>Register this computer</a> to receive your projects.");
+        register.setData(REGISTER, Boolean.TRUE);
+        register.addListener(SWT.Selection, e -> {
+            if (parts != null) {
+                parts.showPart("org.trestle.app.part.settings", org.eclipse.e4.ui.workbench.modeling.EPartService.PartState.ACTIVATE);
+            }
+        });
+        GridDataFactory.swtDefaults().exclude(true).applyTo(register);
+        register.setVisible(false);
         status = new Label(bar, SWT.NONE);
         status.setData(STATUS_LABEL, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).hint(620, SWT.DEFAULT).applyTo(status);
@@ -193,6 +212,11 @@ public class SyncStatusControl {
                 if (!status.isDisposed()) {
                     showProgress(s.status() == org.trestle.sync.api.SyncStatus.SYNCING || !syncNow.getEnabled());
                     status.setText(receiving != null ? receiving : describe(s));
+                    boolean unregistered = s.status() == org.trestle.sync.api.SyncStatus.UNREGISTERED;
+                    if (register.getVisible() != unregistered) {
+                        register.setVisible(unregistered);
+                        ((org.eclipse.swt.layout.GridData) register.getLayoutData()).exclude = !unregistered;
+                    }
                     status.setToolTipText(tooltip(s));
                     status.getParent().layout();
                 }
