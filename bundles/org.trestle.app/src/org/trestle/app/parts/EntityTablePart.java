@@ -21,12 +21,8 @@ import org.eclipse.e4.ui.model.application.ui.basic.MPart;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.jface.viewers.ArrayContentProvider;
-import org.eclipse.jface.viewers.ColumnLabelProvider;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
-import org.eclipse.jface.viewers.TableViewerColumn;
-import org.eclipse.jface.viewers.Viewer;
-import org.eclipse.jface.viewers.ViewerFilter;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
@@ -35,7 +31,6 @@ import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.api.AttributeInfo;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.EntityRow;
 import org.trestle.sync.api.EntityStore;
@@ -63,6 +58,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public class EntityTablePart {
 
     public static final String ENTITY_TYPE = "trestle.entityType";
+    /** Persisted state key: the id of the part that edits one record of the type, opened by a double-click. */
+    public static final String EDITOR = "trestle.editor";
+    /**
+     * The event a double-click posts, after showing the type's editor part, for it to open
+     * the record; properties {@value #OPEN_TYPE} and {@value #OPEN_UUID}.
+     */
+    public static final String OPEN = "org/trestle/app/open";
+    public static final String OPEN_TYPE = "type";
+    public static final String OPEN_UUID = "uuid";
     public static final String TABLE = "trestle.entity.table";
     public static final String FILTER = "trestle.entity.filter";
     public static final String DELETE = "trestle.entity.delete";
@@ -86,6 +90,14 @@ public class EntityTablePart {
 
     @Inject
     MPart part;
+
+    @Inject
+    @Optional
+    org.eclipse.e4.ui.workbench.modeling.EPartService parts;
+
+    @Inject
+    @Optional
+    org.eclipse.e4.core.services.events.IEventBroker events;
 
     private EntityTypeInfo type;
     private EntityForm form;
@@ -142,36 +154,13 @@ public class EntityTablePart {
         viewer.getTable().setLinesVisible(true);
         viewer.getTable().setData(TABLE, type.name());
         viewer.setContentProvider(ArrayContentProvider.getInstance());
-        ColumnSorter sorter = new ColumnSorter(viewer);
-        for (AttributeInfo a : Labels.ordered(engine.attributes(type.name()))) {
-            // amounts and counts right-aligned, so that their digits line up
-            TableViewerColumn column = new TableViewerColumn(viewer, ColumnSorter.isNumber(a) ? SWT.RIGHT : SWT.NONE);
-            sorter.add(column.getColumn(), viewer.getTable().getColumnCount() - 1, a);
-            column.getColumn().setText(Labels.of(a.name()));
-            column.getColumn().setWidth(a.isReference() ? 170 : 150);
-            column.setLabelProvider(new ColumnLabelProvider() {
-                @Override
-                public String getText(Object element) {
-                    String value = Labels.value((ObjectNode) element, a);
-                    if (!a.isReference() || value.isEmpty()) {
-                        return value;
-                    }
-                    return titles.getOrDefault(a.referencedType(), Map.of()).getOrDefault(value, NOT_HERE);
-                }
-            });
-        }
-        viewer.addFilter(new ViewerFilter() {
-            @Override
-            public boolean select(Viewer v, Object parentElement, Object element) {
-                String wanted = filter.getText().trim().toLowerCase(Locale.ROOT);
-                return wanted.isEmpty() || shown((ObjectNode) element).toLowerCase(Locale.ROOT).contains(wanted);
-            }
-        });
+        RecordColumns.create(viewer, engine.attributes(type.name()), () -> titles, filter);
         filter.addModifyListener(e -> {
             viewer.refresh();
             showCount();
         });
         viewer.setComparer(ColumnSorter.BY_UUID);
+        viewer.addDoubleClickListener(e -> open(selected()));
         viewer.addSelectionChangedListener(e -> {
             ObjectNode now = selected();
             delete.reset(now != null);
@@ -223,16 +212,6 @@ public class EntityTablePart {
         history = new RecordHistory(sash, type, sync, ui, version -> form.take(version));
         sash.setWeights(4, 5, 2); // rows to choose from, and the form with its Save button in view on a laptop screen
         reload();
-    }
-
-    /** @return what a row shows, as one text: the filter matches it, references by their titles */
-    private String shown(ObjectNode row) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < viewer.getTable().getColumnCount(); i++) {
-            ColumnLabelProvider text = (ColumnLabelProvider) viewer.getLabelProvider(i);
-            out.append(text.getText(row)).append('\n');
-        }
-        return out.toString();
     }
 
     private static Button button(Composite parent, String text, Runnable action) {
@@ -374,6 +353,17 @@ public class EntityTablePart {
         }
         keepSelected = uuid;
         reload();
+    }
+
+    /** Opens a record in the editor its type's table names, or puts the focus in the form. */
+    private void open(ObjectNode row) {
+        Object editor = part.getPersistedState().get(EDITOR);
+        if (row == null || editor == null || parts == null || events == null) {
+            form.control().setFocus();
+            return;
+        }
+        parts.showPart(editor.toString(), org.eclipse.e4.ui.workbench.modeling.EPartService.PartState.ACTIVATE);
+        events.send(OPEN, Map.of(OPEN_TYPE, type.name(), OPEN_UUID, row.path("uuid").asText()));
     }
 
     /** Save (Ctrl+S, File > Save, or the prompt when the window closes) saves the form's edit. */

@@ -8,9 +8,6 @@ import java.util.List;
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 
-import org.eclipse.core.runtime.IProgressMonitor;
-import org.eclipse.core.runtime.Status;
-import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.e4.core.di.annotations.Optional;
 import org.eclipse.e4.core.di.extensions.Service;
 import org.eclipse.e4.ui.di.Focus;
@@ -19,6 +16,7 @@ import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.MDirtyable;
 import org.eclipse.e4.ui.model.application.ui.basic.MPart;
+import org.trestle.app.parts.EntityTablePart;
 import org.trestle.app.parts.SavePrompt;
 import org.trestle.app.parts.Undoable;
 import org.eclipse.jface.layout.GridDataFactory;
@@ -26,7 +24,6 @@ import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.swt.SWT;
-import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
@@ -82,6 +79,8 @@ public class EstimateEditorPart {
     /** True from the moment a save is handed to its job until its answer is shown. */
     private boolean saving;
     private PriceList priceList;
+    /** An estimate asked to be opened before the chooser held it. */
+    private String wanted;
     private final EstimateUndo undo = new EstimateUndo(this::state, this::restore, () -> this.pending);
     /** True from the moment an estimate is chosen until its rows have arrived: nothing is editable meanwhile. */
     private boolean pending;
@@ -120,12 +119,12 @@ public class EstimateEditorPart {
         Composite bottom = new Composite(parent, SWT.NONE);
         GridLayoutFactory.fillDefaults().numColumns(6).applyTo(bottom);
         GridDataFactory.fillDefaults().grab(true, false).span(4, 1).applyTo(bottom);
-        editing.add(button(bottom, "Add item", this::addItem));
+        editing.add(Widgets.button(bottom, "Add item", this::addItem));
         priceList = new PriceList(bottom, m -> addItem(m.path("name").asText(""), m.path("unit").asText("pcs"),
                 m.path("unitPrice").asText("0.00")));
         editing.add(priceList.control());
-        editing.add(button(bottom, "Remove item", this::removeItem));
-        editing.add(button(bottom, "Save", () -> save()));
+        editing.add(Widgets.button(bottom, "Remove item", this::removeItem));
+        editing.add(Widgets.button(bottom, "Save", () -> save()));
         editing.addAll(List.of(title, status, notes, items.getControl()));
         total = new Label(bottom, SWT.NONE);
         total.setData(TOTAL, Boolean.TRUE);
@@ -137,34 +136,14 @@ public class EstimateEditorPart {
         refreshChoices(false);
     }
 
-    private static Button button(Composite parent, String text, Runnable action) {
-        Button b = new Button(parent, SWT.PUSH);
-        b.setText(text);
-        b.addListener(SWT.Selection, e -> action.run());
-        return b;
-    }
-
     private EntityStore engine() {
         return sync.engine().entities();
-    }
-
-    /** Runs database work in a job and hands its result to the UI thread, unless the part is gone. */
-    private <T> void inBackground(String name, java.util.function.Supplier<T> work, java.util.function.Consumer<T> then) {
-        Job.create(name, (IProgressMonitor monitor) -> {
-            T result = work.get();
-            ui.asyncExec(() -> {
-                if (!chooser.isDisposed()) {
-                    then.accept(result);
-                }
-            });
-            return Status.OK_STATUS;
-        }).schedule();
     }
 
     /** Reads the estimates for the chooser; then opens the current one again when {@code reopen}. */
     private void refreshChoices(boolean reopen) {
         priceList.reload(engine(), ui);
-        inBackground("Loading estimates", () -> java.util.Map.of("Estimate", engine().list("Estimate"), "Project",
+        Widgets.inBackground(ui, chooser, "Loading estimates", () -> java.util.Map.of("Estimate", engine().list("Estimate"), "Project",
                 engine().list("Project")), lists -> {
             String current = estimate;
             java.util.Map<String, String> projects = new java.util.HashMap<>();
@@ -176,6 +155,13 @@ public class EstimateEditorPart {
             for (EntityRow entry : lists.get("Estimate")) {
                 chooser.add(EstimateData.choiceText(entry.data(), projects));
                 estimates.add(entry.uuid());
+            }
+            if (wanted != null && estimates.contains(wanted)) {
+                int asked = estimates.indexOf(wanted);
+                wanted = null;
+                chooser.select(asked);
+                choose(asked);
+                return;
             }
             int index = estimates.indexOf(current);
             if (index >= 0) {
@@ -229,7 +215,7 @@ public class EstimateEditorPart {
         pending = true;
         editing.forEach(c -> c.setEnabled(false));
         total.setText("Loading…");
-        inBackground("Loading an estimate", () -> EstimateData.load(engine(), chosen), loaded -> {
+        Widgets.inBackground(ui, chooser, "Loading an estimate", () -> EstimateData.load(engine(), chosen), loaded -> {
             if (serial != opening) {
                 return; // opened again meanwhile: only the latest load is shown
             }
@@ -356,7 +342,7 @@ public class EstimateEditorPart {
         }
         // the part stays dirty until the write has committed, so nothing is lost meanwhile
         saving = true;
-        inBackground("Saving the estimate", () -> {
+        Widgets.inBackground(ui, chooser, "Saving the estimate", () -> {
             try {
                 engine().putAll(puts);
                 return null;
@@ -384,6 +370,23 @@ public class EstimateEditorPart {
     void onSyncEvent(@UIEventTopic(SyncTopics.COMPLETED) Event event) {
         if (chooser != null && !chooser.isDisposed() && !dirty.isDirty()) {
             refreshChoices(true);
+        }
+    }
+
+    /** A double-click in the Estimates table: open that estimate (asking first about an unsaved edit). */
+    @Inject
+    @Optional
+    void onOpen(@UIEventTopic(EntityTablePart.OPEN) Event event) {
+        if (chooser != null && "Estimate".equals(event.getProperty(EntityTablePart.OPEN_TYPE))) {
+            wanted = String.valueOf(event.getProperty(EntityTablePart.OPEN_UUID));
+            int index = estimates.indexOf(wanted);
+            if (index >= 0) {
+                wanted = null;
+                chooser.select(index);
+                choose(index);
+            } else {
+                refreshChoices(false); // made since the list was read: opened once it is there
+            }
         }
     }
 

@@ -704,7 +704,9 @@ class WorkbenchWindowTest {
                 EntityWrite.put("Estimate", first, JsonNodeFactory.instance.objectNode().put("project", project)
                         .put("number", "E-81").put("title", "Piles")),
                 EntityWrite.put("Estimate", second, JsonNodeFactory.instance.objectNode().put("project", project)
-                        .put("number", "E-82").put("title", "Capping beam"))));
+                        .put("number", "E-82").put("title", "Capping beam")),
+                EntityWrite.put("Material", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                        .put("code", "PL-1").put("name", "Rebar B500").put("unit", "kg").put("unitPrice", "1.15"))));
         Shell shell = mainShell();
         showTab(shell, "Estimate editor");
         org.eclipse.swt.widgets.Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimates in the chooser", () -> all(shell,
@@ -753,13 +755,11 @@ class WorkbenchWindowTest {
         assertEquals("Capping beam, revised", WORKBENCH.onUi(title::getText));
         assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
 
-        // the price list adds an item with the material's name, unit and unit price
-        engine.entities().put("Material", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
-                .put("code", "PL-1").put("name", "Rebar B500").put("unit", "kg").put("unitPrice", "1.15"));
-        service(EventAdmin.class).sendEvent(new Event(SyncTopics.COMPLETED, Map.of()));
+        // the price list (read with the estimates) adds an item with the material's name, unit and unit price
         org.eclipse.swt.widgets.Combo prices = WORKBENCH.waitForUi(WAIT, "the material in the price list", () -> all(shell,
                 org.eclipse.swt.widgets.Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.PRICE_LIST) != null
-                        && Arrays.asList(c.getItems()).contains("Rebar B500 (1.15 per kg)")).findFirst().orElse(null));
+                        && Arrays.asList(c.getItems()).contains("Rebar B500 (1.15 per kg)") && c.isEnabled())
+                .findFirst().orElse(null));
         WORKBENCH.onUi(() -> {
             prices.select(Arrays.asList(prices.getItems()).indexOf("Rebar B500 (1.15 per kg)"));
             prices.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
@@ -771,6 +771,36 @@ class WorkbenchWindowTest {
         assertEquals("kg|1|1.15", added);
         assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
         assertEquals("Estimate editor", WORKBENCH.onUi(() -> tabText(shell, "Estimate editor")));
+    }
+
+    @Test
+    void aDoubleClickOnAnEstimateOpensItInTheEditor() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        String project = UUID.randomUUID().toString();
+        engine.entities().putAll(List.of(
+                EntityWrite.put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "DC-1")
+                        .put("name", "Pier")),
+                EntityWrite.put("Estimate", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                        .put("project", project).put("number", "E-95").put("title", "Pier heads"))));
+        Shell shell = mainShell();
+        showTab(shell, "Estimates");
+        Table table = WORKBENCH.waitForUi(WAIT, "E-95 in the Estimates table", () -> find(shell, Table.class,
+                t -> "Estimate".equals(t.getData(EntityTablePart.TABLE)) && Arrays.stream(t.getItems())
+                        .anyMatch(i -> Arrays.asList(cells(i)).contains("E-95"))).orElse(null));
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < table.getItemCount(); i++) {
+                if (Arrays.asList(cells(table.getItem(i))).contains("E-95")) {
+                    table.setSelection(i);
+                    table.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    table.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+                }
+            }
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the estimate open in the editor", () -> all(shell, CTabFolder.class).stream()
+                .anyMatch(f -> f.getSelection() != null && f.getSelection().getText().endsWith("Estimate editor"))
+                && all(shell, org.eclipse.swt.widgets.Combo.class).stream().anyMatch(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+                        && c.getText().equals("E-95 Pier heads, Pier")) ? Boolean.TRUE : null);
     }
 
     /** Chooses the estimate whose entry starts with its number, as a person would in the chooser. */

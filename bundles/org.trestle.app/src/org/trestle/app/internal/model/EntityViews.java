@@ -43,7 +43,7 @@ public final class EntityViews {
 
     /** One contributed table, as read and checked. */
     record View(String id, String type, String label, String tooltip, String iconUri, String position,
-            String contributor) {
+            String contributor, String editor) {
     }
 
     @Execute
@@ -124,6 +124,9 @@ public final class EntityViews {
         part.setContributionURI(PART_CLASS);
         part.setContributorURI("platform:/plugin/" + v.contributor());
         part.getPersistedState().put(EntityTablePart.ENTITY_TYPE, v.type());
+        if (v.editor() != null) {
+            part.getPersistedState().put(EntityTablePart.EDITOR, v.editor());
+        }
         part.getTags().add(TAG);
         part.setCloseable(false);
         return part;
@@ -168,8 +171,9 @@ public final class EntityViews {
                     + " before:<part id> or after:<part id>, not '" + position + "'");
         }
         String tooltip = e.getAttribute("tooltip");
+        String editor = e.getAttribute("editor");
         return new View(id, type, label, tooltip == null ? null : tooltip.trim(), icon(e, contributor, type), position,
-                contributor);
+                contributor, editor == null || editor.isBlank() ? null : editor.trim());
     }
 
     /** @return the icon's platform URI, or {@code null} (logged) when the bundle holds no such file */
