@@ -210,7 +210,15 @@ public class EntityTablePart {
         scroll.setExpandVertical(true);
         scroll.setMinSize(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT));
         history = new RecordHistory(sash, type, sync, ui, version -> form.take(version));
-        sash.setWeights(4, 5, 2); // rows to choose from, and the form with its Save button in view on a laptop screen
+        // the form as tall as it needs (its Save button in view), a little history, the rows the rest
+        sash.addListener(SWT.Resize, e -> {
+            int height = sash.getClientArea().height;
+            if (height > 0) {
+                int formHeight = Math.min(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT).y + 8, height * 3 / 5);
+                int historyHeight = Math.min(90, height / 6);
+                sash.setWeights(Math.max(height - formHeight - historyHeight, 60), formHeight, historyHeight);
+            }
+        });
         reload();
     }
 

@@ -270,6 +270,14 @@ class WorkbenchWindowTest {
                 ? table.getSelection()[0].getText(0) : null), "the saved record stays selected");
         assertEquals("Depot extension", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
         assertEquals("Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")), "nothing is left unsaved");
+        assertTrue(WORKBENCH.onUi(() -> {
+            Button save = all(shell, Button.class).stream().filter(b -> "Save".equals(b.getText()) && b.isVisible())
+                    .findFirst().orElseThrow();
+            org.eclipse.swt.custom.ScrolledComposite scroll = (org.eclipse.swt.custom.ScrolledComposite) save.getParent()
+                    .getParent().getParent();
+            org.eclipse.swt.graphics.Point at = save.getDisplay().map(save.getParent(), scroll, save.getLocation());
+            return at.y + save.getSize().y <= scroll.getClientArea().height;
+        }), "the form's Save button is in view at the window's default size, without scrolling");
         screenshot(shell, "projects");
     }
 
