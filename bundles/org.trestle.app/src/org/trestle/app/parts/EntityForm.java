@@ -197,7 +197,8 @@ final class EntityForm {
         general.setText("");
         for (Map.Entry<AttributeInfo, Control> f : fields.entrySet()) {
             AttributeInfo a = f.getKey();
-            String current = row == null ? "" : Labels.value(row, a);
+            String current = row == null ? "" : a.javaType() == BigDecimal.class ? Amounts.shown(Labels.value(row, a))
+                    : Labels.value(row, a);
             if (f.getValue() instanceof Combo combo) {
                 List<String> values = a.isReference() ? referenceChoices(a, combo) : List.of(combo.getItems());
                 int index = values.indexOf(current);
@@ -381,8 +382,8 @@ final class EntityForm {
             }
             return f.textNode(a.isReference() ? referenceChoices.get(a).get(index) : combo.getItem(index));
         }
-        // a decimal comma is what many people type
+        // amounts as the user's locale writes them, or plainly with a point
         String text = ((Text) field).getText().trim();
-        return a.parse(a.javaType() == BigDecimal.class ? text.replace(',', '.') : text);
+        return a.parse(a.javaType() == BigDecimal.class ? Amounts.plain(text) : text);
     }
 }

@@ -43,6 +43,9 @@ final class RecordColumns {
                 @Override
                 public String getText(Object element) {
                     String value = Labels.value((ObjectNode) element, a);
+                    if (a.javaType() == java.math.BigDecimal.class) {
+                        return Amounts.shown(value); // as the user's locale writes amounts
+                    }
                     if (!a.isReference() || value.isEmpty()) {
                         return value;
                     }

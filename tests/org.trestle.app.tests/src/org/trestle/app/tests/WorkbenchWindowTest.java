@@ -119,12 +119,15 @@ class WorkbenchWindowTest {
                 + " receive them", SyncStatusControl.tooltip(state));
     }
 
-    /** A long download (an initial load) shows a bar with the counts and the time left, and goes when it ends. */
+    /**
+     * A long download (an initial load) shows a bar with the counts (grouped as the locale,
+     * German in these tests, writes them) and the time left, and goes when it ends.
+     */
     @Test
     void aLongDownloadShowsItsProgressWithCountsAndTimeLeft() throws Exception {
-        assertEquals("Receiving 25,000 of 100,000 changes, about 15 s left", SyncStatusControl.receivingText(25_000,
+        assertEquals("Receiving 25.000 of 100.000 changes, about 15 s left", SyncStatusControl.receivingText(25_000,
                 100_000, 5_000, Duration.ofSeconds(4)));
-        assertEquals("Receiving 1,000 of 100,000 changes", SyncStatusControl.receivingText(1_000, 100_000, 1_000,
+        assertEquals("Receiving 1.000 of 100.000 changes", SyncStatusControl.receivingText(1_000, 100_000, 1_000,
                 Duration.ZERO), "no time left before a second count");
         Shell shell = mainShell();
         EventAdmin events = service(EventAdmin.class);
@@ -137,7 +140,7 @@ class WorkbenchWindowTest {
                 org.eclipse.swt.widgets.ProgressBar.class, b -> b.getData(SyncStatusControl.RECEIVING) != null
                         && b.isVisible() && b.getSelection() == 250).orElse(null));
         String line = WORKBENCH.waitForUi(WAIT, "the counts on the status line", () -> find(shell, Label.class,
-                l -> l.getData(SyncStatusControl.STATUS_LABEL) != null && l.getText().startsWith("Receiving 10,000 of 40,000"))
+                l -> l.getData(SyncStatusControl.STATUS_LABEL) != null && l.getText().startsWith("Receiving 10.000 of 40.000"))
                 .map(Label::getText).orElse(null));
         assertTrue(line.contains("left"), line);
         screenshot(shell, "receiving");
@@ -265,7 +268,7 @@ class WorkbenchWindowTest {
         String row = WORKBENCH.waitForUi(WAIT, "the new project in the table", () -> Arrays.stream(table.getItems())
                 .map(i -> i.getText(0) + "|" + i.getText(1) + "|" + i.getText(3)).filter(r -> r.startsWith("UI-7"))
                 .findFirst().orElse(null));
-        assertEquals("UI-7|Depot extension|48000.00", row);
+        assertEquals("UI-7|Depot extension|48.000,00", row, "the amount as the locale (German, in these tests) writes it");
         assertEquals("UI-7", WORKBENCH.waitForUi(WAIT, "the saved project selected", () -> table.getSelectionCount() == 1
                 ? table.getSelection()[0].getText(0) : null), "the saved record stays selected");
         assertEquals("Depot extension", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
@@ -373,7 +376,7 @@ class WorkbenchWindowTest {
         selectRow(table, "LE-3");
         WORKBENCH.waitForUi(WAIT, "LE-3 in the form", () -> "LE-3".equals(visibleField(shell, "code").getText()) ? Boolean.TRUE : null);
         WORKBENCH.onUi(() -> {
-            visibleField(shell, "budget").setText("125000.00");
+            visibleField(shell, "budget").setText("125.000,5"); // as a German estimator types it
             return null;
         });
         // a sync brings a record and reads the table again: the record stays selected and the edit stays
@@ -383,14 +386,17 @@ class WorkbenchWindowTest {
         WORKBENCH.waitForUi(WAIT, "the table read again", () -> Arrays.stream(table.getItems())
                 .anyMatch(i -> "LE-3B".equals(i.getText(0))) ? Boolean.TRUE : null);
         assertEquals("LE-3", WORKBENCH.onUi(() -> table.getSelection()[0].getText(0)));
-        assertEquals("125000.00", WORKBENCH.onUi(() -> visibleField(shell, "budget").getText()));
+        assertEquals("125.000,5", WORKBENCH.onUi(() -> visibleField(shell, "budget").getText()));
         assertEquals("*Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
         WORKBENCH.onUi(() -> {
             visibleField(shell, "budget").notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
             return null;
         });
         WORKBENCH.waitForUi(WAIT, "the budget saved", () -> Arrays.stream(table.getItems())
-                .anyMatch(i -> "LE-3".equals(i.getText(0)) && "125000.00".equals(i.getText(3))) ? Boolean.TRUE : null);
+                .anyMatch(i -> "LE-3".equals(i.getText(0)) && "125.000,50".equals(i.getText(3))) ? Boolean.TRUE : null);
+        assertTrue(service(SyncService.class).engine().entities().list("Project").stream().anyMatch(r -> "LE-3".equals(
+                r.data().path("code").asText()) && new java.math.BigDecimal("125000.5").compareTo(new java.math.BigDecimal(
+                r.data().path("budget").asText())) == 0), "stored as a plain decimal");
         WORKBENCH.waitForUi(WAIT, "the tab clean", () -> "Projects".equals(tabText(shell, "Projects")) ? Boolean.TRUE : null);
     }
 
@@ -557,7 +563,7 @@ class WorkbenchWindowTest {
         List<String> lines = java.nio.file.Files.readAllLines(csv, java.nio.charset.StandardCharsets.UTF_8);
         assertTrue(lines.get(0).startsWith("\uFEFFCode,Name,"), lines.get(0));
         assertEquals(4, lines.size(), String.valueOf(lines));
-        assertTrue(lines.get(1).startsWith("SO-3,Sorted SO-3,,7000.00"), lines.get(1));
+        assertTrue(lines.get(1).startsWith("SO-3,Sorted SO-3,,\"7.000,00\""), lines.get(1));
         WORKBENCH.onUi(() -> {
             filter.setText("");
             return null;
