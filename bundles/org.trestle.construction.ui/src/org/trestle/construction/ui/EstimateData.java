@@ -1,6 +1,8 @@
 package org.trestle.construction.ui;
 
 import java.math.BigDecimal;
+
+import org.trestle.app.parts.Amounts;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,6 +39,9 @@ final class EstimateData {
             row.uuid = entry.uuid();
             for (int i = 0; i < ItemRow.COLUMNS; i++) {
                 row.values[i] = data.path(COLUMNS[i]).isNull() ? "" : data.path(COLUMNS[i]).asText("");
+                if (i >= 3 && !row.values[i].isEmpty()) {
+                    row.values[i] = Amounts.shown(row.values[i]); // quantity and unit price as the locale writes them
+                }
             }
             loaded.add(row);
         }
@@ -66,9 +71,9 @@ final class EstimateData {
                     .put("unit", r.values[2]);
             try {
                 data.put("position", Integer.parseInt(r.values[0].trim()));
-                data.put("quantity", new BigDecimal(r.values[3].trim().replace(',', '.')).toPlainString());
-                data.put("unitPrice", new BigDecimal(r.values[4].trim().replace(',', '.')).toPlainString());
-            } catch (NumberFormatException e) {
+                data.put("quantity", new BigDecimal(Amounts.plain(r.values[3])).toPlainString());
+                data.put("unitPrice", new BigDecimal(Amounts.plain(r.values[4])).toPlainString());
+            } catch (IllegalArgumentException e) { // a NumberFormatException too
                 throw new IllegalArgumentException("Item " + line + ": position, quantity and unit price must be numbers");
             }
             puts.add(EntityWrite.put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data));

@@ -16,6 +16,7 @@ import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.MDirtyable;
 import org.eclipse.e4.ui.model.application.ui.basic.MPart;
+import org.trestle.app.parts.Amounts;
 import org.trestle.app.parts.EntityTablePart;
 import org.trestle.app.parts.SavePrompt;
 import org.trestle.app.parts.Undoable;
@@ -121,7 +122,7 @@ public class EstimateEditorPart {
         GridDataFactory.fillDefaults().grab(true, false).span(4, 1).applyTo(bottom);
         editing.add(Widgets.button(bottom, "Add item", this::addItem));
         priceList = new PriceList(bottom, m -> addItem(m.path("name").asText(""), m.path("unit").asText("pcs"),
-                m.path("unitPrice").asText("0.00")));
+                Amounts.shown(m.path("unitPrice").asText("0.00"))));
         editing.add(priceList.control());
         editing.add(Widgets.button(bottom, "Remove item", this::removeItem));
         editing.add(Widgets.button(bottom, "Save", () -> save()));
@@ -242,7 +243,7 @@ public class EstimateEditorPart {
     }
 
     private void addItem() {
-        addItem("", "pcs", "0.00");
+        addItem("", "pcs", Amounts.shown("0.00"));
     }
 
     /** Adds an item with these values, a quantity of 1, at the next position. */
@@ -311,7 +312,7 @@ public class EstimateEditorPart {
                 sum = sum.add(r.lineTotal());
             }
         }
-        total.setText("Total: " + sum.setScale(2, RoundingMode.HALF_UP).toPlainString());
+        total.setText("Total: " + Amounts.shown(sum.setScale(2, RoundingMode.HALF_UP).toPlainString()));
         total.getParent().layout();
     }
 

@@ -2,6 +2,8 @@ package org.trestle.construction.ui;
 
 import java.math.BigDecimal;
 
+import org.trestle.app.parts.Amounts;
+
 /** An estimate item as the editor holds it, as typed, before it is saved. */
 final class ItemRow {
 
@@ -15,7 +17,8 @@ final class ItemRow {
     /** @return quantity times unit price, or {@code null} while either is not a number */
     BigDecimal lineTotal() {
         try {
-            return new BigDecimal(values[3].replace(',', '.')).multiply(new BigDecimal(values[4].replace(',', '.')));
+            // as typed: the locale's way (1.150,50 in German) or plainly
+            return new BigDecimal(Amounts.plain(values[3])).multiply(new BigDecimal(Amounts.plain(values[4])));
         } catch (RuntimeException e) {
             return null;
         }

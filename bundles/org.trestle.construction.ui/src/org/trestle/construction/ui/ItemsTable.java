@@ -12,6 +12,7 @@ import org.eclipse.jface.viewers.TableViewerColumn;
 import org.eclipse.jface.viewers.TextCellEditor;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Composite;
+import org.trestle.app.parts.Amounts;
 
 /** The estimate editor's table of items: a column per value, edited in place, and the line total. */
 final class ItemsTable {
@@ -73,7 +74,7 @@ final class ItemsTable {
             @Override
             public String getText(Object element) {
                 BigDecimal t = ((ItemRow) element).lineTotal();
-                return t == null ? "?" : t.setScale(2, RoundingMode.HALF_UP).toPlainString();
+                return t == null ? "?" : Amounts.shown(t.setScale(2, RoundingMode.HALF_UP).toPlainString());
             }
         });
         return items;

@@ -686,7 +686,7 @@ class WorkbenchWindowTest {
         Label total = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
                 .filter(l -> l.getData(EstimateEditorPart.TOTAL) != null).findFirst().orElseThrow());
         // the estimate is read in the background; its total shows once it has arrived
-        WORKBENCH.waitForUi(WAIT, "the estimate's total", () -> total.getText().equals("Total: 1187.50") ? Boolean.TRUE
+        WORKBENCH.waitForUi(WAIT, "the estimate's total", () -> total.getText().equals("Total: 1.187,50") ? Boolean.TRUE
                 : null);
 
         click(shell, "Add item");
@@ -694,9 +694,9 @@ class WorkbenchWindowTest {
         Table items = WORKBENCH.onUi(() -> all(shell, Table.class).stream()
                 .filter(t -> t.getData(EstimateEditorPart.ITEMS) != null).findFirst().orElseThrow());
         editCell(shell, items, 1, 3, "2");
-        editCell(shell, items, 1, 4, "150.00");
-        assertEquals("Total: 1487.50", WORKBENCH.onUi(total::getText), "the total follows while typing");
-        assertEquals("300.00", WORKBENCH.onUi(() -> items.getItem(1).getText(5)));
+        editCell(shell, items, 1, 4, "150,00"); // a German unit price
+        assertEquals("Total: 1.487,50", WORKBENCH.onUi(total::getText), "the total follows while typing");
+        assertEquals("300,00", WORKBENCH.onUi(() -> items.getItem(1).getText(5)));
         screenshot(shell, "estimate-editor");
 
         click(shell, "Save");
@@ -782,7 +782,7 @@ class WorkbenchWindowTest {
         String added = WORKBENCH.waitForUi(WAIT, "the item from the price list", () -> Arrays.stream(items.getItems())
                 .filter(i -> "Rebar B500".equals(i.getText(1))).map(i -> i.getText(2) + "|" + i.getText(3) + "|"
                         + i.getText(4)).findFirst().orElse(null));
-        assertEquals("kg|1|1.15", added);
+        assertEquals("kg|1|1,15", added);
         assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
         assertEquals("Estimate editor", WORKBENCH.onUi(() -> tabText(shell, "Estimate editor")));
     }
