@@ -68,10 +68,14 @@ final class Pruning {
             for (SyncNodeRow n : em.createQuery("select n from SyncNodeRow n where n.self = false", SyncNodeRow.class)
                     .getResultList()) {
                 // the newest record stays, so that acknowledging it again still finds it
-                removed += em.createQuery("delete from SyncPacketRow p where p.targetNode = :n and p.createdAt < :c "
+                // a revoked node acknowledges nothing more: all but its newest record go
+                var delete = em.createQuery("delete from SyncPacketRow p where p.targetNode = :n and p.createdAt < :c "
                         + "and p.packetNo < :last" + (n.revoked ? "" : " and p.maxSeq <= :acked"))
-                        .setParameter("n", n.nodeId).setParameter("c", cutoff).setParameter("last", n.sentPacketNo)
-                        .setParameter("acked", n.ackedSeq).executeUpdate();
+                        .setParameter("n", n.nodeId).setParameter("c", cutoff).setParameter("last", n.sentPacketNo);
+                if (!n.revoked) {
+                    delete.setParameter("acked", n.ackedSeq);
+                }
+                removed += delete.executeUpdate();
             }
             return removed;
         });

@@ -94,6 +94,23 @@ class PruningTest {
     }
 
     @Test
+    void aRevokedNodesRecordsArePrunedWithTheOthers() {
+        Sites.site(a, "R-1");
+        nodes.syncAll();
+        Sites.site(a, "R-2");
+        nodes.syncAll();
+        nodes.exchange(b);
+        server.administration().revoke(b.self().nodeId());
+        long before = packetRows(server);
+        PruneReport report = server.administration().prune(NOW, LONG);
+        assertTrue(report.packets() > 0, "packet records went, a revoked node's among them: " + report);
+        assertEquals(before - report.packets(), packetRows(server));
+        long toRevoked = server.read(em -> em.createQuery("select count(p) from SyncPacketRow p where p.targetNode = :n",
+                Long.class).setParameter("n", b.self().nodeId()).getSingleResult());
+        assertTrue(toRevoked <= 1, "only the revoked node's newest record stays: " + toRevoked);
+    }
+
+    @Test
     void aDeleteANodeHasNotSeenIsKeptForIt() {
         String site = Sites.site(a, "D-1");
         nodes.syncAll();
