@@ -295,10 +295,7 @@ public class EntityTablePart {
 
     /** "12 records", or "3 of 12 records" while the filter hides some. */
     private void showCount() {
-        int all = viewer.getInput() instanceof List<?> l ? l.size() : 0;
-        int shown = viewer.getTable().getItemCount();
-        String noun = all == 1 ? " record" : " records";
-        summary.setText(shown == all ? all + noun : shown + " of " + all + noun);
+        summary.setText(RecordColumns.count(viewer));
         summary.getParent().layout();
     }
 

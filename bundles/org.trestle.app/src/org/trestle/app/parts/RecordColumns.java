@@ -63,6 +63,14 @@ final class RecordColumns {
         });
     }
 
+    /** @return "12 records", or "3 of 12 records" while the filter hides some */
+    static String count(TableViewer viewer) {
+        int all = viewer.getInput() instanceof List<?> l ? l.size() : 0;
+        int shown = viewer.getTable().getItemCount();
+        String noun = all == 1 ? " record" : " records";
+        return shown == all ? all + noun : shown + " of " + all + noun;
+    }
+
     /** @return what a row shows, as one text: the filter matches it, references by their titles */
     private static String shown(TableViewer viewer, ObjectNode row) {
         StringBuilder out = new StringBuilder();

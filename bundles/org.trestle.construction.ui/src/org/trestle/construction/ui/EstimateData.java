@@ -96,4 +96,27 @@ final class EstimateData {
         String project = projectNames.get(estimate.path("project").asText(""));
         return project == null || project.isEmpty() ? text : text + ", " + project;
     }
+
+    /** @return a new item after the last position, with a quantity of 1 */
+    static ItemRow nextItem(List<ItemRow> rows, String description, String unit, String unitPrice) {
+        ItemRow row = new ItemRow();
+        row.values[0] = String.valueOf(rows.stream().filter(r -> !r.deleted).mapToInt(EstimateData::position).max()
+                .orElse(0) + 1);
+        row.values[1] = description;
+        row.values[2] = unit;
+        row.values[3] = "1";
+        row.values[4] = unitPrice;
+        return row;
+    }
+
+    /** @return the sum of the line totals of the items not removed (a line not yet a number counts nothing) */
+    static BigDecimal total(List<ItemRow> rows) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (ItemRow r : rows) {
+            if (!r.deleted && r.lineTotal() != null) {
+                sum = sum.add(r.lineTotal());
+            }
+        }
+        return sum;
+    }
 }

@@ -1,6 +1,5 @@
 package org.trestle.construction.ui;
 
-import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -157,11 +156,7 @@ public class EstimateEditorPart {
                 chooser.add(EstimateData.choiceText(entry.data(), projects));
                 estimates.add(entry.uuid());
             }
-            if (wanted != null && estimates.contains(wanted)) {
-                int asked = estimates.indexOf(wanted);
-                wanted = null;
-                chooser.select(asked);
-                choose(asked);
+            if (openWanted()) {
                 return;
             }
             int index = estimates.indexOf(current);
@@ -255,13 +250,7 @@ public class EstimateEditorPart {
             message.setText("Choose an estimate first.");
             return;
         }
-        ItemRow row = new ItemRow();
-        row.values[0] = String.valueOf(rows.stream().filter(r -> !r.deleted).mapToInt(r -> EstimateData.position(r)).max()
-                .orElse(0) + 1);
-        row.values[1] = description;
-        row.values[2] = unit;
-        row.values[3] = "1";
-        row.values[4] = unitPrice;
+        ItemRow row = EstimateData.nextItem(rows, description, unit, unitPrice);
         rows.add(row);
         showRows();
         changed(null);
@@ -306,13 +295,7 @@ public class EstimateEditorPart {
     }
 
     private void updateTotal() {
-        BigDecimal sum = BigDecimal.ZERO;
-        for (ItemRow r : rows) {
-            if (!r.deleted && r.lineTotal() != null) {
-                sum = sum.add(r.lineTotal());
-            }
-        }
-        total.setText("Total: " + Amounts.shown(sum.setScale(2, RoundingMode.HALF_UP).toPlainString()));
+        total.setText("Total: " + Amounts.shown(EstimateData.total(rows).setScale(2, RoundingMode.HALF_UP).toPlainString()));
         total.getParent().layout();
     }
 
@@ -380,15 +363,22 @@ public class EstimateEditorPart {
     void onOpen(@UIEventTopic(EntityTablePart.OPEN) Event event) {
         if (chooser != null && "Estimate".equals(event.getProperty(EntityTablePart.OPEN_TYPE))) {
             wanted = String.valueOf(event.getProperty(EntityTablePart.OPEN_UUID));
-            int index = estimates.indexOf(wanted);
-            if (index >= 0) {
-                wanted = null;
-                chooser.select(index);
-                choose(index);
-            } else {
+            if (!openWanted()) {
                 refreshChoices(false); // made since the list was read: opened once it is there
             }
         }
+    }
+
+    /** @return whether the estimate asked for is in the chooser, and was then chosen */
+    private boolean openWanted() {
+        int index = wanted == null ? -1 : estimates.indexOf(wanted);
+        if (index < 0) {
+            return false;
+        }
+        wanted = null;
+        chooser.select(index);
+        choose(index);
+        return true;
     }
 
     @Focus
