@@ -1,6 +1,5 @@
 package org.trestle.app.parts;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -197,8 +196,7 @@ final class EntityForm {
         general.setText("");
         for (Map.Entry<AttributeInfo, Control> f : fields.entrySet()) {
             AttributeInfo a = f.getKey();
-            String current = row == null ? "" : a.javaType() == BigDecimal.class ? Amounts.shown(Labels.value(row, a))
-                    : Labels.value(row, a);
+            String current = row == null ? "" : Labels.shown(row, a); // amounts and dates as the locale writes them
             if (f.getValue() instanceof Combo combo) {
                 List<String> values = a.isReference() ? referenceChoices(a, combo) : List.of(combo.getItems());
                 int index = values.indexOf(current);
@@ -221,6 +219,7 @@ final class EntityForm {
         for (AttributeInfo a : Labels.ordered(attributes)) {
             new Label(area, SWT.NONE).setText(Labels.of(a.name()) + ":");
             Control field;
+            Control cell = null; // what takes the grid's cell, when it is not the field itself
             if (a.javaType().isEnum() || a.isReference()) {
                 Combo combo = new Combo(area, SWT.DROP_DOWN | SWT.READ_ONLY);
                 List<String> values = new ArrayList<>();
@@ -233,6 +232,10 @@ final class EntityForm {
                     referenceChoices.put(a, values);
                 }
                 field = combo;
+            } else if (a.javaType() == java.time.LocalDate.class && !a.derived()) {
+                DateField date = new DateField(area, SWT.BORDER);
+                cell = date.control();
+                field = date.text();
             } else {
                 field = new Text(area, SWT.BORDER | (a.derived() ? SWT.READ_ONLY : SWT.NONE));
             }
@@ -245,7 +248,7 @@ final class EntityForm {
                 // Enter in a field saves, as in any form
                 field.addListener(SWT.DefaultSelection, e -> save(null));
             }
-            GridDataFactory.fillDefaults().grab(true, false).hint(280, SWT.DEFAULT).applyTo(field);
+            GridDataFactory.fillDefaults().grab(true, false).hint(280, SWT.DEFAULT).applyTo(cell == null ? field : cell);
             Label message = new Label(area, SWT.NONE);
             message.setForeground(area.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
             GridDataFactory.fillDefaults().hint(260, SWT.DEFAULT).applyTo(message);
@@ -382,8 +385,7 @@ final class EntityForm {
             }
             return f.textNode(a.isReference() ? referenceChoices.get(a).get(index) : combo.getItem(index));
         }
-        // amounts as the user's locale writes them, or plainly with a point
-        String text = ((Text) field).getText().trim();
-        return a.parse(a.javaType() == BigDecimal.class ? Amounts.plain(text) : text);
+        // amounts and dates as the user's locale writes them, or plainly
+        return Labels.typed(a, ((Text) field).getText());
     }
 }

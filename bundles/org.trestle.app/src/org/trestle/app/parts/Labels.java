@@ -37,6 +37,31 @@ public final class Labels {
         return v == null || v.isNull() ? "" : v.asText();
     }
 
+    /**
+     * @return the attribute's value as a person reads it: amounts and dates as the user's
+     *         locale writes them, other values as stored; empty when it has none
+     */
+    public static String shown(ObjectNode row, AttributeInfo a) {
+        String value = value(row, a);
+        if (a.javaType() == java.math.BigDecimal.class) {
+            return Amounts.shown(value);
+        }
+        return a.javaType() == java.time.LocalDate.class ? Dates.shown(value) : value;
+    }
+
+    /**
+     * @return what a person typed for an attribute as the value to store: amounts and dates
+     *         in the locale's form or plainly
+     * @throws IllegalArgumentException saying what is expected, when the text is not a value
+     *                                  of the attribute's type
+     */
+    public static JsonNode typed(AttributeInfo a, String text) {
+        if (a.javaType() == java.math.BigDecimal.class) {
+            return a.parse(Amounts.plain(text));
+        }
+        return a.parse(a.javaType() == java.time.LocalDate.class ? Dates.plain(text) : text);
+    }
+
     /** @return the attributes in the order people read them: identifying ones, then references, then the rest */
     public static List<AttributeInfo> ordered(List<AttributeInfo> attributes) {
         List<AttributeInfo> sorted = new ArrayList<>(attributes);
@@ -70,5 +95,49 @@ public final class Labels {
                     ? label.substring(0, label.length() - 1) + "ies" : label + "s";
         }
         return n + " " + label;
+    }
+
+    /** @return a node in words: "this computer", "the office server" or "laptop L-7" */
+    public static String node(org.trestle.sync.api.NodeInfo node) {
+        return node.self() ? "this computer" : node.server() ? "the office server" : "laptop " + node.code();
+    }
+
+    /** @return how a conflict ended, in words, for the version a history or the Conflicts view shows */
+    public static String resolution(org.trestle.sync.api.Resolution resolution, boolean open) {
+        if (open) {
+            return "Waiting for you";
+        }
+        return switch (resolution) {
+            case SERVER_WINS -> "The server's version stayed";
+            case CLIENT_WINS -> "This version was taken";
+            case MERGED -> "Merged with the other";
+            case MANUAL_PENDING -> "Waiting for you";
+            case RESOLVED -> "Decided by a person";
+        };
+    }
+
+    /** @return a stored point in time as the locale writes it: "03.12.2026, 20:45" */
+    public static String time(java.time.Instant at) {
+        return at == null ? "" : java.time.format.DateTimeFormatter
+                .ofLocalizedDateTime(java.time.format.FormatStyle.MEDIUM, java.time.format.FormatStyle.SHORT)
+                .withLocale(java.util.Locale.getDefault(java.util.Locale.Category.FORMAT))
+                .withZone(java.time.ZoneId.systemDefault()).format(at);
+    }
+
+    /**
+     * @param titles the titles of the records references point at, by uuid
+     * @return a record's values in one line as a person reads them: "Name: Cement · Unit price: 7,50"
+     */
+    public static String summary(List<AttributeInfo> attributes, ObjectNode data, java.util.Map<String, String> titles) {
+        StringBuilder out = new StringBuilder();
+        for (AttributeInfo a : ordered(attributes)) {
+            String value = value(data, a);
+            if (value.isEmpty()) {
+                continue;
+            }
+            out.append(out.length() == 0 ? "" : " \u00B7 ").append(of(a.name())).append(": ")
+                    .append(a.isReference() ? titles.getOrDefault(value, "(not on this computer)") : shown(data, a));
+        }
+        return out.toString();
     }
 }

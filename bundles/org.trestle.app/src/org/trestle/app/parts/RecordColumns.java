@@ -43,11 +43,8 @@ final class RecordColumns {
                 @Override
                 public String getText(Object element) {
                     String value = Labels.value((ObjectNode) element, a);
-                    if (a.javaType() == java.math.BigDecimal.class) {
-                        return Amounts.shown(value); // as the user's locale writes amounts
-                    }
                     if (!a.isReference() || value.isEmpty()) {
-                        return value;
+                        return Labels.shown((ObjectNode) element, a); // amounts and dates as the locale writes them
                     }
                     return titles.get().getOrDefault(a.referencedType(), Map.of()).getOrDefault(value,
                             EntityTablePart.NOT_HERE);

@@ -1,5 +1,10 @@
 package org.trestle.app.parts;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
@@ -13,6 +18,7 @@ import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
+import org.trestle.sync.api.AttributeInfo;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.SyncService;
 
@@ -75,20 +81,40 @@ final class RecordHistory {
         Job.create("Loading the history of " + Labels.title(type, row), (IProgressMonitor monitor) -> {
             var versions = sync.engine().conflictResolver().history(type.name(), uuid);
             var nodes = sync.engine().syncManager().nodes();
+            var attributes = sync.engine().entities().attributes(type.name());
+            // each version in words, references by the titles of the records they point at
+            List<String[]> texts = new ArrayList<>();
+            for (var v : versions) {
+                String source = nodes.stream().filter(n -> n.nodeId().equals(v.sourceNode())).map(Labels::node)
+                        .findFirst().orElse("another computer");
+                texts.add(new String[] { source, Labels.time(v.arrivedAt()), Labels.resolution(v.resolution(), v.open()),
+                        v.data() == null ? "(deleted)" : Labels.summary(attributes, v.data(), titles(attributes, v.data())) });
+            }
             ui.asyncExec(() -> {
                 if (table.isDisposed()) {
                     return;
                 }
-                for (var v : versions) {
-                    String source = nodes.stream().filter(n -> n.nodeId().equals(v.sourceNode())).map(n -> n.code())
-                            .findFirst().orElse(v.sourceNode());
+                for (int i = 0; i < versions.size(); i++) {
                     TableItem item = new TableItem(table, SWT.NONE);
-                    item.setText(new String[] { source, String.valueOf(v.arrivedAt()),
-                            v.resolution().wireName() + (v.open() ? " (open)" : ""), String.valueOf(v.data()) });
-                    item.setData(v.data());
+                    item.setText(texts.get(i));
+                    item.setData(versions.get(i).data());
                 }
             });
             return Status.OK_STATUS;
         }).schedule();
+    }
+
+    /** @return the titles of the records a version's references point at, by uuid (read in the caller's job) */
+    private Map<String, String> titles(List<AttributeInfo> attributes, ObjectNode data) {
+        Map<String, String> titles = new HashMap<>();
+        for (AttributeInfo a : attributes) {
+            String value = a.isReference() ? Labels.value(data, a) : "";
+            EntityTypeInfo referenced = value.isEmpty() ? null : sync.engine().entities().type(a.referencedType()).orElse(null);
+            if (referenced != null) {
+                sync.engine().entities().find(a.referencedType(), value)
+                        .ifPresent(r -> titles.put(value, Labels.title(referenced, r.data())));
+            }
+        }
+        return titles;
     }
 }

@@ -262,13 +262,36 @@ class WorkbenchWindowTest {
             visibleField(shell, "code").setText("UI-7");
             visibleField(shell, "name").setText("Depot extension");
             visibleField(shell, "budget").setText("48000.00");
+            // the start date from the calendar beside the field
+            Button picker = (Button) Arrays.stream(visibleField(shell, "startDate").getParent().getChildren())
+                    .filter(c -> c.getData(org.trestle.app.parts.DateField.PICKER) != null).findFirst().orElseThrow();
+            picker.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
             return null;
         });
+        org.eclipse.swt.widgets.DateTime calendar = WORKBENCH.waitForUi(WAIT, "the calendar", () -> Arrays
+                .stream(WORKBENCH.display().getShells()).filter(Shell::isVisible)
+                .flatMap(s -> all(s, org.eclipse.swt.widgets.DateTime.class).stream())
+                .filter(d -> d.getData(org.trestle.app.parts.DateField.CALENDAR) != null).findFirst().orElse(null));
+        WORKBENCH.onUi(() -> {
+            calendar.setDate(2027, 0, 15);
+            calendar.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            calendar.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        assertEquals("15.01.2027", WORKBENCH.onUi(() -> visibleField(shell, "startDate").getText()),
+                "the date picked, as the locale writes it");
+        assertTrue(WORKBENCH.onUi(calendar::isDisposed), "a double-click on a day closes the calendar");
         click(shell, "Save");
         String row = WORKBENCH.waitForUi(WAIT, "the new project in the table", () -> Arrays.stream(table.getItems())
                 .map(i -> i.getText(0) + "|" + i.getText(1) + "|" + i.getText(3)).filter(r -> r.startsWith("UI-7"))
                 .findFirst().orElse(null));
         assertEquals("UI-7|Depot extension|48.000,00", row, "the amount as the locale (German, in these tests) writes it");
+        assertEquals("2027-01-15", service(SyncService.class).engine().entities().list("Project").stream()
+                .filter(r -> "UI-7".equals(r.data().path("code").asText())).findFirst().orElseThrow().data()
+                .path("startDate").asText(), "stored as an ISO date");
+        assertTrue(WORKBENCH.onUi(() -> Arrays.stream(table.getItems()).filter(i -> "UI-7".equals(i.getText(0)))
+                .anyMatch(i -> java.util.stream.IntStream.range(0, table.getColumnCount())
+                        .anyMatch(c -> "15.01.2027".equals(i.getText(c))))), "the table shows the date as the locale writes it");
         assertEquals("UI-7", WORKBENCH.waitForUi(WAIT, "the saved project selected", () -> table.getSelectionCount() == 1
                 ? table.getSelection()[0].getText(0) : null), "the saved record stays selected");
         assertEquals("Depot extension", WORKBENCH.onUi(() -> visibleField(shell, "name").getText()));
@@ -986,8 +1009,8 @@ class WorkbenchWindowTest {
         String differing = WORKBENCH.onUi(() -> Arrays.stream(compare.getItems())
                 .filter(i -> !i.getText(1).equals(i.getText(2))).map(i -> i.getText(0) + "=" + i.getText(1) + "/" + i.getText(2))
                 .reduce("", (a, b) -> a + b + ";"));
-        assertEquals("Unit price=7.50/8.10;", differing, "only the attribute that differs is marked");
-        assertEquals("8.10", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)), "the result starts as the server's");
+        assertEquals("Unit price=7,50/8,10;", differing, "only the attribute that differs is marked, amounts as the locale writes them");
+        assertEquals("8,10", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)), "the result starts as the server's");
 
         // per attribute: this computer's unit price, and a name typed by hand
         WORKBENCH.onUi(() -> {
@@ -995,7 +1018,18 @@ class WorkbenchWindowTest {
             return null;
         });
         click(shell, "Take this computer's");
-        assertEquals("7.50", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)));
+        assertEquals("7,50", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)));
+        // an amount typed as the locale writes it
+        WORKBENCH.onUi(() -> {
+            compare.setSelection(rowOf(compare, "Unit price"));
+            compare.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            find(shell, Text.class, t -> t.getData(ConflictsPart.RESULT_EDITOR) != null).orElseThrow().setText("1.007,5");
+            return null;
+        });
+        click(shell, "Use this value");
+        assertEquals("1.007,50", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)));
+        click(shell, "Take this computer's");
+        assertEquals("7,50", WORKBENCH.onUi(() -> rowOf(compare, "Unit price").getText(3)));
         // a name typed by hand for the selected attribute
         WORKBENCH.onUi(() -> {
             compare.setSelection(rowOf(compare, "Name"));
@@ -1035,7 +1069,7 @@ class WorkbenchWindowTest {
                     .filter(t -> t.getData(EntityTablePart.HISTORY) != null && t.isVisible() && t.getItemCount() > 0)
                     .map(t -> t.getItem(0).getText(2) + " " + t.getItem(0).getText(3)).findFirst().orElse(null);
         });
-        assertTrue(history.startsWith("resolved") && history.contains("7.50"), history);
+        assertTrue(history.startsWith("Decided by a person") && history.contains("Unit price: 7,50"), history);
     }
 
     /** Selects the first row whose first column reads {@code text}, as a click would. */
@@ -1277,6 +1311,8 @@ class WorkbenchWindowTest {
                     .orElse(null));
             assertEquals("Groundworks (site)|Groundworks (office)", WORKBENCH.onUi(() -> rowOf(compare, "Title").getText(1)
                     + "|" + rowOf(compare, "Title").getText(2)), "this computer's title beside the server's");
+            assertEquals("SRV-1 Server conflict", WORKBENCH.onUi(() -> rowOf(compare, "Project").getText(1)),
+                    "a reference by the title of the record it points at, not its uuid");
             screenshot(shell, "conflict-from-server");
             WORKBENCH.onUi(() -> {
                 compare.setSelection(rowOf(compare, "Title"));

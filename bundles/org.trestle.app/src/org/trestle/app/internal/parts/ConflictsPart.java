@@ -1,7 +1,5 @@
 package org.trestle.app.internal.parts;
 
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -31,7 +29,6 @@ import org.osgi.service.event.Event;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.app.parts.Labels;
 import org.trestle.sync.api.AttributeInfo;
 import org.trestle.sync.api.EntityTypeInfo;
@@ -55,7 +52,6 @@ public class ConflictsPart {
     public static final String PROBLEM = "trestle.conflicts.problem";
     public static final String RESULT_EDITOR = "trestle.conflicts.resultEditor";
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     @Inject
     @Service
@@ -77,8 +73,8 @@ public class ConflictsPart {
     private Button resolve;
     private final List<ConflictRecord> conflicts = new ArrayList<>();
     private final List<AttributeInfo> rows = new ArrayList<>();
-    /** The entity of each open conflict as it is here now, by version id, read with the list. */
-    private java.util.Map<String, ObjectNode> currentStates = java.util.Map.of();
+    /** What the list shows, with each entity as it is here now and the titles references point at. */
+    private ConflictsRead read = new ConflictsRead(List.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of());
     private ObjectNode mine;
     private ObjectNode server;
     private ObjectNode result;
@@ -129,6 +125,8 @@ public class ConflictsPart {
             c.setWidth(title.equals("Attribute") ? 110 : 120);
         }
         GridDataFactory.fillDefaults().grab(true, true).span(3, 1).applyTo(compare);
+        org.trestle.app.parts.CellTips.install(compare);
+        org.trestle.app.parts.CellTips.install(list);
         createTypedValue(detail);
         problem = new Label(detail, SWT.WRAP);
         problem.setData(PROBLEM, Boolean.TRUE);
@@ -140,33 +138,19 @@ public class ConflictsPart {
 
     private void reload() {
         Job.create("Loading conflicts", (IProgressMonitor monitor) -> {
-            List<ConflictRecord> open = sync.openConflicts();
-            // node codes for the "From node" column: the ids mean nothing to a person
-            java.util.Map<String, String> codes = new java.util.HashMap<>();
-            for (var n : sync.engine().syncManager().nodes()) {
-                codes.put(n.nodeId(), n.self() ? "this computer" : n.server() ? "the office server" : "laptop " + n.code());
-            }
-            // the version each conflict's entity has here now, the other side of the comparison
-            java.util.Map<String, ObjectNode> current = new java.util.HashMap<>();
-            SyncEngine engine = sync.engine();
-            for (ConflictRecord c : open) {
-                EntityTypeInfo type = engine.entities().type(c.entityType()).orElse(null);
-                SyncEntity here = type == null ? null : engine.read(em -> em.find(type.type(), c.entityUuid()));
-                if (here != null) {
-                    current.put(c.versionId(), engine.entities().serialize(here));
-                }
-            }
-            ui.asyncExec(() -> show(open, codes, current));
+            ConflictsRead read = ConflictsRead.read(sync);
+            ui.asyncExec(() -> show(read));
             return Status.OK_STATUS;
         }).schedule();
     }
 
-    private void show(List<ConflictRecord> open, java.util.Map<String, String> codes,
-            java.util.Map<String, ObjectNode> current) {
+    private void show(ConflictsRead read) {
         if (list.isDisposed()) {
             return;
         }
-        currentStates = current;
+        this.read = read;
+        List<ConflictRecord> open = read.open();
+        java.util.Map<String, String> codes = read.codes();
         String selected = list.getSelectionIndex() >= 0 && list.getSelectionIndex() < conflicts.size()
                 ? conflicts.get(list.getSelectionIndex()).versionId() : null;
         conflicts.clear();
@@ -178,8 +162,8 @@ public class ConflictsPart {
             var type = sync.engine().entities().type(c.entityType());
             ObjectNode data = c.data() != null ? c.data() : c.otherData();
             String record = type.isEmpty() || data == null ? c.entityUuid() : Labels.title(type.get(), data);
-            item.setText(new String[] { Labels.typeLabel(type, c.entityType()), record, TIME.format(c.arrivedAt()),
-                    c.sourceNode() == null ? "" : codes.getOrDefault(c.sourceNode(), "another computer"), c.open() ? "Waiting for you" : c.resolution().wireName() });
+            item.setText(new String[] { Labels.typeLabel(type, c.entityType()), record, Labels.time(c.arrivedAt()),
+                    c.sourceNode() == null ? "" : codes.getOrDefault(c.sourceNode(), "another computer"), Labels.resolution(c.resolution(), c.open()) });
             if (c.versionId().equals(selected)) {
                 keep = list.getItemCount() - 1;
             }
@@ -221,7 +205,7 @@ public class ConflictsPart {
         SyncEngine engine = sync.engine();
         EntityTypeInfo type = engine.entities().type(c.entityType()).orElse(null);
         mine = c.data();
-        ObjectNode current = currentStates.get(c.versionId());
+        ObjectNode current = read.current().get(c.versionId());
         server = current == null ? c.otherData() : current;
         if (result == null || !c.versionId().equals(editing)) {
             result = server == null ? (mine == null ? null : mine.deepCopy()) : server.deepCopy();
@@ -248,9 +232,9 @@ public class ConflictsPart {
         Color changed = DIFFERENT;
         for (int i = 0; i < rows.size(); i++) {
             AttributeInfo a = rows.get(i);
-            String left = mine == null ? "" : Labels.value(mine, a);
-            String right = server == null ? "" : Labels.value(server, a);
-            String chosen = result == null ? "" : Labels.value(result, a);
+            String left = read.shown(mine, a);
+            String right = read.shown(server, a);
+            String chosen = read.shown(result, a);
             TableItem item = compare.getItem(i);
             item.setText(new String[] { Labels.of(a.name()), left, right, chosen });
             item.setBackground(Objects.equals(left, right) ? null : changed);
@@ -298,7 +282,7 @@ public class ConflictsPart {
             int index = compare.getSelectionIndex();
             if (index >= 0 && index < rows.size() && result != null) {
                 typedLabel.setText(Labels.of(rows.get(index).name()) + ":");
-                typed.setText(Labels.value(result, rows.get(index)));
+                typed.setText(Labels.shown(result, rows.get(index)));
                 row.layout();
             }
         });
@@ -314,7 +298,7 @@ public class ConflictsPart {
         AttributeInfo a = rows.get(index);
         String text = typed.getText();
         try {
-            result.set(a.name(), a.parse(a.javaType() == java.math.BigDecimal.class ? text.replace(',', '.') : text));
+            result.set(a.name(), Labels.typed(a, text)); // amounts and dates as the locale writes them
             problem.setText("");
         } catch (IllegalArgumentException ex) {
             problem.setText(Labels.of(a.name()) + ": " + ex.getMessage());
