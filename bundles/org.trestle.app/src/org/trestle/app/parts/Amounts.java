@@ -68,4 +68,21 @@ public final class Amounts {
         }
         throw new IllegalArgumentException("not a number: write it as " + shown("1234.50"));
     }
+
+    /**
+     * @param currency an ISO 4217 code ("EUR"); shown as its code when the JDK does not know it
+     * @return an amount of money as the locale writes it, with its currency: "1.187,50 €" in
+     *         German, "€1,187.50" in English
+     */
+    public static String money(BigDecimal amount, String currency) {
+        NumberFormat format = NumberFormat.getCurrencyInstance(locale());
+        try {
+            format.setCurrency(java.util.Currency.getInstance(currency));
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return shown(amount.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString()) + " " + currency;
+        }
+        format.setMinimumFractionDigits(2);
+        format.setMaximumFractionDigits(2);
+        return format.format(amount);
+    }
 }

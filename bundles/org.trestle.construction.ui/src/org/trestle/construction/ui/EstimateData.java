@@ -50,32 +50,60 @@ final class EstimateData {
     }
 
     /**
+     * A value of an item that cannot be saved: which row (as shown, from 1), which column,
+     * and what is expected.
+     */
+    static final class CellProblem extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final transient ItemRow row;
+        private final int column;
+
+        CellProblem(ItemRow row, int shownRow, int column, String expected) {
+            super("Row " + shownRow + ", " + ItemsTable.title(column) + ": " + (row.values[column].isBlank()
+                    ? expected : "\"" + row.values[column].trim() + "\" is not valid, expected " + expected));
+            this.row = row;
+            this.column = column;
+        }
+
+        ItemRow row() {
+            return row;
+        }
+
+        int column() {
+            return column;
+        }
+    }
+
+    /**
      * @return the writes that save the header and the items together
-     * @throws IllegalArgumentException naming the item whose position, quantity or unit price is not a number
+     * @throws CellProblem naming the first cell, in the order shown, whose value cannot be saved
      */
     static List<EntityWrite> writes(String estimate, String title, String status, String notes, List<ItemRow> rows) {
+        List<ItemRow> shown = rows.stream().filter(r -> !r.deleted).sorted(Comparator.comparingInt(EstimateData::position))
+                .toList();
+        for (int i = 0; i < shown.size(); i++) {
+            for (int column = 0; column < ItemRow.COLUMNS; column++) {
+                String problem = shown.get(i).problem(column);
+                if (problem != null) {
+                    throw new CellProblem(shown.get(i), i + 1, column, problem);
+                }
+            }
+        }
         List<EntityWrite> puts = new ArrayList<>();
         JsonNodeFactory f = JsonNodeFactory.instance;
         puts.add(EntityWrite.put("Estimate", estimate, f.objectNode().put("title", title).put("status", status)
                 .put("notes", notes.isEmpty() ? null : notes)));
-        int line = 0;
         for (ItemRow r : rows) {
-            line++;
             if (r.deleted) {
                 if (r.uuid != null) {
                     puts.add(EntityWrite.delete("EstimateItem", r.uuid));
                 }
                 continue;
             }
-            ObjectNode data = f.objectNode().put("estimate", estimate).put("description", r.values[1])
-                    .put("unit", r.values[2]);
-            try {
-                data.put("position", Integer.parseInt(r.values[0].trim()));
-                data.put("quantity", new BigDecimal(Amounts.plain(r.values[3])).toPlainString());
-                data.put("unitPrice", new BigDecimal(Amounts.plain(r.values[4])).toPlainString());
-            } catch (IllegalArgumentException e) { // a NumberFormatException too
-                throw new IllegalArgumentException("Item " + line + ": position, quantity and unit price must be numbers");
-            }
+            ObjectNode data = f.objectNode().put("estimate", estimate).put("description", r.values[1].trim())
+                    .put("unit", r.values[2].trim()).put("position", Integer.parseInt(r.values[0].trim()))
+                    .put("quantity", new BigDecimal(Amounts.plain(r.values[3])).toPlainString())
+                    .put("unitPrice", new BigDecimal(Amounts.plain(r.values[4])).toPlainString());
             puts.add(EntityWrite.put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data));
         }
         return puts;

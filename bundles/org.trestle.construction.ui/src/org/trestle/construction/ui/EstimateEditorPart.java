@@ -1,6 +1,5 @@
 package org.trestle.construction.ui;
 
-import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,8 +20,6 @@ import org.trestle.app.parts.SavePrompt;
 import org.trestle.app.parts.Undoable;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
-import org.eclipse.jface.viewers.IStructuredSelection;
-import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
@@ -71,8 +68,9 @@ public class EstimateEditorPart {
     private Text title;
     private Combo status;
     private Text notes;
-    private TableViewer items;
-    private final List<ItemRow> rows = new ArrayList<>();
+    private ItemsTable items;
+    /** The estimate's currency, as its header holds it: the total is shown in it. */
+    private String currency = "EUR";
     private Label total;
     private Label message;
     private boolean loading;
@@ -113,8 +111,8 @@ public class EstimateEditorPart {
         notes.addModifyListener(e -> changed(notes));
         status.addListener(SWT.Selection, e -> changed(null));
 
-        items = ItemsTable.create(parent, () -> changed(null));
-        GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.getControl());
+        items = new ItemsTable(parent, () -> changed(null));
+        GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.control());
 
         Composite bottom = new Composite(parent, SWT.NONE);
         GridLayoutFactory.fillDefaults().numColumns(6).applyTo(bottom);
@@ -125,7 +123,7 @@ public class EstimateEditorPart {
         editing.add(priceList.control());
         editing.add(Widgets.button(bottom, "Remove item", this::removeItem));
         editing.add(Widgets.button(bottom, "Save", () -> save()));
-        editing.addAll(List.of(title, status, notes, items.getControl()));
+        editing.addAll(List.of(title, status, notes, items.control()));
         total = new Label(bottom, SWT.NONE);
         total.setData(TOTAL, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(total);
@@ -222,19 +220,14 @@ public class EstimateEditorPart {
             title.setText(header.path("title").asText(""));
             status.setText(header.path("status").asText("DRAFT"));
             notes.setText(header.path("notes").isNull() ? "" : header.path("notes").asText(""));
-            rows.clear();
-            rows.addAll(loaded.rows());
-            showRows();
+            currency = header.path("currency").asText("EUR");
+            items.show(loaded.rows());
+            updateTotal();
             message.setText("");
             loading = false;
             undo.reset();
             dirty.setDirty(false);
         });
-    }
-
-    private void showRows() {
-        items.setInput(rows.stream().filter(r -> !r.deleted).toList());
-        updateTotal();
     }
 
     private void addItem() {
@@ -250,21 +243,16 @@ public class EstimateEditorPart {
             message.setText("Choose an estimate first.");
             return;
         }
-        ItemRow row = EstimateData.nextItem(rows, description, unit, unitPrice);
-        rows.add(row);
-        showRows();
+        ItemRow row = EstimateData.nextItem(items.rows(), description, unit, unitPrice);
+        items.add(row, description.isEmpty() ? 1 : 3);
         changed(null);
-        items.editElement(row, description.isEmpty() ? 1 : 3);
     }
 
     private void removeItem() {
         if (pending) {
             return;
         }
-        Object selected = ((IStructuredSelection) items.getSelection()).getFirstElement();
-        if (selected instanceof ItemRow row) {
-            row.deleted = true;
-            showRows();
+        if (items.removeSelected()) { // the others numbered again
             changed(null);
         }
     }
@@ -278,7 +266,7 @@ public class EstimateEditorPart {
     }
 
     private EditorState state() {
-        return EditorState.of(title.getText(), status.getText(), notes.getText(), rows);
+        return EditorState.of(title.getText(), status.getText(), notes.getText(), items.rows());
     }
 
     /** Shows a state undo or redo went to. */
@@ -287,15 +275,14 @@ public class EstimateEditorPart {
         title.setText(state.title());
         status.setText(state.status());
         notes.setText(state.notes());
-        rows.clear();
-        rows.addAll(state.rowsToEdit());
-        showRows();
+        items.show(state.rowsToEdit());
+        updateTotal();
         loading = false;
         dirty.setDirty(!undo.atSaved());
     }
 
     private void updateTotal() {
-        total.setText("Total: " + Amounts.shown(EstimateData.total(rows).setScale(2, RoundingMode.HALF_UP).toPlainString()));
+        total.setText("Total: " + Amounts.money(EstimateData.total(items.rows()), currency));
         total.getParent().layout();
     }
 
@@ -319,9 +306,10 @@ public class EstimateEditorPart {
         }
         List<EntityWrite> puts;
         try {
-            puts = EstimateData.writes(estimate, title.getText(), status.getText(), notes.getText(), rows);
-        } catch (IllegalArgumentException e) {
-            message.setText(e.getMessage());
+            puts = EstimateData.writes(estimate, title.getText(), status.getText(), notes.getText(), items.rows());
+        } catch (EstimateData.CellProblem e) {
+            message.setText("Not saved: " + e.getMessage());
+            items.edit(e); // the cell, with its editor open
             return;
         }
         // the part stays dirty until the write has committed, so nothing is lost meanwhile

@@ -23,4 +23,21 @@ final class ItemRow {
             return null;
         }
     }
+
+    /** @return what is wrong with a value as typed (what is expected, in words), or {@code null} when it is valid */
+    String problem(int column) {
+        String value = values[column] == null ? "" : values[column].trim();
+        switch (column) {
+        case 0:
+            return value.matches("\\d{1,9}") && Integer.parseInt(value) >= 1 ? null : "a whole number from 1";
+        case 1, 2:
+            return value.isEmpty() ? "required" : null;
+        default:
+            try {
+                return new BigDecimal(Amounts.plain(value)).signum() >= 0 ? null : "not below zero";
+            } catch (IllegalArgumentException e) { // NumberFormatException too, for an empty value
+                return "a number, written as " + Amounts.shown("1234.50");
+            }
+        }
+    }
 }

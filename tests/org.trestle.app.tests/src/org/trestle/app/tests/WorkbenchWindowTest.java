@@ -709,7 +709,7 @@ class WorkbenchWindowTest {
         Label total = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
                 .filter(l -> l.getData(EstimateEditorPart.TOTAL) != null).findFirst().orElseThrow());
         // the estimate is read in the background; its total shows once it has arrived
-        WORKBENCH.waitForUi(WAIT, "the estimate's total", () -> total.getText().equals("Total: 1.187,50") ? Boolean.TRUE
+        WORKBENCH.waitForUi(WAIT, "the estimate's total", () -> total.getText().equals("Total: 1.187,50\u00A0€") ? Boolean.TRUE
                 : null);
 
         click(shell, "Add item");
@@ -718,15 +718,68 @@ class WorkbenchWindowTest {
                 .filter(t -> t.getData(EstimateEditorPart.ITEMS) != null).findFirst().orElseThrow());
         editCell(shell, items, 1, 3, "2");
         editCell(shell, items, 1, 4, "150,00"); // a German unit price
-        assertEquals("Total: 1.487,50", WORKBENCH.onUi(total::getText), "the total follows while typing");
+        assertEquals("Total: 1.487,50\u00A0€", WORKBENCH.onUi(total::getText), "the total follows while typing, in the estimate's currency");
         assertEquals("300,00", WORKBENCH.onUi(() -> items.getItem(1).getText(5)));
         screenshot(shell, "estimate-editor");
+
+        // a quantity that is no number is marked where it is, and Save names it and saves nothing
+        editCell(shell, items, 1, 3, "zwei");
+        org.eclipse.swt.graphics.RGB marked = new org.eclipse.swt.graphics.RGB(255, 205, 210);
+        assertEquals(marked, WORKBENCH.onUi(() -> items.getItem(1).getBackground(3).getRGB()), "the invalid cell is marked");
+        assertFalse(marked.equals(WORKBENCH.onUi(() -> items.getItem(1).getBackground(2).getRGB())), "a valid cell is not");
+        click(shell, "Save");
+        Label message = WORKBENCH.onUi(() -> all(shell, Label.class).stream()
+                .filter(l -> l.getData(EstimateEditorPart.MESSAGE) != null).findFirst().orElseThrow());
+        assertEquals("Not saved: Row 2, Quantity: \"zwei\" is not valid, expected a number, written as 1.234,50",
+                WORKBENCH.onUi(message::getText));
+        assertEquals(1L, engine.entities().list("EstimateItem").stream()
+                .filter(e -> estimate.equals(e.data().path("estimate").asText())).count(), "nothing was saved");
+        // the cell's editor is open again; Tab takes the value and moves on to the unit price
+        Text quantity = openCellEditor(shell);
+        assertEquals(WORKBENCH.onUi(() -> items.getItem(1).getBounds(3).x), WORKBENCH.onUi(() -> quantity.getBounds().x),
+                "the editor is open in the cell named");
+        WORKBENCH.onUi(() -> {
+            quantity.setText("2");
+            org.eclipse.swt.widgets.Event tab = new org.eclipse.swt.widgets.Event();
+            tab.detail = SWT.TRAVERSE_TAB_NEXT;
+            tab.doit = true;
+            quantity.notifyListeners(SWT.Traverse, tab);
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the unit price's editor after Tab", () -> all(shell, Table.class).stream()
+                .filter(t -> t.getData(EstimateEditorPart.ITEMS) != null).flatMap(t -> Arrays.stream(t.getChildren()))
+                .anyMatch(c -> c instanceof Text && c.isVisible() && c.getBounds().x == items.getItem(1).getBounds(4).x)
+                        ? Boolean.TRUE : null);
+        type(shell, "150,00");
+        assertFalse(marked.equals(WORKBENCH.onUi(() -> items.getItem(1).getBackground(3).getRGB())), "the mark goes with the mistake");
 
         click(shell, "Save");
         WORKBENCH.waitForUi(WAIT, "the saved total", () -> new java.math.BigDecimal("1487.50").equals(engine.read(em ->
                 em.find(org.trestle.construction.Estimate.class, estimate)).getTotal()) ? Boolean.TRUE : null);
         assertEquals(2L, engine.entities().list("EstimateItem").stream()
                 .filter(e -> estimate.equals(e.data().path("estimate").asText())).count());
+
+        // removing the first item numbers the others again
+        WORKBENCH.waitForUi(WAIT, "the saved estimate clean", () -> tabText(shell, "Estimate editor").startsWith("*") ? null : Boolean.TRUE);
+        WORKBENCH.onUi(() -> {
+            items.setSelection(0);
+            items.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        click(shell, "Remove item");
+        assertEquals("1|Scaffolding", WORKBENCH.onUi(() -> items.getItem(0).getText(0) + "|" + items.getItem(0).getText(1)));
+        click(shell, "Save");
+        WORKBENCH.waitForUi(WAIT, "the scaffolding at position 1", () -> engine.entities().list("EstimateItem").stream()
+                .filter(e -> estimate.equals(e.data().path("estimate").asText())).map(e -> e.data().path("position").asInt()
+                        + " " + e.data().path("description").asText()).toList().equals(List.of("1 Scaffolding")) ? Boolean.TRUE : null);
+    }
+
+    /** @return the estimate editor's open cell editor */
+    private static Text openCellEditor(Shell shell) throws InterruptedException {
+        return WORKBENCH.waitForUi(WAIT, "an open cell editor", () -> all(shell, Table.class).stream()
+                .filter(t -> t.getData(EstimateEditorPart.ITEMS) != null)
+                .flatMap(t -> Arrays.stream(t.getChildren())).filter(c -> c instanceof Text && c.isVisible())
+                .map(c -> (Text) c).findFirst().orElse(null));
     }
 
     @Test
