@@ -56,6 +56,47 @@ class WorkbenchWindowTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
+    void resetPerspectiveRestoresTheLayoutAsItFirstCame() throws Exception {
+        Shell shell = mainShell();
+        var window = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement"));
+        var models = WORKBENCH.onUi(() -> window.getContext().get(org.eclipse.e4.ui.workbench.modeling.EModelService.class));
+        var side = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MPartStack) models
+                .find("org.trestle.app.partstack.side", window));
+        var main = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MPartStack) models
+                .find("org.trestle.app.partstack.main", window));
+        String weights = WORKBENCH.onUi(() -> main.getContainerData() + "/" + side.getContainerData());
+        WORKBENCH.onUi(() -> {
+            side.getTags().add(org.eclipse.e4.ui.workbench.IPresentationEngine.MINIMIZED);
+            main.setContainerData("90");
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the Conflicts column minimized", () -> side.getWidget() instanceof org.eclipse.swt.widgets.Control c
+                && !c.isVisible() ? Boolean.TRUE : null);
+        assertTrue(command(shell, "org.trestle.app.command.resetLayout"), "Window > Reset Perspective runs");
+        WORKBENCH.waitForUi(WAIT, "the Conflicts column back", () -> side.getWidget() instanceof org.eclipse.swt.widgets.Control c
+                && c.isVisible() ? Boolean.TRUE : null);
+        assertFalse(WORKBENCH.onUi(() -> side.getTags().contains(org.eclipse.e4.ui.workbench.IPresentationEngine.MINIMIZED)));
+        assertEquals("72", WORKBENCH.onUi(main::getContainerData), "the tables' share as at the first start (was " + weights + ")");
+    }
+
+    @Test
+    void helpAboutNamesTheProductItsVersionAndTheEntityTypes() throws Exception {
+        Shell shell = mainShell();
+        commandLater(shell, "org.trestle.app.command.about");
+        Shell about = dialog(shell, "the About dialog");
+        String words = WORKBENCH.onUi(() -> about.getText() + "\n" + texts(about));
+        String version = org.osgi.framework.FrameworkUtil.getBundle(org.trestle.app.internal.handlers.AboutHandler.class)
+                .getVersion().toString();
+        assertTrue(words.startsWith("About Trestle") && words.contains("Trestle " + version), words);
+        assertTrue(words.contains("Estimate item (version ") && words.contains("Material (version "), words);
+        screenshot(about, "about");
+        WORKBENCH.onUi(() -> {
+            about.close();
+            return null;
+        });
+    }
+
+    @Test
     void theMainWindowIsTitledTrestleAndVisible() throws Exception {
         Shell shell = mainShell();
         assertEquals("Trestle", WORKBENCH.onUi(shell::getText));
@@ -518,6 +559,16 @@ class WorkbenchWindowTest {
                 .map(r -> r.data().path("name").asText()).orElse(null)) ? Boolean.TRUE : null);
     }
 
+    /** Runs a command that opens a modal dialog, without waiting for the dialog to close. */
+    private static void commandLater(Shell shell, String id) {
+        later(() -> {
+            var window = (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement");
+            var commands = window.getContext().get(org.eclipse.e4.core.commands.ECommandService.class);
+            window.getContext().get(org.eclipse.e4.core.commands.EHandlerService.class)
+                    .executeHandler(commands.createCommand(id, null));
+        });
+    }
+
     /** Runs a command of the window as its key binding or menu item would, in the active part. */
     private static boolean command(Shell shell, String id) {
         return WORKBENCH.onUi(() -> {
@@ -663,15 +714,28 @@ class WorkbenchWindowTest {
                 .map(Label::getText).findFirst().orElse(null));
         assertTrue(result.contains("cannot be reached"), result);
 
+        // how often it synchronizes is a preference: the link opens Window > Preferences
         SyncService sync = service(SyncService.class);
-        org.eclipse.swt.widgets.Spinner interval = WORKBENCH.onUi(() -> all(shell, org.eclipse.swt.widgets.Spinner.class)
-                .stream().filter(sp -> sp.getData(SyncSettingsPart.INTERVAL) != null).findFirst().orElseThrow());
+        later(() -> all(shell, org.eclipse.swt.widgets.Link.class).stream().filter(l -> l.getText().contains("Preferences"))
+                .findFirst().orElseThrow().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event()));
+        Shell preferences = dialog(shell, "the preferences");
+        assertEquals(org.trestle.app.internal.handlers.PreferencesHandler.TITLE, WORKBENCH.onUi(preferences::getText));
+        org.eclipse.swt.widgets.Spinner interval = WORKBENCH.waitForUi(WAIT, "the interval", () -> all(preferences,
+                org.eclipse.swt.widgets.Spinner.class).stream()
+                .filter(sp -> sp.getData(org.trestle.app.internal.parts.SyncPreferencePage.INTERVAL) != null).findFirst()
+                .orElse(null));
         WORKBENCH.onUi(() -> {
             interval.setSelection(15);
-            interval.notifyListeners(SWT.Modify, new org.eclipse.swt.widgets.Event());
             return null;
         });
-        assertEquals(java.time.Duration.ofMinutes(15), sync.interval());
+        screenshot(preferences, "preferences");
+        assertEquals(java.time.Duration.ofMinutes(5), sync.interval(), "nothing applies before OK");
+        WORKBENCH.onUi(() -> {
+            preferences.getDefaultButton().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the preferences closed", () -> preferences.isDisposed() ? Boolean.TRUE : null);
+        assertEquals(java.time.Duration.ofMinutes(15), sync.interval(), "OK applies the interval");
         String details = WORKBENCH.waitForUi(WAIT, "the connection details", () -> all(shell, Label.class).stream()
                 .filter(l -> l.getData(SyncSettingsPart.DEBUG) != null && l.getText().startsWith("Status:"))
                 .map(Label::getText).findFirst().orElse(null));

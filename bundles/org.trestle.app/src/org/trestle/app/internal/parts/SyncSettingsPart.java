@@ -1,6 +1,5 @@
 package org.trestle.app.internal.parts;
 
-import java.time.Duration;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
@@ -21,7 +20,6 @@ import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
-import org.eclipse.swt.widgets.Spinner;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
 import org.trestle.sync.api.NodeInfo;
@@ -32,8 +30,8 @@ import org.trestle.sync.api.SyncTopics;
 
 /**
  * Sync settings: registration with the server (the certificate's fingerprint to trust
- * when it is self-signed), automatic synchronization and its interval, compression,
- * and what is going on (status, last sync, pending changes, the last error).
+ * when it is self-signed), a link to the preferences of automatic synchronization, and
+ * what is going on (status, last sync, pending changes, the last error).
  */
 public class SyncSettingsPart {
 
@@ -42,7 +40,6 @@ public class SyncSettingsPart {
     public static final String KEY = "trestle.settings.key";
     public static final String FINGERPRINT = "trestle.settings.fingerprint";
     public static final String RESULT = "trestle.settings.result";
-    public static final String INTERVAL = "trestle.settings.interval";
     public static final String DEBUG = "trestle.settings.debug";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
@@ -53,6 +50,12 @@ public class SyncSettingsPart {
 
     @Inject
     UISynchronize ui;
+
+    @Inject
+    org.eclipse.e4.core.commands.ECommandService commands;
+
+    @Inject
+    org.eclipse.e4.core.commands.EHandlerService handlers;
 
     private Text server;
     private Text code;
@@ -80,22 +83,10 @@ public class SyncSettingsPart {
         result.setData(RESULT, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).hint(520, SWT.DEFAULT).applyTo(result);
 
-        Group behaviour = group(parent, "Synchronization");
-        Button auto = new Button(behaviour, SWT.CHECK);
-        auto.setText("Synchronize automatically");
-        auto.setSelection(sync.isAutoSync());
-        auto.addListener(SWT.Selection, e -> sync.setAutoSync(auto.getSelection()));
-        GridDataFactory.swtDefaults().span(2, 1).applyTo(auto);
-        new Label(behaviour, SWT.NONE).setText("Every (minutes):");
-        Spinner minutes = new Spinner(behaviour, SWT.BORDER);
-        minutes.setValues((int) Math.max(1, sync.interval().toMinutes()), 1, 24 * 60, 0, 1, 10);
-        minutes.setData(INTERVAL, Boolean.TRUE);
-        minutes.addListener(SWT.Modify, e -> sync.setInterval(Duration.ofMinutes(minutes.getSelection())));
-        Button compression = new Button(behaviour, SWT.CHECK);
-        compression.setText("Compress what is sent (GZIP)");
-        compression.setSelection(sync.isCompression());
-        compression.addListener(SWT.Selection, e -> sync.setCompression(compression.getSelection()));
-        GridDataFactory.swtDefaults().span(2, 1).applyTo(compression);
+        org.eclipse.swt.widgets.Link preferences = new org.eclipse.swt.widgets.Link(parent, SWT.NONE);
+        preferences.setText("Whether and how often this computer synchronizes on its own: Window > <a>Preferences</a>");
+        preferences.addListener(SWT.Selection, e -> handlers.executeHandler(commands.createCommand(
+                "org.trestle.app.command.preferences", null)));
 
         Group details = group(parent, "Connection details");
         debug = new Label(details, SWT.WRAP);
