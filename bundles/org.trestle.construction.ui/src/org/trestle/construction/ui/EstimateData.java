@@ -75,6 +75,8 @@ final class EstimateData {
     }
 
     /**
+     * Gives each new row the uuid its item is saved under.
+     *
      * @return the writes that save the header and the items together
      * @throws CellProblem naming the first cell, in the order shown, whose value cannot be saved
      */
@@ -104,7 +106,10 @@ final class EstimateData {
                     .put("unit", r.values[2].trim()).put("position", Integer.parseInt(r.values[0].trim()))
                     .put("quantity", new BigDecimal(Amounts.plain(r.values[3])).toPlainString())
                     .put("unitPrice", new BigDecimal(Amounts.plain(r.values[4])).toPlainString());
-            puts.add(EntityWrite.put("EstimateItem", r.uuid == null ? EntityIds.newUuid() : r.uuid, data));
+            if (r.uuid == null) {
+                r.uuid = EntityIds.newUuid(); // the row is that item from now on: a later save updates it
+            }
+            puts.add(EntityWrite.put("EstimateItem", r.uuid, data));
         }
         return puts;
     }

@@ -328,12 +328,13 @@ public class EstimateEditorPart {
                 return;
             }
             message.setText("");
+            items.saved();
             undo.reset();
             dirty.setDirty(false);
             if (after != null) {
                 after.run();
             }
-            refreshChoices(after == null);
+            refreshChoices(false); // the editor shows what was saved; the chooser may name it anew
         });
     }
 

@@ -179,6 +179,11 @@ final class ItemsTable {
         return true;
     }
 
+    /** The rows were saved: the removed ones are gone for good. */
+    void saved() {
+        rows.removeIf(r -> r.deleted);
+    }
+
     /** Shows the cell a problem is in, with its editor open. */
     void edit(EstimateData.CellProblem problem) {
         viewer.editElement(problem.row(), problem.column());
