@@ -119,7 +119,9 @@ class WorkbenchWindowTest {
                 .orElse(null));
         List<String> tabs = WORKBENCH.onUi(() -> Arrays.stream(main.getItems()).map(CTabItem::getText).toList());
         assertEquals(List.of("Projects", "Estimate editor", "Estimates", "Estimate items", "Materials",
-                "Safety inspections", "Sync settings", "Updates", "About this computer"), tabs);
+                "Safety inspections", "Sync settings", "About this computer"), tabs, "Updates opens when asked for");
+        assertEquals(org.trestle.app.internal.parts.TabTitles.MINIMUM, WORKBENCH.onUi(main::getMinimumCharacters),
+                "titles stay readable; tabs that do not fit are behind the chevron");
         assertEquals("Projects", WORKBENCH.onUi(() -> main.getSelection().getText()),
                 "the first tab is shown at start, not the tab a plugin added");
         for (String tab : List.of("Projects", "Materials", "Safety inspections")) {
