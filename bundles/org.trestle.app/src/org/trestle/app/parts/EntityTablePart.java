@@ -1,7 +1,5 @@
 package org.trestle.app.parts;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
@@ -32,9 +30,9 @@ import org.osgi.service.event.Event;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
 import org.trestle.sync.api.EntityTypeInfo;
-import org.trestle.sync.api.EntityRow;
 import org.trestle.sync.api.EntityStore;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -71,6 +69,10 @@ public class EntityTablePart {
     public static final String FILTER = "trestle.entity.filter";
     public static final String DELETE = "trestle.entity.delete";
     public static final String HISTORY = "trestle.entity.history";
+    /** Widget data key of the table of records referring to the one shown, for tests. */
+    public static final String RELATED = "trestle.entity.related";
+    /** Event topic asking the table part of a type to show a record; properties as for {@link #OPEN}. */
+    public static final String SHOW = "org/trestle/app/show";
     static final String CONFIRM = "Really delete?";
     /** The label of the button that fills the form with a stored version of the record. */
     public static final String TAKE_BACK = "Use this version";
@@ -105,7 +107,7 @@ public class EntityTablePart {
     private Text filter;
     private Label summary;
     private DeleteButton delete;
-    private RecordHistory history;
+    private RecordDetails details;
     /** The titles of the records references point at, by type and uuid, as last read. */
     private Map<String, Map<String, String>> titles = Map.of();
     /** True while the part itself changes the table's selection: that is not a person choosing a record. */
@@ -139,7 +141,7 @@ public class EntityTablePart {
                 following = false;
             }
             form.show(null);
-            history.show(null);
+            details.show(null);
         });
         Button deleteButton = new Button(parent, SWT.PUSH);
         button(parent, EXPORT, () -> CsvExport.ask(viewer.getTable(), type.label(), this::exported)).setToolTipText(
@@ -180,12 +182,12 @@ public class EntityTablePart {
                 form.show(null);
                 showSelected(uuid);
                 if (uuid == null) {
-                    history.show(null);
+                    details.show(null);
                 }
                 return;
             }
             form.show(now);
-            history.show(now);
+            details.show(now);
         });
         GridDataFactory.fillDefaults().grab(true, true).applyTo(viewer.getControl());
         summary = new Label(tableArea, SWT.NONE);
@@ -195,10 +197,11 @@ public class EntityTablePart {
         GridDataFactory.fillDefaults().grab(true, false).applyTo(warning);
         delete = new DeleteButton(deleteButton, warning, type, sync, ui, this::selected, () -> {
             form.show(null);
-            history.show(null);
+            details.show(null);
             reload();
         });
-        org.eclipse.swt.custom.ScrolledComposite scroll = new org.eclipse.swt.custom.ScrolledComposite(sash,
+        details = new RecordDetails(sash, type, sync, ui, this::openRelated);
+        org.eclipse.swt.custom.ScrolledComposite scroll = new org.eclipse.swt.custom.ScrolledComposite(details.folder(),
                 SWT.V_SCROLL | SWT.H_SCROLL);
         form = new EntityForm(scroll, engine, type, ui, uuid -> {
             keepSelected = uuid;
@@ -209,16 +212,8 @@ public class EntityTablePart {
         scroll.setExpandHorizontal(true);
         scroll.setExpandVertical(true);
         scroll.setMinSize(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT));
-        history = new RecordHistory(sash, type, sync, ui, version -> form.take(version));
-        // the form as tall as it needs (its Save button in view), a little history, the rows the rest
-        sash.addListener(SWT.Resize, e -> {
-            int height = sash.getClientArea().height;
-            if (height > 0) {
-                int formHeight = Math.min(form.control().computeSize(SWT.DEFAULT, SWT.DEFAULT).y + 8, height * 3 / 5);
-                int historyHeight = Math.min(90, height / 6);
-                sash.setWeights(Math.max(height - formHeight - historyHeight, 60), formHeight, historyHeight);
-            }
-        });
+        details.finish(scroll, version -> form.take(version));
+        RecordDetails.share(sash, form.control());
         reload();
     }
 
@@ -241,29 +236,12 @@ public class EntityTablePart {
         EntityStore engine = sync.engine().entities();
         List<String> referenced = form.referencedTypes();
         Job.create("Loading " + type.label(), (IProgressMonitor monitor) -> {
-            List<ObjectNode> rows = new ArrayList<>();
-            for (EntityRow entry : engine.list(type.name())) {
-                ObjectNode row = entry.data().deepCopy();
-                row.put("uuid", entry.uuid());
-                rows.add(row);
-            }
-            Map<String, List<EntityRow>> choices = new HashMap<>();
-            Map<String, Map<String, String>> named = new HashMap<>();
-            for (String t : referenced) {
-                List<EntityRow> records = engine.list(t);
-                choices.put(t, records);
-                EntityTypeInfo info = engine.type(t).orElse(null);
-                Map<String, String> byUuid = new HashMap<>();
-                for (EntityRow r : records) {
-                    byUuid.put(r.uuid(), info == null ? r.uuid() : Labels.title(info, r.data()));
-                }
-                named.put(t, byUuid);
-            }
+            TableRead read = TableRead.read(engine, type, referenced);
             ui.asyncExec(() -> {
                 if (!viewer.getControl().isDisposed()) {
-                    titles = named;
-                    form.setChoices(choices);
-                    viewer.setInput(rows);
+                    titles = read.titles();
+                    form.setChoices(read.choices());
+                    viewer.setInput(read.rows());
                     if (keepSelected != null) {
                         String saved = keepSelected;
                         keepSelected = null;
@@ -317,7 +295,7 @@ public class EntityTablePart {
         delete.reset(now != null);
         if (now != null && !form.isDirty()) {
             form.show(now);
-            history.show(now);
+            details.show(now);
         }
     }
 
@@ -357,7 +335,28 @@ public class EntityTablePart {
             form.show(null); // dropped on purpose: the record asked for is shown instead
         }
         keepSelected = uuid;
+        details.showHistoryTab(); // a person led here by a conflict looks for the record's versions
         reload();
+    }
+
+    /** A double-click on a related record: its table shows it, or its editor opens it. */
+    private void openRelated(String relatedType, String uuid) {
+        events.send(SHOW, Map.of(OPEN_TYPE, relatedType, OPEN_UUID, uuid));
+    }
+
+    /** A record of this part's type asked to be shown: this part comes to the front and shows it, or opens its editor. */
+    @Inject
+    @Optional
+    void onShow(@UIEventTopic(SHOW) Event event) {
+        if (type != null && type.name().equals(event.getProperty(OPEN_TYPE)) && parts != null) {
+            parts.activate(part);
+            String uuid = String.valueOf(event.getProperty(OPEN_UUID));
+            if (part.getPersistedState().get(EDITOR) != null) {
+                open(JsonNodeFactory.instance.objectNode().put("uuid", uuid));
+            } else {
+                showRecord(uuid);
+            }
+        }
     }
 
     /** Opens a record in the editor its type's table names, or puts the focus in the form. */

@@ -34,6 +34,7 @@ final class RecordHistory {
     private final Button takeBack;
     private final EntityTypeInfo type;
     private final SyncService sync;
+    private final Composite area;
     private final UISynchronize ui;
 
     RecordHistory(Composite parent, EntityTypeInfo type, SyncService sync, UISynchronize ui,
@@ -41,7 +42,7 @@ final class RecordHistory {
         this.type = type;
         this.sync = sync;
         this.ui = ui;
-        Composite area = new Composite(parent, SWT.NONE);
+        area = new Composite(parent, SWT.NONE);
         GridLayoutFactory.fillDefaults().numColumns(2).applyTo(area);
         table = new Table(area, SWT.BORDER | SWT.FULL_SELECTION);
         table.setHeaderVisible(true);
@@ -68,6 +69,10 @@ final class RecordHistory {
         });
         new Label(area, SWT.NONE).setText("Versions of the record kept by conflicts: yours when it lost,"
                 + " the other when yours won.");
+    }
+
+    Composite control() {
+        return area;
     }
 
     /** Shows the versions of a record (none for {@code null}), read in the background. */

@@ -930,6 +930,61 @@ class WorkbenchWindowTest {
     }
 
     @Test
+    void aProjectListsTheRecordsReferringToItAndOpensThem() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        String project = UUID.randomUUID().toString();
+        engine.entities().putAll(List.of(
+                EntityWrite.put("Project", project, JsonNodeFactory.instance.objectNode().put("code", "REL-1")
+                        .put("name", "Ring road")),
+                EntityWrite.put("Estimate", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                        .put("project", project).put("number", "E-31").put("title", "Asphalt")),
+                EntityWrite.put("Estimate", UUID.randomUUID().toString(), JsonNodeFactory.instance.objectNode()
+                        .put("project", project).put("number", "E-32").put("title", "Drainage"))));
+        Shell shell = mainShell();
+        showTab(shell, "Estimates"); // coming back to Projects reads the table again
+        showTab(shell, "Projects");
+        Table projects = WORKBENCH.waitForUi(WAIT, "REL-1 in the Projects table", () -> find(shell, Table.class,
+                t -> "Project".equals(t.getData(EntityTablePart.TABLE)) && Arrays.stream(t.getItems())
+                        .anyMatch(i -> "REL-1".equals(i.getText(0)))).orElse(null));
+        selectRow(projects, "REL-1");
+        detailsTab(shell, "Related records"); // beside the form and the record's history
+        Table related = WORKBENCH.waitForUi(WAIT, "the project's estimates", () -> find(shell, Table.class,
+                t -> t.getData(EntityTablePart.RELATED) != null && t.isVisible() && t.getItemCount() == 2).orElse(null));
+        assertEquals(List.of("Estimate|E-31 Asphalt|Project", "Estimate|E-32 Drainage|Project"), WORKBENCH.onUi(() -> Arrays
+                .stream(related.getItems()).map(i -> i.getText(0) + "|" + i.getText(1) + "|" + i.getText(2)).sorted().toList()));
+        screenshot(shell, "project-related");
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < related.getItemCount(); i++) {
+                if (related.getItem(i).getText(1).startsWith("E-32")) {
+                    related.setSelection(i);
+                    related.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+                }
+            }
+            return null;
+        });
+        WORKBENCH.waitForUi(WAIT, "the estimate open in the editor", () -> all(shell, CTabFolder.class).stream()
+                .anyMatch(f -> f.getSelection() != null && f.getSelection().getText().endsWith("Estimate editor"))
+                && all(shell, org.eclipse.swt.widgets.Combo.class).stream().anyMatch(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+                        && c.getText().equals("E-32 Drainage, Ring road")) ? Boolean.TRUE : null);
+        showTab(shell, "Projects"); // the editor is read again when it is next brought to the front
+        detailsTab(shell, "Record");
+    }
+
+    /** Brings a tab below a visible table part's rows to the front: its record's form, related records or history. */
+    private static void detailsTab(Shell shell, String title) {
+        WORKBENCH.onUi(() -> {
+            for (CTabFolder folder : all(shell, CTabFolder.class)) {
+                for (CTabItem item : folder.getItems()) {
+                    if (item.getText().equals(title) && folder.isVisible()) {
+                        folder.setSelection(item);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Test
     void aDoubleClickOnAnEstimateOpensItInTheEditor() throws Exception {
         SyncEngine engine = service(SyncService.class).engine();
         String project = UUID.randomUUID().toString();
@@ -1174,6 +1229,7 @@ class WorkbenchWindowTest {
         Table materials = WORKBENCH.waitForUi(WAIT, "the material in the table", () -> find(shell, Table.class,
                 t -> "Material".equals(t.getData(EntityTablePart.TABLE)) && Arrays.stream(t.getItems())
                         .anyMatch(i -> "CF-1".equals(i.getText(0)))).orElse(null));
+        detailsTab(shell, "History");
         String history = WORKBENCH.waitForUi(WAIT, "the history of CF-1", () -> {
             if (materials.getSelectionCount() == 0) {
                 // select CF-1 as a click would (again, if a reload of the table came first)
@@ -1189,6 +1245,7 @@ class WorkbenchWindowTest {
                     .map(t -> t.getItem(0).getText(2) + " " + t.getItem(0).getText(3)).findFirst().orElse(null);
         });
         assertTrue(history.startsWith("Decided by a person") && history.contains("Unit price: 7,50"), history);
+        detailsTab(shell, "Record");
     }
 
     /** Selects the first row whose first column reads {@code text}, as a click would. */
