@@ -49,6 +49,17 @@ public final class EntityCodec {
     /** One serialized attribute. */
     public record AttributeCodec(String name, Field field, Class<?> javaType, Class<? extends SyncEntity> reference,
             boolean primitive, boolean derived) {
+
+        /**
+         * @return a decimal with at least the scale its column declares ({@code 1} of a
+         *         {@code decimal(15,3)} as {@code 1.000}), so that every node and every write
+         *         path holds and sends the same text; more decimals are left to the rules
+         */
+        BigDecimal scaled(BigDecimal value) {
+            jakarta.persistence.Column column = field.getAnnotation(jakarta.persistence.Column.class);
+            return column == null || column.precision() == 0 || value.scale() >= column.scale() ? value
+                    : value.setScale(column.scale());
+        }
     }
 
     public EntityCodec(List<EntityTypeInfo> types, Metamodel metamodel) {
@@ -178,7 +189,7 @@ public final class EntityCodec {
             return f.textNode(((SyncEntity) value).getUuid());
         }
         if (value instanceof BigDecimal d) {
-            return f.textNode(d.toPlainString());
+            return f.textNode(a.scaled(d).toPlainString());
         }
         if (value instanceof LocalDate d) {
             return f.textNode(d.toString());
@@ -231,10 +242,7 @@ public final class EntityCodec {
                 return text(node, where);
             }
             if (t == BigDecimal.class) {
-                if (node.isNumber()) {
-                    return node.decimalValue();
-                }
-                return new BigDecimal(text(node, where));
+                return a.scaled(node.isNumber() ? node.decimalValue() : new BigDecimal(text(node, where)));
             }
             if (t == LocalDate.class) {
                 return LocalDate.parse(text(node, where));
