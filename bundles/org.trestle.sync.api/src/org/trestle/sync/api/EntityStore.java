@@ -84,6 +84,25 @@ public interface EntityStore {
      */
     Map<String, Integer> deletedAlong(String type, String uuid);
 
+    /**
+     * @return the entities of a type deleted on this node that it still holds, with their
+     *         last state, the most recently deleted first (at most {@code limit})
+     * @since 0.1
+     */
+    List<EntityRow> deleted(String type, int limit);
+
+    /**
+     * Brings a deleted entity back as a new entity with its last state (derived values
+     * recomputed), together with the entities deleted along with it, each under a new uuid,
+     * in one transaction; they reach every node as new entities. A delete itself stays final.
+     *
+     * @return the uuid of the restored entity
+     * @throws IllegalArgumentException when there is no such deleted entity here, or when a
+     *                                  rule refuses the restored state (the message says which)
+     * @since 0.1
+     */
+    String restore(String type, String uuid);
+
     /** @return the entity's attributes by name, in wire form */
     ObjectNode serialize(SyncEntity entity);
 

@@ -1,6 +1,8 @@
 package org.trestle.construction.tests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -93,6 +95,45 @@ class DeleteWithDependentsTest {
         for (SyncEngine node : List.of(nodes.server(), a, b)) {
             assertTrue(node.read(em -> em.find(Project.class, project).isDeleted()));
             assertEquals(0, live(node, project), "no estimate or item of the deleted project is live on " + node.self().code());
+        }
+        nodes.assertConverged();
+    }
+
+    @Test
+    void aDeletedProjectIsRestoredWithWhatWentWithItAsNewRecordsOnEveryNode() throws Exception {
+        String project = SyncTestNodes.write(a, em -> {
+            Project p = new Project();
+            p.setCode("RES-1");
+            p.setName("Back again");
+            em.persist(p);
+            return p.getUuid();
+        });
+        String kept = estimate(a, project, "E-1", 2);
+        String removedEarlier = estimate(a, project, "E-2", 1);
+        nodes.syncAll();
+        a.entities().delete("Estimate", removedEarlier); // deleted on its own, before the project
+        Thread.sleep(2000 + 500);
+        a.entities().delete("Project", project);
+        nodes.syncAll();
+
+        assertEquals(project, a.entities().deleted("Project", 10).get(0).uuid(), "the most recently deleted first");
+        String restored = a.entities().restore("Project", project);
+        assertNotEquals(project, restored, "a delete stays final: the project comes back as a new one");
+        assertThrows(IllegalArgumentException.class, () -> a.entities().restore("Project", restored), "only a deleted one");
+        nodes.syncAll();
+        for (SyncEngine node : List.of(nodes.server(), a, b)) {
+            assertEquals("RES-1 Back again", node.read(em -> {
+                Project p = em.find(Project.class, restored);
+                return p.getCode() + " " + p.getName();
+            }));
+            List<Estimate> estimates = node.read(em -> em.createQuery("select e from Estimate e where e.deleted = false"
+                    + " and e.project.uuid = :p", Estimate.class).setParameter("p", restored).getResultList());
+            assertEquals(List.of("E-1"), estimates.stream().map(Estimate::getNumber).toList(),
+                    "the estimate deleted with the project comes back, the one deleted before it does not");
+            assertNotEquals(kept, estimates.get(0).getUuid());
+            assertEquals(0, new BigDecimal("20.00").compareTo(estimates.get(0).getTotal()),
+                    "its items came back with it, and its total was computed from them");
+            assertTrue(node.read(em -> em.find(Project.class, project).isDeleted()), "the old project stays deleted");
         }
         nodes.assertConverged();
     }

@@ -31,12 +31,14 @@ final class LocalEntities implements EntityStore {
     private final EntityCodec codec;
     private final Rules rules;
     private final Dependents dependents;
+    private final Restorer restorer;
 
     LocalEntities(EngineState state, Rules rules) {
         this.state = state;
         this.codec = state.codec;
         this.rules = rules;
         this.dependents = new Dependents(state);
+        this.restorer = new Restorer(state);
     }
 
     @Override
@@ -147,6 +149,20 @@ final class LocalEntities implements EntityStore {
         } catch (ApplyException refused) {
             throw new IllegalArgumentException(refused.getMessage());
         }
+    }
+
+    @Override
+    public List<EntityRow> deleted(String type, int limit) {
+        TypeCodec tc = require(type);
+        return state.read(em -> em.createQuery("select e from " + state.entityName(tc.info()) + " e where e.deleted = true "
+                + "order by e.updatedAt desc", tc.info().type()).setMaxResults(limit).getResultList().stream()
+                .map(e -> row(tc, e)).toList());
+    }
+
+    @Override
+    public String restore(String type, String uuid) {
+        TypeCodec tc = require(type);
+        return state.inLoggingTx(em -> restorer.restore(em, tc, uuid, this::put));
     }
 
     @Override
