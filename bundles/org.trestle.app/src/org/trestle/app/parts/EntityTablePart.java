@@ -117,7 +117,7 @@ public class EntityTablePart {
 
     @PostConstruct
     public void create(Composite parent) {
-        GridLayoutFactory.swtDefaults().numColumns(5).applyTo(parent);
+        GridLayoutFactory.swtDefaults().numColumns(6).applyTo(parent);
         EntityStore engine = sync.engine().entities();
         type = engine.type(String.valueOf(part.getPersistedState().get(ENTITY_TYPE))).orElse(null);
         if (type == null) {
@@ -144,10 +144,14 @@ public class EntityTablePart {
             details.show(null);
         });
         Button deleteButton = new Button(parent, SWT.PUSH);
+        DeletedRecords.button(parent, type, engine, ui, uuid -> { // restored: selected once the table is read again
+            keepSelected = uuid;
+            reload();
+        });
         button(parent, EXPORT, () -> CsvExport.ask(viewer.getTable(), type.label(), this::exported)).setToolTipText(
                 "Save the rows shown (filtered and sorted as here) as a CSV file for a spreadsheet");
         org.eclipse.swt.custom.SashForm sash = new org.eclipse.swt.custom.SashForm(parent, SWT.VERTICAL);
-        GridDataFactory.fillDefaults().grab(true, true).span(5, 1).applyTo(sash);
+        GridDataFactory.fillDefaults().grab(true, true).span(6, 1).applyTo(sash);
         Composite tableArea = new Composite(sash, SWT.NONE);
         GridLayoutFactory.fillDefaults().applyTo(tableArea);
 

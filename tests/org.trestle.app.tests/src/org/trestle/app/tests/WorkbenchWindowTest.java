@@ -516,6 +516,34 @@ class WorkbenchWindowTest {
         WORKBENCH.waitForUi(WAIT, "the project gone from the table", () -> Arrays.stream(table.getItems())
                 .noneMatch(i -> "DEL-9".equals(i.getText(0))) ? Boolean.TRUE : null);
         assertTrue(engine.entities().find("Estimate", estimate).isEmpty(), "its estimate went with it");
+
+        // restored from the deleted records: a new project with the estimate and its item
+        later(() -> all(shell, Button.class).stream().filter(b -> "Deleted...".equals(b.getText()) && b.isVisible())
+                .findFirst().orElseThrow().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event()));
+        Shell deleted = dialog(shell, "the deleted projects");
+        assertEquals("Deleted project records", WORKBENCH.onUi(deleted::getText));
+        Table list = WORKBENCH.waitForUi(WAIT, "DEL-9 among them", () -> all(deleted, Table.class).stream()
+                .filter(t -> Arrays.stream(t.getItems()).anyMatch(i -> i.getText(0).equals("DEL-9 Old depot"))).findFirst()
+                .orElse(null));
+        WORKBENCH.onUi(() -> {
+            for (int i = 0; i < list.getItemCount(); i++) {
+                if (list.getItem(i).getText(0).equals("DEL-9 Old depot")) {
+                    list.setSelection(i);
+                    list.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                }
+            }
+            return null;
+        });
+        screenshot(deleted, "deleted-records");
+        click(deleted, "Restore");
+        String restored = WORKBENCH.waitForUi(WAIT, "the restored project selected", () -> table.getSelectionCount() == 1
+                && "DEL-9".equals(table.getSelection()[0].getText(0)) ? table.getSelection()[0].getText(0) : null);
+        assertEquals("DEL-9", restored);
+        String again = engine.entities().list("Project").stream().filter(r -> "DEL-9".equals(r.data().path("code").asText()))
+                .findFirst().orElseThrow().uuid();
+        assertEquals(List.of("E-90 Demolition"), engine.entities().referencing("Estimate", "project", again).stream()
+                .map(r -> r.data().path("number").asText() + " " + r.data().path("title").asText()).toList(),
+                "the estimate deleted with it is back, under the restored project");
     }
 
     @Test
