@@ -152,4 +152,22 @@ final class EstimateData {
         }
         return sum;
     }
+
+    /**
+     * @param header  the estimate as stored (its number and project)
+     * @param project the project's name
+     * @return what the PDF and the printout of an estimate show, written as the locale writes it
+     */
+    static EstimatePdf.Content content(ObjectNode header, String project, String title, String status, String notes,
+            List<ItemRow> rows, String currency) {
+        List<String[]> lines = new ArrayList<>();
+        for (ItemRow r : rows.stream().filter(r -> !r.deleted).sorted(Comparator.comparingInt(EstimateData::position)).toList()) {
+            BigDecimal line = r.lineTotal();
+            lines.add(new String[] { r.values[0], r.values[1], r.values[2], r.values[3], r.values[4],
+                    line == null ? "" : Amounts.shown(line.setScale(2, java.math.RoundingMode.HALF_UP).toPlainString()) });
+        }
+        return new EstimatePdf.Content("Estimate " + header.path("number").asText(""), title, project == null ? "" : project,
+                status, org.trestle.app.parts.Dates.shown(java.time.LocalDate.now()), lines, Amounts.money(total(rows), currency),
+                notes);
+    }
 }

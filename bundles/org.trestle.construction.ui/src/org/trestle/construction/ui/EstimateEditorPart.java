@@ -71,6 +71,9 @@ public class EstimateEditorPart {
     private ItemsTable items;
     /** The estimate's currency, as its header holds it: the total is shown in it. */
     private String currency = "EUR";
+    /** The open estimate as read, and the projects' names by uuid: the PDF names them. */
+    private ObjectNode header;
+    private java.util.Map<String, String> projectNames = java.util.Map.of();
     private Label total;
     private Label message;
     private boolean loading;
@@ -115,7 +118,7 @@ public class EstimateEditorPart {
         GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.control());
 
         Composite bottom = new Composite(parent, SWT.NONE);
-        GridLayoutFactory.fillDefaults().numColumns(6).applyTo(bottom);
+        GridLayoutFactory.fillDefaults().numColumns(8).applyTo(bottom);
         GridDataFactory.fillDefaults().grab(true, false).span(4, 1).applyTo(bottom);
         editing.add(Widgets.button(bottom, "Add item", this::addItem));
         priceList = new PriceList(bottom, m -> addItem(m.path("name").asText(""), m.path("unit").asText("pcs"),
@@ -123,6 +126,7 @@ public class EstimateEditorPart {
         editing.add(priceList.control());
         editing.add(Widgets.button(bottom, "Remove item", this::removeItem));
         editing.add(Widgets.button(bottom, "Save", () -> save()));
+        editing.addAll(EstimateOutput.buttons(bottom, this::output, t -> message.setText(t)));
         editing.addAll(List.of(title, status, notes, items.control()));
         total = new Label(bottom, SWT.NONE);
         total.setData(TOTAL, Boolean.TRUE);
@@ -130,7 +134,7 @@ public class EstimateEditorPart {
         message = new Label(bottom, SWT.WRAP);
         message.setData(MESSAGE, Boolean.TRUE);
         message.setForeground(parent.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
-        GridDataFactory.fillDefaults().grab(true, false).span(6, 1).applyTo(message);
+        GridDataFactory.fillDefaults().grab(true, false).span(8, 1).applyTo(message);
         refreshChoices(false);
     }
 
@@ -148,6 +152,7 @@ public class EstimateEditorPart {
             for (EntityRow p : lists.get("Project")) {
                 projects.put(p.uuid(), p.data().path("name").asText(p.data().path("code").asText("")));
             }
+            projectNames = projects;
             chooser.removeAll();
             estimates.clear();
             for (EntityRow entry : lists.get("Estimate")) {
@@ -221,6 +226,7 @@ public class EstimateEditorPart {
             status.setText(header.path("status").asText("DRAFT"));
             notes.setText(header.path("notes").isNull() ? "" : header.path("notes").asText(""));
             currency = header.path("currency").asText("EUR");
+            this.header = header;
             items.show(loaded.rows());
             updateTotal();
             message.setText("");
@@ -291,12 +297,7 @@ public class EstimateEditorPart {
     public void save() {
         saveThen(null);
         // Save and the prompt on closing the window go on once the write has committed; the UI keeps answering
-        org.eclipse.swt.widgets.Display display = chooser.getDisplay();
-        while (saving && !chooser.isDisposed()) {
-            if (!display.readAndDispatch()) {
-                display.sleep();
-            }
-        }
+        Widgets.pumpWhile(chooser, () -> saving);
     }
 
     /** Saves, then runs {@code after} on the UI thread once the write has committed (not when it was refused). */
@@ -336,6 +337,24 @@ public class EstimateEditorPart {
             }
             refreshChoices(false); // the editor shows what was saved; the chooser may name it anew
         });
+    }
+
+    /** Hands the estimate as saved to the PDF or the printer; an edit not saved is saved first. */
+    private void output(java.util.function.Consumer<EstimatePdf.Content> then) {
+        if (estimate == null || pending || header == null) {
+            return;
+        }
+        if (dirty.isDirty()) {
+            message.setText("Save the estimate first: the client gets what is saved.");
+            return;
+        }
+        then.accept(EstimateData.content(header, projectNames.get(header.path("project").asText("")), title.getText(),
+                status.getText(), notes.getText(), items.rows(), currency));
+    }
+
+    /** Writes the open estimate as a PDF, as Export PDF... does once a file is chosen; prints it, with a printer. */
+    public void exportTo(java.nio.file.Path file, org.eclipse.swt.printing.PrinterData printer) {
+        output(c -> message.setText(file != null ? EstimateOutput.export(c, file) : EstimateOutput.print(c, printer)));
     }
 
     @Inject

@@ -37,4 +37,14 @@ final class Widgets {
             return Status.OK_STATUS;
         }).schedule();
     }
+
+    /** Keeps the UI answering while {@code busy} holds (and {@code alive} is there), for a caller that must wait. */
+    static void pumpWhile(Control alive, java.util.function.BooleanSupplier busy) {
+        org.eclipse.swt.widgets.Display display = alive.getDisplay();
+        while (busy.getAsBoolean() && !alive.isDisposed()) {
+            if (!display.readAndDispatch()) {
+                display.sleep();
+            }
+        }
+    }
 }

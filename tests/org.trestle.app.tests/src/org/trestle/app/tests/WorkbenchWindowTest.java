@@ -853,6 +853,37 @@ class WorkbenchWindowTest {
         assertEquals(2L, engine.entities().list("EstimateItem").stream()
                 .filter(e -> estimate.equals(e.data().path("estimate").asText())).count());
 
+        // the estimate as a PDF for the client, and printed (to a file, as GTK's "Print to File" printer does)
+        WORKBENCH.waitForUi(WAIT, "the saved estimate clean", () -> tabText(shell, "Estimate editor").startsWith("*") ? null : Boolean.TRUE);
+        java.nio.file.Path pdf = java.nio.file.Files.createTempDirectory("trestle-pdf").resolve("E-77 Walls.pdf");
+        EstimateEditorPart editor = editorPart(shell);
+        WORKBENCH.onUi(() -> {
+            editor.exportTo(pdf, null);
+            return null;
+        });
+        assertTrue(WORKBENCH.onUi(message::getText).startsWith("Saved E-77 Walls.pdf"), WORKBENCH.onUi(message::getText));
+        try (var document = org.apache.pdfbox.Loader.loadPDF(pdf.toFile())) {
+            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(document);
+            for (String expected : List.of("Estimate E-77", "Walls", "Project: Editor test", "Concrete", "Scaffolding",
+                    "1.187,50", "300,00", "Total: 1.487,50 €")) {
+                assertTrue(text.contains(expected), expected + " in the PDF:\n" + text);
+            }
+        }
+        org.eclipse.swt.printing.PrinterData toFile = WORKBENCH.onUi(() -> Arrays.stream(
+                org.eclipse.swt.printing.Printer.getPrinterList()).filter(p -> p.name.toLowerCase(java.util.Locale.ROOT)
+                        .contains("file")).findFirst().orElse(null));
+        assertNotNull(toFile, "GTK's file printer is there");
+        java.nio.file.Path printed = pdf.resolveSibling("printed.pdf");
+        toFile.printToFile = true;
+        toFile.fileName = printed.toString();
+        WORKBENCH.onUi(() -> {
+            editor.exportTo(null, toFile);
+            return null;
+        });
+        assertEquals("Sent 1 page to " + toFile.name + ".", WORKBENCH.onUi(message::getText));
+        WORKBENCH.waitForUi(WAIT, "the printed file", () -> java.nio.file.Files.exists(printed) && printed.toFile().length() > 1000
+                ? Boolean.TRUE : null);
+
         // removing the first item numbers the others again
         WORKBENCH.waitForUi(WAIT, "the saved estimate clean", () -> tabText(shell, "Estimate editor").startsWith("*") ? null : Boolean.TRUE);
         WORKBENCH.onUi(() -> {
@@ -866,6 +897,15 @@ class WorkbenchWindowTest {
         WORKBENCH.waitForUi(WAIT, "the scaffolding at position 1", () -> engine.entities().list("EstimateItem").stream()
                 .filter(e -> estimate.equals(e.data().path("estimate").asText())).map(e -> e.data().path("position").asInt()
                         + " " + e.data().path("description").asText()).toList().equals(List.of("1 Scaffolding")) ? Boolean.TRUE : null);
+    }
+
+    private static EstimateEditorPart editorPart(Shell shell) {
+        return WORKBENCH.onUi(() -> {
+            var window = (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement");
+            var models = window.getContext().get(org.eclipse.e4.ui.workbench.modeling.EModelService.class);
+            return (EstimateEditorPart) ((org.eclipse.e4.ui.model.application.ui.basic.MPart) models
+                    .find("org.trestle.construction.ui.part.estimateEditor", window)).getObject();
+        });
     }
 
     /** @return the estimate editor's open cell editor */
