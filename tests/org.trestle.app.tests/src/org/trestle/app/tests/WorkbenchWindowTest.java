@@ -56,6 +56,34 @@ class WorkbenchWindowTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     @Test
+    void saveAllSavesTheEditsOfEveryPart() throws Exception {
+        SyncEngine engine = service(SyncService.class).engine();
+        Shell shell = mainShell();
+        projectsWith(shell, "SA-1");
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "name").setText("Saved by Save All");
+            return null;
+        });
+        showTab(shell, "Materials");
+        click(shell, "New");
+        WORKBENCH.onUi(() -> {
+            visibleField(shell, "code").setText("SA-M");
+            visibleField(shell, "name").setText("Sand");
+            visibleField(shell, "unit").setText("t");
+            visibleField(shell, "unitPrice").setText("30,50");
+            return null;
+        });
+        assertEquals("*Projects|*Materials", WORKBENCH.onUi(() -> tabText(shell, "Projects") + "|" + tabText(shell, "Materials")));
+        assertTrue(command(shell, "org.eclipse.ui.file.saveAll"), "File > Save All runs while parts hold edits");
+        WORKBENCH.waitForUi(WAIT, "both parts saved", () -> "Projects|Materials".equals(tabText(shell, "Projects") + "|"
+                + tabText(shell, "Materials")) ? Boolean.TRUE : null);
+        assertTrue(engine.entities().list("Project").stream().anyMatch(r -> "Saved by Save All".equals(r.data().path("name").asText())));
+        assertEquals("30.50", engine.entities().list("Material").stream().filter(r -> "SA-M".equals(r.data().path("code").asText()))
+                .findFirst().orElseThrow().data().path("unitPrice").asText());
+        assertFalse(command(shell, "org.eclipse.ui.file.saveAll"), "nothing left to save");
+    }
+
+    @Test
     void resetPerspectiveRestoresTheLayoutAsItFirstCame() throws Exception {
         Shell shell = mainShell();
         var window = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement"));
