@@ -1,7 +1,5 @@
 package org.trestle.app.internal.parts;
 
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
@@ -42,7 +40,6 @@ public class SyncSettingsPart {
     public static final String RESULT = "trestle.settings.result";
     public static final String DEBUG = "trestle.settings.debug";
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     @Inject
     @Service
@@ -168,11 +165,11 @@ public class SyncSettingsPart {
         debug.setText("Status: " + s.status().name().toLowerCase() + "\nServer: " + (s.serverUrl() == null ? "none" : s.serverUrl())
                 + "\nThis computer: " + s.nodeCode() + " (" + s.nodeId() + ")\nPending changes: " + s.pendingChanges()
                 + "\nOpen conflicts: " + s.openConflicts() + "\nLast successful sync: "
-                + (s.lastSuccess() == null ? "never" : TIME.format(s.lastSuccess())) + "\nNext attempt: "
-                + (s.nextAttempt() == null ? "not scheduled" : TIME.format(s.nextAttempt())) + "\nLast error: "
+                + (s.lastSuccess() == null ? "never" : org.trestle.app.parts.Labels.time(s.lastSuccess())) + "\nNext attempt: "
+                + (s.nextAttempt() == null ? "not scheduled" : org.trestle.app.parts.Labels.time(s.nextAttempt())) + "\nLast error: "
                 + (s.lastError() == null ? "none" : s.lastError()) + "\nRecent packets (sent / received):"
                 + (recent.isEmpty() ? " none yet" : "") + String.join("", recent.stream().limit(5).map(r -> "\n  "
-                        + TIME.format(r.at()) + "  #" + r.packetSent() + " " + r.changesSent() + " changes " + r.bytesSent()
+                        + org.trestle.app.parts.Labels.time(r.at()) + "  #" + r.packetSent() + " " + r.changesSent() + " changes " + r.bytesSent()
                         + " B  /  #" + r.packetReceived() + " " + r.changesReceived() + " changes " + r.bytesReceived() + " B")
                         .toList()));
         if (s.serverUrl() != null && server.getText().isEmpty()) {

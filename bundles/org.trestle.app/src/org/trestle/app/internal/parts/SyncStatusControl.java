@@ -1,8 +1,6 @@
 package org.trestle.app.internal.parts;
 
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
@@ -42,7 +40,6 @@ public class SyncStatusControl {
     /** Widget data key of the bar that shows how much of a long download (an initial load) has arrived. */
     public static final String RECEIVING = "trestle.status.receiving";
 
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(ZoneId.systemDefault());
 
     @Inject
     @Service
@@ -263,7 +260,7 @@ public class SyncStatusControl {
             text.append("  |  ").append(waiting).append(waiting == 1 ? " change waits" : " changes wait")
                     .append(" for an update");
         }
-        text.append("  |  last sync ").append(s.lastSuccess() == null ? "never" : TIME.format(s.lastSuccess()));
+        text.append("  |  last sync ").append(s.lastSuccess() == null ? "never" : org.trestle.app.parts.Labels.time(s.lastSuccess()));
         if (s.lastError() != null && s.status() != org.trestle.sync.api.SyncStatus.ONLINE) {
             text.append("  |  ").append(s.lastError().length() > 80 ? s.lastError().substring(0, 77) + "..." : s.lastError());
         }
