@@ -80,6 +80,8 @@ public class ConflictsPart {
     private ObjectNode result;
     private Label typedLabel;
     private org.eclipse.swt.widgets.Text typed;
+    /** Whether conflicts waited when the list was last shown; {@code null} before it was. */
+    private Boolean waited;
     /** The conflict whose result is being edited: a reload keeps the person's choices. */
     private String editing;
 
@@ -175,9 +177,14 @@ public class ConflictsPart {
         widen(!open.isEmpty());
     }
 
-    /** The view takes room beside the tables while conflicts wait, and little when there are none. */
+    /**
+     * The view takes room beside the tables when conflicts start to wait, and gives it back
+     * when none is left; in between, the width a person gave it stays.
+     */
     private void widen(boolean conflictsWait) {
-        if (part != null && part.getParent() != null && part.getParent().getParent() != null) {
+        boolean changed = waited != null ? waited != conflictsWait : conflictsWait;
+        waited = conflictsWait;
+        if (changed && part != null && part.getParent() != null && part.getParent().getParent() != null) {
             var stacks = part.getParent().getParent().getChildren();
             for (var stack : stacks) {
                 boolean side = stack == part.getParent();

@@ -9,13 +9,15 @@ import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.model.application.MApplication;
 import org.eclipse.e4.ui.model.application.ui.basic.MWindow;
 import org.eclipse.e4.ui.workbench.UIEvents;
+import org.eclipse.e4.ui.workbench.modeling.EModelService;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.graphics.Rectangle;
 import org.eclipse.swt.widgets.Shell;
 import org.osgi.service.event.Event;
 
 /**
- * Brings the main window back where and as large as a person left it: its bounds are kept
+ * Brings the main window back where and as large as a person left it, laid out as it was
+ * ({@link WindowLayout}): its bounds are kept
  * in the workbench's preferences when it closes and set again at the next start (the
  * application model itself is built afresh at each start, so that plugins added or removed
  * are always shown as they are). Bounds that no longer fit a screen (a monitor unplugged)
@@ -45,9 +47,12 @@ public class WindowBounds {
             window.setHeight(kept.height);
             shell.setBounds(kept);
         }
+        EModelService models = application.getContext().get(EModelService.class);
+        WindowLayout.restore(window, models, prefs);
         shell.addListener(SWT.Close, e -> {
             Rectangle b = shell.getBounds();
             prefs.put(KEY, b.x + "," + b.y + "," + b.width + "," + b.height);
+            WindowLayout.keep(window, models, prefs);
             try {
                 prefs.flush();
             } catch (org.osgi.service.prefs.BackingStoreException ex) {
