@@ -94,6 +94,14 @@ public interface NodeAdministration {
     Optional<String> sealedFileKey(String nodeId);
 
     /**
+     * Keeps the product version a node said it runs when it exchanged (server side), so that
+     * an administrator sees who runs which version during a rollout.
+     *
+     * @param productVersion at most 64 characters, or {@code null} when the node did not say
+     */
+    void recordProductVersion(String nodeId, String productVersion);
+
+    /**
      * Marks a node revoked: its packets are refused and nothing more is queued for it.
      *
      * @throws IllegalArgumentException when there is no such node

@@ -18,15 +18,24 @@ import java.time.Instant;
  * @param pendingChanges   changes queued for it that it has not acknowledged
  * @param typeVersions     the version of each entity type's declaration the node last said it
  *                         runs (in its packets), by type name; empty until it said
+ * @param productVersion   the version of the Trestle product the node last exchanged with
+ *                         (as its transport said), or {@code null} until it said
  * @since 0.1
  */
 public record NodeInfo(String nodeId, String code, String name, boolean self, boolean server, boolean revoked,
         Instant lastSyncIn, Instant lastSyncOut, long sentPacketNo, long receivedPacketNo, long pendingChanges,
-        java.util.Map<String, String> typeVersions) {
+        java.util.Map<String, String> typeVersions, String productVersion) {
 
     public NodeInfo {
         typeVersions = typeVersions == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(
                 new java.util.TreeMap<>(typeVersions));
+    }
+
+    public NodeInfo(String nodeId, String code, String name, boolean self, boolean server, boolean revoked,
+            Instant lastSyncIn, Instant lastSyncOut, long sentPacketNo, long receivedPacketNo, long pendingChanges,
+            java.util.Map<String, String> typeVersions) {
+        this(nodeId, code, name, self, server, revoked, lastSyncIn, lastSyncOut, sentPacketNo, receivedPacketNo,
+                pendingChanges, typeVersions, null);
     }
 
     public NodeInfo(String nodeId, String code, String name, boolean self, boolean server, boolean revoked,

@@ -105,7 +105,7 @@ public final class HttpTransport implements SyncTransport {
      */
     public Registration register(String code, String enrollmentKey, String schemaVersion) throws SyncException {
         ObjectNode body = json.createObjectNode().put("code", code).put("name", code).put("schema_version", schemaVersion);
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/register"))
+        HttpRequest.Builder request = newRequest(server.resolve(SyncProtocol.API_PREFIX + "/register"))
                 .timeout(timeout).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (enrollmentKey != null && !enrollmentKey.isBlank()) {
@@ -135,7 +135,7 @@ public final class HttpTransport implements SyncTransport {
         if (token == null) {
             throw new IllegalStateException("a rotation needs a transport with the node's token");
         }
-        Reply response = send(HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/rotate")).timeout(timeout)
+        Reply response = send(newRequest(server.resolve(SyncProtocol.API_PREFIX + "/rotate")).timeout(timeout)
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build());
         if (response.statusCode() != 200) {
             throw refusal(response, "token rotation");
@@ -161,7 +161,7 @@ public final class HttpTransport implements SyncTransport {
         if (token == null) {
             throw new IllegalStateException("a wait needs a transport with the node's token");
         }
-        Reply response = send(HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/wait?timeout=" + seconds))
+        Reply response = send(newRequest(server.resolve(SyncProtocol.API_PREFIX + "/wait?timeout=" + seconds))
                 .timeout(timeout.plusSeconds(seconds)).header("Authorization", "Bearer " + token).GET().build());
         if (response.statusCode() == 404) {
             throw new SyncException(null, NOT_SUPPORTED, null);
@@ -185,7 +185,7 @@ public final class HttpTransport implements SyncTransport {
         if (token == null) {
             throw new IllegalStateException("a status request needs a transport with the node's token");
         }
-        Reply response = send(HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/status/" + nodeId))
+        Reply response = send(newRequest(server.resolve(SyncProtocol.API_PREFIX + "/status/" + nodeId))
                 .timeout(timeout).header("Authorization", "Bearer " + token).GET().build());
         if (response.statusCode() != 200) {
             throw refusal(response, "status");
@@ -199,7 +199,7 @@ public final class HttpTransport implements SyncTransport {
             throw new IllegalStateException("an exchange needs a transport with the node's token");
         }
         byte[] body;
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.resolve(SyncProtocol.API_PREFIX + "/exchange"))
+        HttpRequest.Builder request = newRequest(server.resolve(SyncProtocol.API_PREFIX + "/exchange"))
                 .timeout(timeout).header("Authorization", "Bearer " + token);
         if (compressed) {
             body = packets.compress(packet);
@@ -222,6 +222,22 @@ public final class HttpTransport implements SyncTransport {
             // a cut or garbled answer: the exchange is retried later, nothing was applied here
             throw new SyncException(SyncStatus.OFFLINE, "The server's answer could not be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A request that says which product version sends it ({@code User-Agent: Trestle/<version>}),
+     * which the server keeps for its administrators.
+     */
+    private static HttpRequest.Builder newRequest(URI uri) {
+        return HttpRequest.newBuilder(uri).header("User-Agent", USER_AGENT);
+    }
+
+    /** {@code Trestle/} and the version of this bundle, built with the product and carrying its version. */
+    static final String USER_AGENT = "Trestle/" + productVersion();
+
+    private static String productVersion() {
+        org.osgi.framework.Bundle bundle = org.osgi.framework.FrameworkUtil.getBundle(HttpTransport.class);
+        return bundle == null ? "unknown" : bundle.getVersion().toString();
     }
 
     private Reply send(HttpRequest request) throws SyncException {

@@ -196,6 +196,17 @@ final class NodeRegistry implements NodeAdministration {
 
     /** Marks a node revoked: its packets are refused and nothing more is queued for it. */
     @Override
+    public void recordProductVersion(String nodeId, String productVersion) {
+        state.inTx(em -> {
+            SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
+            if (n != null && !n.self && !java.util.Objects.equals(n.productVersion, productVersion)) {
+                n.productVersion = productVersion;
+            }
+            return null;
+        });
+    }
+
+    @Override
     public void revoke(String nodeId) {
         state.inTx(em -> {
             SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
@@ -298,7 +309,7 @@ final class NodeRegistry implements NodeAdministration {
     static NodeInfo info(EntityManager em, SyncNodeRow n) {
         long pending = n.self ? 0 : Outbox.count(em, n) + InitialLoad.remaining(n);
         return new NodeInfo(n.nodeId, n.code, n.name, n.self, n.server, n.revoked, n.lastSyncIn, n.lastSyncOut,
-                n.sentPacketNo, n.receivedPacketNo, pending, n.typeVersionsMap());
+                n.sentPacketNo, n.receivedPacketNo, pending, n.typeVersionsMap(), n.productVersion);
     }
 
     /** @return the changes kept because they could not be applied, newest last */

@@ -59,7 +59,8 @@ final class NodeTokens {
         }
         if (!withPending) {
             return Optional.of(new NodeInfo(found.nodeId, found.code, found.name, found.self, found.server, found.revoked,
-                    found.lastSyncIn, found.lastSyncOut, found.sentPacketNo, found.receivedPacketNo, -1));
+                    found.lastSyncIn, found.lastSyncOut, found.sentPacketNo, found.receivedPacketNo, -1,
+                    found.typeVersionsMap(), found.productVersion));
         }
         return Optional.of(state.read(em -> NodeRegistry.info(em, found)));
     }

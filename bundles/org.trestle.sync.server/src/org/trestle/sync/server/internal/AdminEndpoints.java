@@ -68,7 +68,7 @@ final class AdminEndpoints {
                         .put("revoked", n.revoked()).put("last_sync_in", Wire.format(n.lastSyncIn()))
                         .put("last_sync_out", Wire.format(n.lastSyncOut())).put("pending_changes", n.pendingChanges())
                         .put("sent_packet_no", n.sentPacketNo()).put("received_packet_no", n.receivedPacketNo())
-                        .set("types", json.valueToTree(n.typeVersions()));
+                        .put("product_version", n.productVersion()).set("types", json.valueToTree(n.typeVersions()));
             }
             ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().set("nodes", nodes));
         } else if ("conflicts".equals(rest)) {

@@ -101,6 +101,22 @@ final class ExchangeEndpoint {
         }
     }
 
+    private static final java.util.regex.Pattern PRODUCT = java.util.regex.Pattern
+            .compile("^Trestle/([0-9A-Za-z][0-9A-Za-z._+-]{0,63})(?:\\s.*)?$");
+
+    /**
+     * @return the product version the client said in {@code User-Agent: Trestle/<version>}, or
+     *         {@code null} for another client (a script) or a value that is no version
+     */
+    static String productVersion(Request request) {
+        String agent = request.getHeaders().get(HttpHeader.USER_AGENT);
+        if (agent == null || agent.length() > 200) {
+            return null;
+        }
+        java.util.regex.Matcher m = PRODUCT.matcher(agent);
+        return m.matches() ? m.group(1) : null;
+    }
+
     /** Takes a megabyte of the server's inflation budget for a packet being parsed, or refuses it. */
     private void reserve(long[] reserved) {
         try {
@@ -186,6 +202,10 @@ final class ExchangeEndpoint {
             metrics.bytesOut.addAndGet(bytes.length);
             metrics.exchanges.incrementAndGet();
             metrics.observeExchange(System.nanoTime() - start);
+            String product = productVersion(request);
+            if (product != null && !product.equals(node.productVersion())) {
+                engine.administration().recordProductVersion(node.nodeId(), product);
+            }
             response.write(true, ByteBuffer.wrap(bytes), callback);
         } catch (PacketException e) {
             metrics.exchangeFailures.incrementAndGet();

@@ -93,6 +93,9 @@ public class SyncNodeRow {
     public Long loadTotal;
     @Column(name = "TYPE_VERSIONS", length = 32000)
     public String typeVersions;
+    /** The Trestle product version the node last exchanged with ({@code null}: it has not said). */
+    @Column(name = "PRODUCT_VERSION", length = 64)
+    public String productVersion;
 
     /** @return the versions as written in {@link #typeVersions} */
     public static String typeVersionsText(java.util.Map<String, String> versions) {
