@@ -21,8 +21,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 /**
  * Routes the protocol's endpoints and the administrator's to their handlers, and turns
  * what they refuse into the protocol's JSON errors. Every answer is JSON (metrics
- * excepted, which are Prometheus text); unknown paths answer 404 and known paths with
- * another method 405 with {@code Allow}.
+ * excepted, which are Prometheus text, and the console under {@code /admin/}, which is
+ * HTML); unknown paths answer 404 and known paths with another method 405 with {@code Allow}.
  */
 final class ApiHandler extends Handler.Abstract {
 
@@ -41,6 +41,7 @@ final class ApiHandler extends Handler.Abstract {
     private final AdminEndpoints admin;
     private final Authentication auth;
     private final WaitEndpoint waits;
+    private final org.trestle.sync.server.internal.console.Console console;
 
     ApiHandler(ObjectMapper json, SyncEngine engine, ServerSettings settings, String serverVersion, String enrollmentKey,
             FileKeys fileKeys) {
@@ -61,6 +62,8 @@ final class ApiHandler extends Handler.Abstract {
         this.admin = new AdminEndpoints(json, engine, settings, auth, exchanges, metrics);
         this.waits = new WaitEndpoint(json, engine, auth);
         metrics.waiting = waits::waiting;
+        this.console = new org.trestle.sync.server.internal.console.Console(json, engine, settings.updatesDirectory(),
+                metrics.counters());
     }
 
     @Override
@@ -88,6 +91,8 @@ final class ApiHandler extends Handler.Abstract {
                 exchanges.status(request, path.substring((SyncProtocol.API_PREFIX + "/status/").length()), response, callback);
             } else if (path.startsWith(ADMIN)) {
                 admin.handle(request, path.substring(ADMIN.length()), method, response, callback);
+            } else if (org.trestle.sync.server.internal.console.Console.owns(path)) {
+                console.handle(request, response, callback);
             } else if (path.equals("/updates") || path.startsWith("/updates/")) {
                 allow(method, "GET", "HEAD");
                 updates.serve(path.substring("/updates".length()), "HEAD".equals(method), request, response, callback);
@@ -114,6 +119,7 @@ final class ApiHandler extends Handler.Abstract {
     @Override
     protected void doStop() throws Exception {
         waits.close();
+        console.close();
         super.doStop();
     }
 

@@ -37,6 +37,41 @@ final class Metrics {
         latencyMicros.addAndGet(nanos / 1000);
     }
 
+    /** @return the metrics' totals as the console's health charts read them */
+    org.trestle.sync.server.internal.console.Counters counters() {
+        return new org.trestle.sync.server.internal.console.Counters() {
+            @Override
+            public long exchanges() {
+                return exchanges.get();
+            }
+
+            @Override
+            public long exchangeFailures() {
+                return exchangeFailures.get();
+            }
+
+            @Override
+            public long changesIn() {
+                return changesApplied.get();
+            }
+
+            @Override
+            public long changesOut() {
+                return changesSent.get();
+            }
+
+            @Override
+            public long timedExchanges() {
+                return latencyCount.get();
+            }
+
+            @Override
+            public long exchangeMicros() {
+                return latencyMicros.get();
+            }
+        };
+    }
+
     String render(long nodes, long openConflicts, long deadLetters) {
         return render(nodes, openConflicts, deadLetters, 0);
     }
