@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * The administrator's console over HTTP on loopback, as a browser and as an attacker
@@ -142,6 +143,63 @@ class ConsoleTest {
 
     @Test
     @Order(7)
+    void aConflictIsDecidedInTheConsoleWithAValueTheOfficeTypes() throws Exception {
+        ProtocolClient a = ProtocolClient.register(base, "TYPED-A");
+        ProtocolClient b = ProtocolClient.register(base, "TYPED-B");
+        String project = java.util.UUID.randomUUID().toString();
+        String estimate = java.util.UUID.randomUUID().toString();
+        assertEquals(1, a.exchange(a.packet(a.change("Project", project, "INSERT", ProtocolClient.JSON.createObjectNode()
+                .put("code", "TY-" + project.substring(0, 6)).put("name", "Typed road").put("status", "ACTIVE"))))
+                .path("processed_count").asInt());
+        assertEquals(1, a.exchange(a.packet(a.change("Estimate", estimate, "INSERT", estimate(project, "Typed"))))
+                .path("processed_count").asInt());
+        drain(b);
+        b.exchange(b.packet(b.change("Estimate", estimate, "UPDATE", estimate(project, "From B"))));
+        JsonNode met = a.exchange(a.packet(a.change("Estimate", estimate, "UPDATE", estimate(project, "From A"))));
+        assertEquals("manual_pending", met.path("conflicts").path(0).path("resolution").asText(), met.toString());
+        String version = ProtocolClient.JSON.readTree(admin("GET", "/api/admin/conflicts?entity_uuid=" + estimate, null)
+                .body()).path("conflicts").path(0).path("version_id").asText();
+        String session = session(signIn(ADMIN));
+        String page = get("/admin/conflicts?type=Estimate", session).body();
+        assertTrue(page.contains("data-version=\"" + version + "\"") && page.contains("From A") && page.contains("From B"),
+                "both versions side by side");
+        String form = "csrf=" + csrf(page) + "&version_id=" + version + "&entity_type=Estimate&entity_uuid=" + estimate
+                + "&take=choice&a%3Atitle=typed&v%3Atitle=" + java.net.URLEncoder.encode("Agreed on site",
+                        java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<String> decided = post("/admin/conflicts/resolve", session, form, null);
+        assertEquals(303, decided.statusCode(), decided.body());
+        assertEquals(0, ProtocolClient.JSON.readTree(admin("GET", "/api/admin/conflicts?entity_uuid=" + estimate, null)
+                .body()).path("conflicts").size(), "the conflict is closed");
+        assertEquals(409, post("/admin/conflicts/resolve", session, form, null).statusCode(), "and cannot be decided twice");
+        String title = null;
+        for (JsonNode change : drain(b)) {
+            if (estimate.equals(change.path("entity_uuid").asText())) {
+                title = change.path("data").path("title").asText();
+            }
+        }
+        assertEquals("Agreed on site", title, "the decision reaches the laptops");
+    }
+
+    private static ObjectNode estimate(String project, String title) {
+        return ProtocolClient.JSON.createObjectNode().put("project", project).put("number", "E-T").put("title", title)
+                .put("status", "DRAFT").put("currency", "EUR");
+    }
+
+    /** @return every change the server sends the laptop until it has nothing more */
+    private static List<JsonNode> drain(ProtocolClient laptop) throws Exception {
+        List<JsonNode> changes = new java.util.ArrayList<>();
+        for (int round = 0; round < 100; round++) {
+            JsonNode answer = laptop.exchange(laptop.packet(null));
+            answer.path("packet_data").path("changes").forEach(changes::add);
+            if (!answer.path("packet_data").path("has_more").asBoolean()) {
+                break;
+            }
+        }
+        return changes;
+    }
+
+    @Test
+    @Order(8)
     void repeatedFailedSignInsAreRefusedForAWhile() throws Exception {
         int status = 0;
         for (int i = 0; i < 12 && status != 429; i++) {

@@ -83,10 +83,10 @@ final class ConflictPages {
                 .raw("<input type=\"hidden\" name=\"entity_type\" value=\"").text(c.entityType()).raw("\">")
                 .raw("<input type=\"hidden\" name=\"entity_uuid\" value=\"").text(c.entityUuid()).raw("\">")
                 .raw("<table class=\"compare\"><thead><tr><th>Attribute</th><th>").text("Laptop " + from)
-                .raw("</th><th>On the server</th></tr></thead><tbody>");
+                .raw("</th><th>On the server</th><th>Or another value</th></tr></thead><tbody>");
         if (laptop == null || server == null) {
             page.raw("<tr class=\"different\"><td>Record</td><td>").text(laptop == null ? "deleted" : "kept, edited")
-                    .raw("</td><td>").text(server == null ? "deleted" : "kept, edited").raw("</td></tr>");
+                    .raw("</td><td>").text(server == null ? "deleted" : "kept, edited").raw("</td><td></td></tr>");
         }
         for (String a : attributes(laptop, server)) {
             JsonNode l = laptop == null ? null : laptop.get(a);
@@ -95,6 +95,13 @@ final class ConflictPages {
             page.raw("<tr" + (differs ? " class=\"different\"" : "") + "><td>").text(a).raw("</td>");
             cell(page, c.entityType(), a, l, differs ? "laptop" : null);
             cell(page, c.entityType(), a, s, differs ? "server" : null);
+            if (differs) {
+                page.raw("<td><label><input type=\"radio\" name=\"a:").text(a).raw("\" value=\"typed\"> ")
+                        .raw("<input type=\"text\" name=\"v:").text(a).raw("\" aria-label=\"").text("Another value of " + a)
+                        .raw("\"></label></td>");
+            } else {
+                page.raw("<td></td>");
+            }
             page.raw("</tr>");
         }
         page.raw("</tbody></table><p class=\"buttons\">")
@@ -157,8 +164,11 @@ final class ConflictPages {
             }
             result = server.deepCopy();
             for (String a : attributes(laptop, server)) {
-                if ("laptop".equals(call.form.getValue("a:" + a))) {
+                String choice = call.form.getValue("a:" + a);
+                if ("laptop".equals(choice)) {
                     result.set(a, laptop.get(a) == null ? json.nullNode() : laptop.get(a));
+                } else if ("typed".equals(choice)) {
+                    result.set(a, typed(type, a, call.form.getValue("v:" + a)));
                 }
             }
         }
@@ -170,6 +180,34 @@ final class ConflictPages {
         LOG.info("Conflict " + versionId + " on " + type + " " + uuid + " resolved in the console (" + take
                 + ", admin token " + call.session.tokenName() + ")");
         call.redirect("/admin/conflicts?done=resolved");
+    }
+
+    /**
+     * @return a value a person typed for an attribute, as its type takes it
+     * @throws Console.ConsoleError naming the attribute and the expected form, when it is not one
+     */
+    private JsonNode typed(String type, String attribute, String text) {
+        String v = text == null ? "" : text.trim();
+        if (v.isEmpty()) {
+            return json.nullNode();
+        }
+        Class<?> t = engine.entities().attributes(type).stream().filter(a -> a.name().equals(attribute)).findFirst()
+                .<Class<?>>map(AttributeInfo::javaType).orElse(String.class);
+        if (Number.class.isAssignableFrom(t) || (t.isPrimitive() && t != boolean.class && t != char.class)) {
+            try {
+                return json.getNodeFactory().numberNode(new java.math.BigDecimal(v));
+            } catch (NumberFormatException e) {
+                throw new Console.ConsoleError(422, attribute + " takes a number written like 1250.50; \"" + Console.shorten(v)
+                        + "\" is not one. Nothing was changed.");
+            }
+        }
+        if (t == boolean.class || t == Boolean.class) {
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new Console.ConsoleError(422, attribute + " takes true or false. Nothing was changed.");
+            }
+            return json.getNodeFactory().booleanNode(Boolean.parseBoolean(v));
+        }
+        return json.getNodeFactory().textNode(v);
     }
 
     void errors(Console.Call call) {
