@@ -3,6 +3,8 @@
   "use strict";
   var colours = ["#1f5f99", "#d64545", "#2f8132", "#c65d00", "#7a4fc4", "#0f8a8a", "#a23b72", "#6b7280"];
   var charts = {};
+  var last = null;
+  var resizing = null;
 
   function width(el) { return Math.max(300, el.clientWidth - 8); }
 
@@ -22,6 +24,7 @@
   }
 
   function render(h) {
+    last = h;
     var x = h.minutes;
     draw("chart-exchanges", [x, h.exchanges, h.failures], ["Exchanges", "Refused or failed"]);
     draw("chart-changes", [x, h.changes_in, h.changes_out], ["Changes in", "Changes out"]);
@@ -48,5 +51,10 @@
   document.addEventListener("DOMContentLoaded", function () {
     load();
     setInterval(load, 60000);
+    // the charts take the width of their boxes: drawn again once a resize has settled
+    window.addEventListener("resize", function () {
+      clearTimeout(resizing);
+      resizing = setTimeout(function () { if (last) { render(last); } }, 200);
+    });
   });
 })();
