@@ -200,6 +200,28 @@ class ConsoleTest {
 
     @Test
     @Order(8)
+    void anOperatorsTokenIsMadeShownOnceAndRevokedInTheConsole() throws Exception {
+        String session = session(signIn(ADMIN));
+        String csrf = csrf(get("/admin/tokens", session).body());
+        String name = "operator-" + System.nanoTime();
+        HttpResponse<String> made = post("/admin/tokens", session, "csrf=" + csrf + "&name=" + name, null);
+        assertEquals(200, made.statusCode(), made.body());
+        Matcher shown = Pattern.compile("id=\"new-token\" class=\"token\">([^<]+)<").matcher(made.body());
+        assertTrue(shown.find(), made.body());
+        String token = shown.group(1);
+        assertFalse(get("/admin/tokens", session).body().contains(token), "shown once only");
+        assertEquals(303, signIn(token).statusCode(), "the new token signs in");
+        HttpResponse<String> bad = post("/admin/tokens", session, "csrf=" + csrf + "&name=two+words", null);
+        assertEquals(422, bad.statusCode());
+        assertTrue(bad.body().contains("A token name is 1 to 64 letters"), bad.body());
+        HttpResponse<String> revoked = post("/admin/tokens/revoke", session, "csrf=" + csrf + "&name=" + name, null);
+        assertEquals(303, revoked.statusCode(), revoked.body());
+        assertEquals(401, signIn(token).statusCode(), "the revoked token no longer signs in");
+        assertTrue(get("/admin/tokens", session).body().contains("data-name=\"" + name + "\" class=\"revoked\""));
+    }
+
+    @Test
+    @Order(9)
     void repeatedFailedSignInsAreRefusedForAWhile() throws Exception {
         int status = 0;
         for (int i = 0; i < 12 && status != 429; i++) {

@@ -47,6 +47,7 @@ public final class Console {
     private final ConflictPages conflicts;
     private final HealthPage health;
     private final UpdatesPage updates;
+    private final TokenPages tokens;
 
     public Console(ObjectMapper json, SyncEngine engine, Path updatesDirectory, Counters counters) {
         this(json, engine, updatesDirectory, counters, Clock.systemUTC());
@@ -59,6 +60,7 @@ public final class Console {
         this.conflicts = new ConflictPages(json, engine, clock);
         this.health = new HealthPage(json, new HealthHistory(engine, counters, clock));
         this.updates = new UpdatesPage(engine, updatesDirectory);
+        this.tokens = new TokenPages(engine, clock);
     }
 
     /** @return whether the path is the console's */
@@ -146,6 +148,8 @@ public final class Console {
         } else if (rest.equals("health") || rest.equals("health.json")) {
             call.allow("GET", "HEAD");
             health.serve(call, rest.endsWith(".json"));
+        } else if (rest.equals("tokens") || rest.startsWith("tokens/")) {
+            tokens.handle(call, rest.equals("tokens") ? "" : rest.substring("tokens/".length()), method);
         } else if (rest.equals("updates")) {
             call.allow("GET", "HEAD");
             updates.serve(call);

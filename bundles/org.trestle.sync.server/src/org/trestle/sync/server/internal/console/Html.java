@@ -19,7 +19,7 @@ final class Html {
             .withZone(ZoneOffset.UTC);
     /** The pages of the navigation: path and label. */
     private static final String[][] NAVIGATION = { { "nodes", "Nodes" }, { "conflicts", "Conflicts" },
-            { "errors", "Quarantined changes" }, { "health", "Health" }, { "updates", "Updates" } };
+            { "errors", "Quarantined changes" }, { "health", "Health" }, { "updates", "Updates" }, { "tokens", "Admin tokens" } };
 
     private final StringBuilder out = new StringBuilder(8192);
 
