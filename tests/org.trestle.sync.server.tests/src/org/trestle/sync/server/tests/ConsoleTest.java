@@ -96,6 +96,20 @@ class ConsoleTest {
 
     @Test
     @Order(4)
+    void behindATlsProxyOnThisComputerFormsWorkAndTheCookieIsSecure() throws Exception {
+        HttpResponse<String> form = HTTP.send(HttpRequest.newBuilder(base.resolve("/admin/sign-in"))
+                .header("X-Forwarded-Proto", "https").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(form.headers().allValues("Set-Cookie").stream().allMatch(c -> c.endsWith("; Secure")),
+                form.headers().allValues("Set-Cookie").toString());
+        String session = session(signIn(ADMIN));
+        String csrf = csrf(get("/admin/nodes", session).body());
+        String proxied = "https://" + base.getAuthority();
+        assertEquals(200, post("/admin/sign-out", session, "csrf=" + csrf, proxied).statusCode(),
+                "the origin the browser saw through the proxy: same host and port, https");
+    }
+
+    @Test
+    @Order(5)
     void revokingAnAdminTokenEndsItsSessions() throws Exception {
         String name = "console-" + System.nanoTime();
         HttpResponse<String> created = admin("POST", "/api/admin/tokens", "{\"name\": \"" + name + "\"}");
@@ -108,7 +122,7 @@ class ConsoleTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void oversizedOrMalformedFormsAreRefusedBeforeTheyCostMemory() throws Exception {
         String session = session(signIn(ADMIN));
         String big = "csrf=x&scope=" + "a".repeat(300 * 1024);
@@ -122,7 +136,7 @@ class ConsoleTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void theProductVersionALaptopSaysIsKeptForTheConsole() throws Exception {
         ProtocolClient laptop = ProtocolClient.register(base, "VERSION");
         String body = "{\"packet_data\": " + laptop.packet(null) + "}";
@@ -142,7 +156,7 @@ class ConsoleTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aConflictIsDecidedInTheConsoleWithAValueTheOfficeTypes() throws Exception {
         ProtocolClient a = ProtocolClient.register(base, "TYPED-A");
         ProtocolClient b = ProtocolClient.register(base, "TYPED-B");
@@ -199,7 +213,7 @@ class ConsoleTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void anOperatorsTokenIsMadeShownOnceAndRevokedInTheConsole() throws Exception {
         String session = session(signIn(ADMIN));
         String csrf = csrf(get("/admin/tokens", session).body());
@@ -221,7 +235,7 @@ class ConsoleTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void repeatedFailedSignInsAreRefusedForAWhile() throws Exception {
         int status = 0;
         for (int i = 0; i < 12 && status != 429; i++) {

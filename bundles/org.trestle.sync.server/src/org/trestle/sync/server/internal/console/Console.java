@@ -230,17 +230,36 @@ public final class Console {
         call.page(status, page.finish());
     }
 
-    /** Refuses a form posted from another origin (the browser says where it comes from). */
+    /**
+     * Refuses a form posted from another origin (the browser says where it comes from): the
+     * origin's host and port must be those the request was sent to. The scheme is not
+     * compared, since a TLS proxy in front of a plain-HTTP server changes it.
+     */
     private static void sameOrigin(Request request) {
         String origin = request.getHeaders().get(HttpHeader.ORIGIN);
         if (origin == null) {
             return;
         }
         String host = request.getHeaders().get(HttpHeader.HOST);
-        String expected = (request.isSecure() ? "https://" : "http://") + host;
-        if (host == null || !origin.equalsIgnoreCase(expected)) {
+        String forwarded = fromLocalProxy(request) ? request.getHeaders().get(HttpHeader.X_FORWARDED_HOST) : null;
+        String authority = origin.replaceFirst("^(?i)https?://", "");
+        if (authority.equals(origin) || !(authority.equalsIgnoreCase(String.valueOf(host))
+                || authority.equalsIgnoreCase(String.valueOf(forwarded)))) {
             throw new ConsoleError(403, "The form came from another site (" + shorten(origin) + "); nothing was changed.");
         }
+    }
+
+    /** @return whether the browser reached the console over HTTPS, directly or through a TLS proxy on this computer */
+    static boolean secure(Request request) {
+        return request.isSecure() || fromLocalProxy(request)
+                && "https".equalsIgnoreCase(request.getHeaders().get(HttpHeader.X_FORWARDED_PROTO));
+    }
+
+    /** A proxy's forwarding headers are believed only from this computer (where --http listens). */
+    private static boolean fromLocalProxy(Request request) {
+        String address = Request.getRemoteAddr(request);
+        return address != null && (address.equals("127.0.0.1") || address.equals("::1") || address.equals("0:0:0:0:0:0:0:1")
+                || address.equals("[::1]"));
     }
 
     private static Fields form(Request request) {
@@ -269,7 +288,7 @@ public final class Console {
 
     private static String cookie(Request request, String name, String value, int maxAge) {
         return name + "=" + value + "; Path=" + PREFIX + "; Max-Age=" + maxAge + "; HttpOnly; SameSite=Strict"
-                + (request.isSecure() ? "; Secure" : "");
+                + (secure(request) ? "; Secure" : "");
     }
 
     static String shorten(String s) {
