@@ -36,12 +36,14 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -130,7 +132,7 @@ class ConsoleBrowserTest {
         assertEquals("Strict", session.getSameSite());
         assertNotNull(session.getExpiry(), "the session cookie expires");
         browser.findElement(By.id("q")).sendKeys("laptop-b");
-        browser.findElement(By.cssSelector("form.filter button")).click();
+        navigate(browser.findElement(By.cssSelector("form.filter button")));
         assertEquals("1 node", browser.findElement(By.id("node-count")).getText());
         browser.get(products.url + "/admin/nodes?sort=code&dir=desc");
         assertEquals("LAPTOP-B", browser.findElements(By.cssSelector("#nodes tbody tr")).get(0).getAttribute("data-code"));
@@ -161,14 +163,14 @@ class ConsoleBrowserTest {
         products.put("b", "Estimate", "--uuid", estimate, "title=Foundations (site B)");
         products.laptop("a", "sync").ok();
         products.laptop("b", "sync").ok();
-        browser.findElement(By.linkText("Conflicts")).click();
+        navigate(browser.findElement(By.linkText("Conflicts")));
         WebElement conflict = browser.findElement(By.cssSelector("section.conflict"));
         assertTrue(conflict.getText().contains("Estimate E-1"), conflict.getText());
         assertTrue(conflict.getText().contains("Laptop LAPTOP-B"), conflict.getText());
         assertTrue(conflict.getText().contains("HB-01 Harbour bridge"), "a reference by name: " + conflict.getText());
         screenshot("console-conflicts");
         conflict.findElement(By.cssSelector("input[name='a:title'][value='laptop']")).click();
-        conflict.findElement(By.cssSelector("button[value='choice']")).click();
+        navigate(conflict.findElement(By.cssSelector("button[value='choice']")));
         assertTrue(notice().contains("resolved"), notice());
         assertTrue(browser.findElements(By.cssSelector("section.conflict")).isEmpty());
         products.laptop("a", "sync").ok();
@@ -179,11 +181,11 @@ class ConsoleBrowserTest {
     @Test
     @Order(5)
     void healthIsChartedAndUpdatesSayWhoRunsWhat() throws Exception {
-        browser.findElement(By.linkText("Health")).click();
+        navigate(browser.findElement(By.linkText("Health")));
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> d.findElements(By.cssSelector(".chart canvas")).size() == 4);
         assertTrue(browser.findElement(By.id("summary")).getText().contains("Exchanges in the period"));
         screenshot("console-health");
-        browser.findElement(By.linkText("Updates")).click();
+        navigate(browser.findElement(By.linkText("Updates")));
         String offers = browser.findElement(By.id("offers")).getText();
         assertTrue(offers.contains("Product") && offers.contains("org.trestle.workbench"), offers);
         String versions = browser.findElement(By.id("versions")).getText();
@@ -194,12 +196,12 @@ class ConsoleBrowserTest {
     @Test
     @Order(6)
     void aScopeIsChosenByProjectCodeAndName() throws Exception {
-        browser.findElement(By.linkText("Nodes")).click();
-        browser.findElement(By.cssSelector("#nodes tr[data-code='LAPTOP-B'] a[href$='/scope']")).click();
+        navigate(browser.findElement(By.linkText("Nodes")));
+        navigate(browser.findElement(By.cssSelector("#nodes tr[data-code='LAPTOP-B'] a[href$='/scope']")));
         browser.findElement(By.id("scope-chosen")).click();
         browser.findElement(By.xpath("//label[contains(., 'HB-01 Harbour bridge')]/input")).click();
         screenshot("console-scope");
-        browser.findElement(By.id("save-scope")).click();
+        navigate(browser.findElement(By.id("save-scope")));
         assertTrue(notice().contains("LAPTOP-B has its new scope"), notice());
         assertTrue(browser.findElement(By.cssSelector("#nodes tr[data-code='LAPTOP-B']")).getText().contains("HB-01 Harbour bridge"));
     }
@@ -208,9 +210,9 @@ class ConsoleBrowserTest {
     @Order(7)
     void aRevokedLaptopsNextSyncIsRefused() throws Exception {
         products.laptop("b", "sync").ok();
-        browser.findElement(By.cssSelector("#nodes tr[data-code='LAPTOP-B'] a.danger")).click();
+        navigate(browser.findElement(By.cssSelector("#nodes tr[data-code='LAPTOP-B'] a.danger")));
         assertEquals("Revoke LAPTOP-B", heading());
-        browser.findElement(By.id("confirm")).click();
+        navigate(browser.findElement(By.id("confirm")));
         assertTrue(notice().contains("LAPTOP-B is revoked"), notice());
         WebElement row = browser.findElement(By.cssSelector("#nodes tr[data-code='LAPTOP-B']"));
         assertTrue(row.getText().contains("Revoked") && row.getText().contains("Release code"), row.getText());
@@ -227,7 +229,7 @@ class ConsoleBrowserTest {
     void signingOutClosesEveryPage() throws Exception {
         String cookie = "trestle_console=" + browser.manage().getCookieNamed("trestle_console").getValue();
         assertEquals(200, get("nodes", cookie).statusCode(), "the session opens the pages before signing out");
-        browser.findElement(By.id("sign-out")).click();
+        navigate(browser.findElement(By.id("sign-out")));
         assertEquals("Sign in", heading());
         assertTrue(notice().contains("signed out"));
         for (String page : PAGES) {
@@ -237,11 +239,23 @@ class ConsoleBrowserTest {
         }
     }
 
+    /**
+     * Clicks a link or button that loads another page, and waits until the browser has left
+     * this page and loaded the next (a lookup in between would find the old page, or none).
+     */
+    private static void navigate(WebElement target) {
+        WebElement page = browser.findElement(By.tagName("html"));
+        target.click();
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
+        wait.until(ExpectedConditions.stalenessOf(page));
+        wait.until(d -> "complete".equals(((JavascriptExecutor) d).executeScript("return document.readyState")));
+    }
+
     private void signIn(String token) {
         WebElement field = browser.findElement(By.id("token"));
         field.clear();
         field.sendKeys(token);
-        browser.findElement(By.id("sign-in")).click();
+        navigate(browser.findElement(By.id("sign-in")));
     }
 
     private static String heading() {
