@@ -70,7 +70,10 @@ final class HealthHistory {
             all = new ArrayList<>(samples);
             before = last;
         }
-        all.add(sample(before, totals()));
+        // the minute under way shows the waiting changes of the last sample: a page view
+        // does not count every node's queue again
+        Map<String, Long> pending = all.isEmpty() ? pending() : all.get(all.size() - 1).pending();
+        all.add(sample(before, totals(), pending));
         return all;
     }
 
@@ -82,7 +85,7 @@ final class HealthHistory {
                 from = last;
                 last = now;
             }
-            Sample s = sample(from, now);
+            Sample s = sample(from, now, pending());
             synchronized (this) {
                 samples.addLast(s);
                 while (samples.size() > KEPT.toMinutes()) {
@@ -94,13 +97,18 @@ final class HealthHistory {
         }
     }
 
-    private Sample sample(Totals from, Totals to) {
-        long timed = to.timed() - from.timed();
-        Double latency = timed == 0 ? null : (to.micros() - from.micros()) / 1000.0 / timed;
+    /** @return the changes waiting for the {@link #NODES_KEPT} laptops with most of them */
+    private Map<String, Long> pending() {
         Map<String, Long> pending = new LinkedHashMap<>();
         engine.syncManager().nodes().stream().filter(n -> !n.self() && !n.server() && !n.revoked())
                 .sorted(Comparator.comparingLong(NodeInfo::pendingChanges).reversed().thenComparing(NodeInfo::code))
                 .limit(NODES_KEPT).forEach(n -> pending.put(n.code(), n.pendingChanges()));
+        return pending;
+    }
+
+    private Sample sample(Totals from, Totals to, Map<String, Long> pending) {
+        long timed = to.timed() - from.timed();
+        Double latency = timed == 0 ? null : (to.micros() - from.micros()) / 1000.0 / timed;
         return new Sample(clock.instant(), to.exchanges() - from.exchanges(), to.failures() - from.failures(),
                 to.changesIn() - from.changesIn(), to.changesOut() - from.changesOut(), latency, pending);
     }
