@@ -202,6 +202,9 @@ final class InitialLoad {
             String scope) {
         TypedQuery<? extends SyncEntity> q = em.createQuery("select e from " + state.entityName(t)
                 + " e where e.deleted = false and " + condition, t.type());
+        // read only: the states are serialized and sent, never changed, so they are neither
+        // copied into the transaction nor looked over for changes (derived values) at its end
+        q.setHint("eclipselink.read-only", "true");
         if (!scope.isEmpty()) {
             q.setParameter("roots", roots);
         }
