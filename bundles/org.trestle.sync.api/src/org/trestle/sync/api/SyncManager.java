@@ -70,9 +70,9 @@ public interface SyncManager {
      * Listens to the entities a client received in bulk, as an initial load brings them:
      * written past the per-entity path (no JPA listener sees them), each such packet is
      * told once, after its commit, with the number of entities by type. Derived values
-     * (totals) of what came in bulk are recomputed when the server has sent its last packet
-     * of the exchange, before that packet is told. The client's sync service also posts it
-     * as {@link SyncTopics#BULK_LOADED}.
+     * (totals) of what a packet brought are recomputed in its transaction, so they are
+     * current when it is told. The client's sync service also posts it as
+     * {@link SyncTopics#BULK_LOADED}.
      */
     void addBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener);
 

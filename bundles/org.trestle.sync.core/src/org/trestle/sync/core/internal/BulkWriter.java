@@ -42,9 +42,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * entity this node holds or an earlier entity of the packet; no tombstone and no held
  * change on the node. An entity found to exist after all makes the database refuse the
  * insert, and the packet is then applied again the normal way. Derived values (an
- * estimate's total) of the entities that were inserted or that an inserted one refers to
- * are recomputed once the server has nothing more to send, all at once (see
- * {@link #recomputeDerived()}).
+ * estimate's total) are computed in the packet's transaction: those of an inserted entity
+ * from the entity as it came, those of an entity whose children the packet brought read
+ * again with its children, a query per few hundred of them (the load sends children
+ * parent by parent, so each parent is recomputed by about one packet). An interruption
+ * leaves nothing to recompute.
  */
 final class BulkWriter {
 
@@ -83,7 +85,7 @@ final class BulkWriter {
     }
 
     /** Tells the listeners what a committed packet brought by the bulk path, by type. */
-    void announce(Map<String, Long> written) {
+    private void announce(Map<String, Long> written) {
         if (written.isEmpty()) {
             return;
         }
@@ -165,7 +167,9 @@ final class BulkWriter {
         Connection connection = em.unwrap(Connection.class);
         Map<Class<?>, List<SyncEntity>> byClass = new LinkedHashMap<>();
         Map<String, Long> written = new LinkedHashMap<>();
-        Map<String, Class<? extends SyncEntity>> derive = new HashMap<>();
+        // the entities whose derived values depend on entities of the packet (a parent whose
+        // children arrive here), by uuid
+        Map<String, Class<? extends SyncEntity>> derive = new LinkedHashMap<>();
         for (Change c : changes) {
             TypeCodec tc = state.codec.type(c.entityType());
             SyncEntity entity = EngineState.instantiate(tc.info().type(), c.entityUuid());
@@ -179,11 +183,13 @@ final class BulkWriter {
             }
             entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
             entity.setDeleted(false);
+            if (!state.codec.derivedNames(tc).isEmpty()) {
+                // new here, so nothing refers to it yet: its derived values are those of what it
+                // holds, as a new entity's are at its first commit
+                entity.updateDerived();
+            }
             byClass.computeIfAbsent(tc.info().type(), k -> new ArrayList<>()).add(entity);
             written.merge(tc.info().name(), 1L, Long::sum);
-            if (!state.codec.derivedNames(tc).isEmpty()) {
-                derive.put(c.entityUuid(), tc.info().type());
-            }
             for (AttributeCodec a : tc.attributes()) {
                 JsonNode ref = a.reference() == null ? null : c.data().get(a.name());
                 TypeCodec target = ref == null || ref.isNull() ? null : state.codec.typeOf(a.reference());
@@ -210,23 +216,66 @@ final class BulkWriter {
         } catch (SQLException e) {
             throw new Refused(e.getMessage());
         }
-        pending |= !derive.isEmpty();
-        List<String> uuids = new ArrayList<>(derive.keySet());
-        for (int from = 0; from < uuids.size(); from += IN_LIMIT) {
-            List<String> chunk = uuids.subList(from, Math.min(uuids.size(), from + IN_LIMIT));
-            Set<String> listed = new java.util.HashSet<>(em.createQuery(
-                    "select d.entityUuid from DerivePendingRow d where d.entityUuid in :u", String.class)
-                    .setParameter("u", chunk).getResultList());
-            for (String uuid : chunk) {
-                if (!listed.contains(uuid)) {
-                    DerivePendingRow row = new DerivePendingRow();
-                    row.entityUuid = uuid;
-                    row.entityType = state.codec.typeOf(derive.get(uuid)).info().name();
-                    em.persist(row);
+        derive(em, derive, o);
+        return written;
+    }
+
+    /**
+     * Recomputes, in the packet's transaction, the derived values of the entities whose
+     * children the packet brought: read again from the database (the rows just written came
+     * past EclipseLink), a query per type and few hundred entities, with the collections
+     * their values are computed from read along; the commit writes what changed. The
+     * master's values, recomputed here, are no local change. Children arrive parent by
+     * parent, so a parent is recomputed by the one packet that brings its children, or two
+     * when they straddle packets.
+     */
+    private void derive(EntityManager em, Map<String, Class<? extends SyncEntity>> derive, Outcome o) {
+        Map<Class<? extends SyncEntity>, List<String>> byType = new LinkedHashMap<>();
+        derive.forEach((uuid, type) -> byType.computeIfAbsent(type, k -> new ArrayList<>()).add(uuid));
+        for (Map.Entry<Class<? extends SyncEntity>, List<String>> t : byType.entrySet()) {
+            List<String> uuids = t.getValue();
+            for (int from = 0; from < uuids.size(); from += IN_LIMIT) {
+                for (SyncEntity e : readForDerivation(em, t.getKey(), uuids.subList(from,
+                        Math.min(uuids.size(), from + IN_LIMIT)), true)) {
+                    state.capture.markIncoming(e.getUuid(), state.serverId(), null);
+                    e.updateDerived();
                 }
             }
         }
-        return written;
+        o.derived = derive;
+    }
+
+    /**
+     * @param refresh whether entities this transaction holds are read again (their
+     *                collections may lack rows written past EclipseLink)
+     * @return the entities of a type with these uuids, each with the collections derived
+     *         values are computed from read for all of them at once
+     */
+    private List<? extends SyncEntity> readForDerivation(EntityManager em, Class<? extends SyncEntity> type,
+            List<String> uuids, boolean refresh) {
+        var q = em.createQuery("select e from " + state.entityName(state.codec.typeOf(type).info())
+                + " e where e.uuid in :u", type).setParameter("u", uuids);
+        if (refresh) {
+            q.setHint("eclipselink.refresh", "true");
+        }
+        for (DatabaseMapping m : em.unwrap(Session.class).getClassDescriptor(type).getMappings()) {
+            if (m.isOneToManyMapping()) {
+                q.setHint("eclipselink.batch", "e." + m.getAttributeName());
+                q.setHint("eclipselink.batch.type", "IN");
+            }
+        }
+        return q.getResultList();
+    }
+
+    /**
+     * After the commit of a packet the bulk path wrote: the entities whose derived values it
+     * recomputed leave the shared cache (their collections there lack the rows written past
+     * EclipseLink), and the listeners are told what came.
+     */
+    void committed(Map<String, Long> written, Map<String, Class<? extends SyncEntity>> derived) {
+        var cache = state.emf.getCache();
+        derived.forEach((uuid, type) -> cache.evict(type, uuid));
+        announce(written);
     }
 
     private static boolean sameVersion(TypeCodec tc, String theirs) {
@@ -272,24 +321,20 @@ final class BulkWriter {
     }
 
     /**
-     * Recomputes the derived values of the entities the bulk path wrote or referred to,
-     * a page at a time, each page in a transaction that also forgets them: read afresh
-     * from the database (the rows came past EclipseLink's cache), their derived values are
-     * computed before the commit as for any write. Runs after each bulk packet and when
-     * the engine opens (after an interruption).
+     * Recomputes the derived values a bulk write of an earlier version of this engine listed
+     * to recompute later, a page at a time, each page in a transaction that also forgets
+     * them: that version recomputed them when the load ended, so an interrupted load may
+     * have left some. Runs when the engine opens; the bulk path now recomputes them with
+     * each packet and lists none.
      *
      * @return how many entities were recomputed
      */
-    int recomputeDerived() {
-        if (!pending) {
-            return 0;
-        }
+    int recomputeListed() {
         int done = 0;
         for (;;) {
             List<DerivePendingRow> page = state.read(em -> em.createQuery("select d from DerivePendingRow d",
                     DerivePendingRow.class).setMaxResults(PAGE).getResultList());
             if (page.isEmpty()) {
-                pending = false;
                 return done;
             }
             var cache = state.emf.getCache();
@@ -309,16 +354,7 @@ final class BulkWriter {
                     if (tc == null) {
                         continue;
                     }
-                    var q = em.createQuery("select e from " + state.entityName(tc.info()) + " e where e.uuid in :u",
-                            tc.info().type()).setParameter("u", t.getValue());
-                    // the collections derived values are computed from, read for the whole page at once
-                    for (DatabaseMapping m : em.unwrap(Session.class).getClassDescriptor(tc.info().type()).getMappings()) {
-                        if (m.isOneToManyMapping()) {
-                            q.setHint("eclipselink.batch", "e." + m.getAttributeName());
-                            q.setHint("eclipselink.batch.type", "IN");
-                        }
-                    }
-                    for (SyncEntity e : q.getResultList()) {
+                    for (SyncEntity e : readForDerivation(em, tc.info().type(), t.getValue(), false)) {
                         // the master's values, recomputed here: no local change, no new time
                         state.capture.markIncoming(e.getUuid(), state.serverId(), null);
                         e.updateDerived();
@@ -333,7 +369,4 @@ final class BulkWriter {
     }
 
     private static final int PAGE = 500;
-
-    /** Whether derived values may wait: set by a bulk write, and at the start (an interruption may have left some). */
-    private volatile boolean pending = true;
 }

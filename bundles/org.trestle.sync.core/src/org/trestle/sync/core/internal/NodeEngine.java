@@ -87,9 +87,9 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         if (state.isServer()) {
             state.load.ensureIndexes();
         }
-        // derived values a bulk write left to recompute when it was interrupted
+        // derived values an earlier version's bulk write left to recompute when it was interrupted
         if (!state.isServer()) {
-            state.bulk.recomputeDerived();
+            state.bulk.recomputeListed();
         }
         // changes of types whose plugin was not installed when they came, and is now
         applier.applyKeptForInstalledTypes();

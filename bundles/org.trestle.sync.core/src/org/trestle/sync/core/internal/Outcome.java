@@ -35,6 +35,8 @@ final class Outcome {
 
     /** What the bulk path wrote, by type (empty when the packet went the normal way). */
     Map<String, Long> bulk = Map.of();
+    /** The entities whose derived values the bulk path recomputed, by uuid: the shared cache forgets them after the commit. */
+    Map<String, Class<? extends SyncEntity>> derived = Map.of();
 
     ProcessResult result() {
         return new ProcessResult(processed, skipped, errors, conflicts);

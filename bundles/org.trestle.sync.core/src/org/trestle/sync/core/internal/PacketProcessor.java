@@ -17,6 +17,7 @@ import jakarta.persistence.FlushModeType;
 import jakarta.persistence.PersistenceException;
 
 import org.trestle.sync.api.ProcessResult;
+import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.api.packet.PacketException;
@@ -94,17 +95,13 @@ final class PacketProcessor {
                 while (!job.done) {
                     runGroup();
                 }
-                if (!packet.hasMore() && !state.isServer()) {
-                    // the load's last packet: derived values of what came in bulk, all at once
-                    state.bulk.recomputeDerived();
-                }
             } finally {
                 state.applyLock.unlock();
             }
             if (job.error != null) {
                 throw job.error;
             }
-            state.bulk.announce(job.bulk);
+            state.bulk.committed(job.bulk, job.derived);
             return job.result;
         } finally {
             lock.unlock();
@@ -117,6 +114,7 @@ final class PacketProcessor {
         final String senderCode;
         ProcessResult result;
         Map<String, Long> bulk = Map.of();
+        Map<String, Class<? extends SyncEntity>> derived = Map.of();
         RuntimeException error;
         boolean done;
 
@@ -180,6 +178,7 @@ final class PacketProcessor {
                     Outcome o = outcomes.get(i);
                     group.get(i).result = o.result();
                     group.get(i).bulk = o.bulk;
+                    group.get(i).derived = o.derived;
                     group.get(i).done = true;
                 }
                 return;
@@ -234,6 +233,7 @@ final class PacketProcessor {
                 Outcome o = state.inTx(em -> processOnce(em, packet, failed, flushEach, bulkAllowed));
                 job.result = o.result();
                 job.bulk = o.bulk;
+                job.derived = o.derived;
                 return;
             } catch (BulkWriter.Refused r) {
                 // an entity of the packet was here after all: the normal way decides
