@@ -23,6 +23,7 @@ import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.SyncTransport;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.core.internal.NodeEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 /**
@@ -164,6 +165,45 @@ class InitialLoadTest {
                 assertEquals(totals(author), totals(again), "totals as the normal path's");
                 assertEquals(0, fleet.server().syncManager().pendingCount(node.nodeId()));
             }
+        }
+    }
+
+    @Test
+    void aPageReadAheadGivesWayToWhatChangedSinceItWasRead() throws Exception {
+        try (SyncTestNodes fleet = SyncTestNodes.start(1, SMALL_PACKETS)) {
+            SyncEngine author = fleet.client(0);
+            fill(author, 4);
+            fleet.sync(author);
+            NodeEngine server = (NodeEngine) fleet.server();
+
+            SyncEngine fresh = fleet.addClient("AHEAD");
+            fleet.exchange(fresh);
+            // the server reads the next page while the node applies the first
+            for (int i = 0; i < 200 && server.loadPagesReadAhead()[0] == 0; i++) {
+                Thread.sleep(50);
+            }
+            assertTrue(server.loadPagesReadAhead()[0] >= 1, "the next page was read ahead");
+
+            // then every item changes, and one is deleted: some of them are in the page read ahead
+            List<String> items = author.read(em -> em.createQuery("select i.uuid from EstimateItem i order by i.uuid",
+                    String.class).getResultList());
+            SyncTestNodes.edit(author, em -> {
+                for (String uuid : items) {
+                    em.find(EstimateItem.class, uuid).setQuantity(new BigDecimal("7.000"));
+                }
+            });
+            author.entities().delete("EstimateItem", items.get(0));
+            fleet.sync(author);
+            fleet.sync(fresh);
+
+            assertTrue(server.loadPagesReadAhead()[1] >= 1, "a page read ahead was sent: "
+                    + java.util.Arrays.toString(server.loadPagesReadAhead()));
+            assertEquals(totals(author), totals(fresh), "the totals follow the changes made after the page was read");
+            assertEquals(List.of(new BigDecimal("7.000")), fresh.read(em -> em.createQuery(
+                    "select distinct i.quantity from EstimateItem i where i.deleted = false", BigDecimal.class)
+                    .getResultList()), "every item has its changed quantity");
+            assertEquals(items.size() - 1L, (long) fresh.read(em -> em.createQuery(
+                    "select count(i) from EstimateItem i where i.deleted = false", Long.class).getSingleResult()));
         }
     }
 

@@ -86,16 +86,18 @@ final class InitialLoad {
     /**
      * Reads the next changes of a node's load, numbered on from the changes before them.
      *
+     * @param cursor      where the load stands ({@link Cursor#text()})
      * @param loggedSince the entities the log has a change of for the node since it
      *                    registered, asked after each page is read (their newest state
      *                    comes from the log: the load leaves them out)
      */
-    Page next(EntityManager em, SyncNodeRow node, int limit, java.util.function.Supplier<Set<String>> loggedSince) {
-        Cursor at = Cursor.parse(node.loadCursor);
+    Page next(EntityManager em, String nodeId, String cursor, int limit,
+            java.util.function.Supplier<Set<String>> loggedSince) {
+        Cursor at = Cursor.parse(cursor);
         if (at == null) {
             return new Page(List.of(), DONE);
         }
-        Set<String> roots = state.nodeScopes.of(node.nodeId);
+        Set<String> roots = state.nodeScopes.of(nodeId);
         List<Change> out = new ArrayList<>(limit);
         int phase = at.phase();
         String group = at.group();
@@ -177,8 +179,7 @@ final class InitialLoad {
             }
         }
         long sent = at.sent() + out.size();
-        String cursor = phase >= state.types.size() ? DONE : new Cursor(phase, group, after, sent).text();
-        return new Page(out, cursor);
+        return new Page(out, phase >= state.types.size() ? DONE : new Cursor(phase, group, after, sent).text());
     }
 
     /**

@@ -150,8 +150,14 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     @Override
     public void close() {
         onClose.accept(this);
+        outbox.close();
         state.close();
         state.store.close();
+    }
+
+    /** @return how many pages of initial loads were read ahead since this engine opened, and how many of them were sent */
+    public long[] loadPagesReadAhead() {
+        return outbox.loadPagesReadAhead();
     }
 
     /** @return how many packets were applied in a transaction shared with others since this engine opened */

@@ -29,12 +29,25 @@ final class Outbox {
     private final ChangeCapture capture;
     private final RecentChanges recent;
 
+    /** The next page of the initial loads under way, read while the nodes apply the last. */
+    private final LoadAhead ahead = new LoadAhead();
+
     Outbox(EngineState state) {
         this.state = state;
         this.settings = state.settings;
         this.queries = state.queries;
         this.capture = state.capture;
         this.recent = state.recent;
+    }
+
+    /** @return how many pages of initial loads were read ahead, and how many of them were sent */
+    long[] loadPagesReadAhead() {
+        return ahead.counts();
+    }
+
+    /** Stops reading loads ahead. */
+    void close() {
+        ahead.close();
     }
 
     List<Change> pendingChanges(String targetNodeId, int limit) {
@@ -153,7 +166,21 @@ final class Outbox {
      * stands; the changes queued in the log for it follow the load's last packet.
      */
     private Packet loadPacket(EntityManager em, SyncNodeRow n, int batch) {
-        InitialLoad.Page page = state.load.next(em, n, batch, () -> loggedSince(em, n));
+        Set<String> roots = state.nodeScopes.of(n.nodeId);
+        InitialLoad.Page page = ahead.take(n.nodeId, n.loadCursor, roots, batch);
+        if (page == null) {
+            page = state.load.next(em, n.nodeId, n.loadCursor, batch, () -> loggedSince(em, n));
+        }
+        if (!page.finished()) {
+            // the node acknowledges this page with its next exchange, which then asks for the next
+            String nodeId = n.nodeId;
+            String cursor = page.cursorAfter();
+            ahead.start(nodeId, cursor, roots, batch, () -> state.read(read -> {
+                SyncNodeRow now = read.find(SyncNodeRow.class, nodeId);
+                return now == null ? new InitialLoad.Page(List.of(), cursor)
+                        : state.load.next(read, nodeId, cursor, batch, () -> loggedSince(read, now));
+            }));
+        }
         List<Change> changes = page.changes();
         long maxSeq = n.ackedSeq;
         boolean more = !page.finished();
