@@ -207,6 +207,38 @@ class InitialLoadTest {
         }
     }
 
+    @Test
+    void aLoadPacketMeetingAnEntityTheNodeHoldsGoesTheNormalWay() throws Exception {
+        try (SyncTestNodes fleet = SyncTestNodes.start(1, SMALL_PACKETS)) {
+            SyncEngine author = fleet.client(0);
+            fill(author, 2);
+            fleet.sync(author);
+            String held = author.read(em -> em.createQuery("select p.uuid from Project p order by p.uuid", String.class)
+                    .setMaxResults(1).getSingleResult());
+
+            // the new node already holds one of the projects the load brings (restored from a
+            // copy, say): the bulk insert of its packet is refused, and the packet applied the normal way
+            SyncEngine fresh = fleet.addClient("HOLDER");
+            SyncTestNodes.edit(fresh, em -> {
+                Project p = new Project();
+                p.setUuid(held);
+                p.setCode("IL-HELD");
+                p.setName("Held before the load");
+                em.persist(p);
+            });
+            Map<String, Long> told = new ConcurrentHashMap<>();
+            fresh.syncManager().addBulkListener(counts -> counts.forEach((t, n) -> told.merge(t, n, Long::sum)));
+            fleet.sync(fresh);
+
+            assertEquals(2L, count(fresh, "Project"), "the held project is there once");
+            assertEquals(8L, count(fresh, "Estimate"));
+            assertEquals(48L, count(fresh, "EstimateItem"));
+            assertEquals(totals(author), totals(fresh));
+            assertTrue(told.getOrDefault("Project", 0L) < 2, "the packet with the held project was not written in bulk: "
+                    + told);
+        }
+    }
+
     /** One exchange as {@link SyncTestNodes#exchange} makes it, keeping the server's answer. */
     private static Packet recordedExchange(SyncTestNodes fleet, SyncEngine client) throws Exception {
         Packet[] answer = new Packet[1];

@@ -99,14 +99,22 @@ final class BulkWriter {
         }
     }
 
-    /** @return whether the whole packet can be written by the bulk path */
+    /**
+     * Whether the whole packet can be written by the bulk path. The references it names
+     * must be here or earlier in the packet: their existence is read, a query per type and
+     * few hundred of them; the entities themselves only for the references of a type with
+     * derived values (whose computation may read them), the others are written by uuid.
+     * Whether the packet's own entities are here already is not read: the database refuses
+     * such an insert, and the packet then goes the normal way.
+     */
     boolean eligible(EntityManager em, List<Change> changes, long appliedSeq, Outcome o) {
         if (state.isServer() || changes.isEmpty() || o.deferredExist || !o.noTombstones) {
             return false;
         }
         Set<String> earlier = new java.util.HashSet<>();
-        // references to entities neither read with the packet nor earlier in it, by type
-        Map<Class<? extends SyncEntity>, Set<String>> unread = new HashMap<>();
+        // references to entities neither known to the packet nor earlier in it, by type, and
+        // whether the entity itself is needed
+        Map<Class<? extends SyncEntity>, Map<String, Boolean>> unread = new HashMap<>();
         for (Change c : changes) {
             TypeCodec tc = state.codec.type(c.entityType());
             if (tc == null || c.seq() <= appliedSeq || c.operation() != Operation.INSERT || c.data() == null
@@ -115,13 +123,15 @@ final class BulkWriter {
                     || plan(em, tc.info().type()).insert() == null) {
                 return false;
             }
+            boolean derives = !state.codec.derivedNames(tc).isEmpty();
             for (AttributeCodec a : tc.attributes()) {
                 JsonNode ref = a.reference() == null ? null : c.data().get(a.name());
                 if (ref != null && !ref.isNull() && !o.known.containsKey(ref.asText()) && !earlier.contains(ref.asText())) {
                     if (!ref.isTextual()) {
                         return false; // the normal way reports it
                     }
-                    unread.computeIfAbsent(a.reference(), k -> new java.util.HashSet<>()).add(ref.asText());
+                    unread.computeIfAbsent(a.reference(), k -> new HashMap<>()).merge(ref.asText(), derives,
+                            Boolean::logicalOr);
                 }
             }
             for (var it = c.data().fieldNames(); it.hasNext();) {
@@ -131,18 +141,28 @@ final class BulkWriter {
             }
             earlier.add(c.entityUuid());
         }
-        for (Map.Entry<Class<? extends SyncEntity>, Set<String>> r : unread.entrySet()) {
-            List<String> uuids = new ArrayList<>(r.getValue());
-            for (int from = 0; from < uuids.size(); from += IN_LIMIT) {
-                List<String> chunk = uuids.subList(from, Math.min(uuids.size(), from + IN_LIMIT));
-                List<? extends SyncEntity> found = em.createQuery("select e from "
-                        + state.entityName(state.codec.typeOf(r.getKey()).info()) + " e where e.uuid in :u", r.getKey())
-                        .setParameter("u", chunk).getResultList();
+        for (Map.Entry<Class<? extends SyncEntity>, Map<String, Boolean>> r : unread.entrySet()) {
+            String entity = state.entityName(state.codec.typeOf(r.getKey()).info());
+            List<String> whole = new ArrayList<>();
+            List<String> named = new ArrayList<>();
+            r.getValue().forEach((uuid, needed) -> (needed ? whole : named).add(uuid));
+            for (int from = 0; from < whole.size(); from += IN_LIMIT) {
+                List<String> chunk = whole.subList(from, Math.min(whole.size(), from + IN_LIMIT));
+                List<? extends SyncEntity> found = em.createQuery("select e from " + entity + " e where e.uuid in :u",
+                        r.getKey()).setParameter("u", chunk).getResultList();
                 if (found.size() < chunk.size()) {
                     return false; // waits for an entity not here: the normal way holds it
                 }
                 for (SyncEntity e : found) {
                     o.known.put(e.getUuid(), e);
+                }
+            }
+            for (int from = 0; from < named.size(); from += IN_LIMIT) {
+                List<String> chunk = named.subList(from, Math.min(named.size(), from + IN_LIMIT));
+                long found = em.createQuery("select count(e) from " + entity + " e where e.uuid in :u", Long.class)
+                        .setParameter("u", chunk).getSingleResult();
+                if (found < chunk.size()) {
+                    return false;
                 }
             }
         }

@@ -299,8 +299,6 @@ final class PacketProcessor {
                 // in step (what remains is transfer time): the sender's times stand as sent
                 shift = Duration.ZERO;
             }
-            prefetch.probeAbsent(em, p.changes(), sender.appliedSeq, o);
-            prefetch.prefetchReferences(em, p.changes(), sender.appliedSeq, o);
             if (bulkAllowed && !flushEach && failed.isEmpty()
                     && state.bulk.eligible(em, p.changes(), sender.appliedSeq, o)) {
                 o.bulk = state.bulk.write(em, p.changes(), o);
@@ -309,6 +307,8 @@ final class PacketProcessor {
                 sender.lastSyncIn = Wire.now();
                 return o;
             }
+            prefetch.probeAbsent(em, p.changes(), sender.appliedSeq, o);
+            prefetch.prefetchReferences(em, p.changes(), sender.appliedSeq, o);
             for (Change sent : p.changes()) {
                 // no time from a node lies ahead of the server's clock (plus the skew allowed): a
                 // change dated in the year 9999 would win every later timestamp_wins conflict
