@@ -245,9 +245,25 @@ class SyncBenchmark {
         JsonNode registered = trestleSync(root, laptop, vmargs, "register", "--server", base.toString(), "--code",
                 "PROCESS-" + size, "--enrollment-key", KEY);
         assertTrue(registered != null, "the client process registered");
+        // meanwhile, this JVM serves the load: its heap after each collection is what the server keeps
+        System.gc();
+        long serverBefore = heapAfterCollection();
+        AtomicLong serverPeak = new AtomicLong(serverBefore);
+        Thread sampler = Thread.ofPlatform().daemon().start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                serverPeak.accumulateAndGet(heapAfterCollection(), Math::max);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
         long t0 = System.nanoTime();
         JsonNode synced = trestleSync(root, laptop, vmargs, "sync");
         double seconds = (System.nanoTime() - t0) / 1e9;
+        sampler.interrupt();
+        sampler.join();
         long received = synced == null ? -1 : synced.path("received").asLong(-1);
         long peakMib = 0;
         int collections = 0;
@@ -258,9 +274,17 @@ class SyncBenchmark {
             collections++;
         }
         boolean complete = synced != null && received == size && synced.path("errors").asInt(-1) == 0;
-        f.putObject("client_process").put("heap_limit_mib", CLIENT_HEAP_MIB).put("completed", complete)
+        double syncSeconds = synced == null ? 0 : synced.path("seconds").asDouble(0);
+        double rate = syncSeconds > 0 ? received / syncSeconds : 0;
+        ObjectNode process = f.putObject("client_process");
+        process.put("heap_limit_mib", CLIENT_HEAP_MIB).put("completed", complete)
                 .put("received", received).put("seconds_with_runtime_start", seconds)
-                .put("heap_peak_at_collection_mib", peakMib).put("collections", collections);
+                .put("heap_peak_at_collection_mib", peakMib).put("collections", collections)
+                .put("sync_seconds", syncSeconds).put("end_to_end_per_s", rate);
+        ROWS.add(new Report.Row("initial load " + String.format("%,d", size),
+                "client as a process of its own (bin/trestle-sync sync, a new laptop): its synchronization, end to end",
+                Report.fmt(rate) + String.format(" entities/s (%.1f s)", syncSeconds), "≥ 30,000/s",
+                Report.met(complete && rate >= 30_000)));
         ROWS.add(new Report.Row("initial load " + String.format("%,d", size),
                 "client as a process of its own (bin/trestle-sync, -Xmx" + CLIENT_HEAP_MIB + "m): outcome; largest heap "
                         + "occupancy a collection found",
@@ -268,6 +292,29 @@ class SyncBenchmark {
                         + String.format(" in %.1f s with the runtime's start; %d MiB over %d collections", seconds, peakMib,
                                 collections),
                 "client < 256 MiB", Report.met(complete && peakMib < CLIENT_HEAP_MIB)));
+        long serverMib = serverPeak.get() >> 20;
+        process.put("server_heap_after_collections_peak_mib", serverMib)
+                .put("server_heap_after_collections_before_mib", serverBefore >> 20);
+        ROWS.add(new Report.Row("initial load " + String.format("%,d", size),
+                "server heap in use while it sent the load to that process: largest after a collection (the benchmark's "
+                        + "JVM: the server and the run's idle clients)",
+                serverMib + " MiB (" + (serverBefore >> 20) + " MiB before)", "server < 512 MiB",
+                Report.met(serverMib < SERVER_HEAP_MIB)));
+    }
+
+    /** The target for the server's heap during a load. */
+    private static final int SERVER_HEAP_MIB = 512;
+
+    /** @return the heap in use after the last collection of each pool: the live objects, garbage left out */
+    private static long heapAfterCollection() {
+        long used = 0;
+        for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            var after = pool.getType() == java.lang.management.MemoryType.HEAP ? pool.getCollectionUsage() : null;
+            if (after != null) {
+                used += after.getUsed();
+            }
+        }
+        return used;
     }
 
     /** Runs bin/trestle-sync with --json; @return its result, or null when it failed (its errors are printed) */

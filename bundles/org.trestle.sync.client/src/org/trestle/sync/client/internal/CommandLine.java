@@ -123,11 +123,14 @@ public final class CommandLine implements IApplication {
         switch (command) {
             case "register" -> register(service, rest);
             case "sync" -> {
+                long started = System.nanoTime();
                 SyncOutcome o = service.syncNow();
+                double seconds = Math.round((System.nanoTime() - started) / 1e6) / 1e3;
                 print(json.createObjectNode().put("exchanges", o.exchanges()).put("sent", o.sent()).put("received", o.received())
-                        .put("errors", o.errors().size()).put("conflicts", o.conflicts().size()),
+                        .put("errors", o.errors().size()).put("conflicts", o.conflicts().size()).put("seconds", seconds),
                         "Synchronized: " + o.sent() + " sent, " + o.received() + " received, " + o.errors().size()
-                                + " refused, " + o.conflicts().size() + " conflicts (" + o.exchanges() + " exchanges)");
+                                + " refused, " + o.conflicts().size() + " conflicts (" + o.exchanges() + " exchanges in "
+                                + seconds + " s)");
                 for (var e : o.errors()) {
                     System.err.println("refused: " + e.entityType() + " " + e.entityUuid() + ": " + e.error() + ": " + e.message());
                 }
