@@ -26,7 +26,6 @@ import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Wire;
 import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
 import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
-import org.trestle.sync.core.internal.model.DerivePendingRow;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -43,10 +42,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * change on the node. An entity found to exist after all makes the database refuse the
  * insert, and the packet is then applied again the normal way. Derived values (an
  * estimate's total) are computed in the packet's transaction: those of an inserted entity
- * from the entity as it came, those of an entity whose children the packet brought read
- * again with its children, a query per few hundred of them (the load sends children
- * parent by parent, so each parent is recomputed by about one packet). An interruption
- * leaves nothing to recompute.
+ * from the entity as it came, those of an entity whose children the packet brought by
+ * {@link BulkDerivation}. An interruption leaves nothing to recompute.
  */
 final class BulkWriter {
 
@@ -68,12 +65,14 @@ final class BulkWriter {
     }
 
     private final EngineState state;
+    private final BulkDerivation derivation;
     private final Map<Class<?>, Plan> plans = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<Map<String, Long>>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
     BulkWriter(EngineState state) {
         this.state = state;
+        this.derivation = new BulkDerivation(state);
     }
 
     void addListener(java.util.function.Consumer<Map<String, Long>> listener) {
@@ -236,55 +235,9 @@ final class BulkWriter {
         } catch (SQLException e) {
             throw new Refused(e.getMessage());
         }
-        derive(em, derive, o);
-        return written;
-    }
-
-    /**
-     * Recomputes, in the packet's transaction, the derived values of the entities whose
-     * children the packet brought: read again from the database (the rows just written came
-     * past EclipseLink), a query per type and few hundred entities, with the collections
-     * their values are computed from read along; the commit writes what changed. The
-     * master's values, recomputed here, are no local change. Children arrive parent by
-     * parent, so a parent is recomputed by the one packet that brings its children, or two
-     * when they straddle packets.
-     */
-    private void derive(EntityManager em, Map<String, Class<? extends SyncEntity>> derive, Outcome o) {
-        Map<Class<? extends SyncEntity>, List<String>> byType = new LinkedHashMap<>();
-        derive.forEach((uuid, type) -> byType.computeIfAbsent(type, k -> new ArrayList<>()).add(uuid));
-        for (Map.Entry<Class<? extends SyncEntity>, List<String>> t : byType.entrySet()) {
-            List<String> uuids = t.getValue();
-            for (int from = 0; from < uuids.size(); from += IN_LIMIT) {
-                for (SyncEntity e : readForDerivation(em, t.getKey(), uuids.subList(from,
-                        Math.min(uuids.size(), from + IN_LIMIT)), true)) {
-                    state.capture.markIncoming(e.getUuid(), state.serverId(), null);
-                    e.updateDerived();
-                }
-            }
-        }
+        derivation.derive(em, derive, byClass);
         o.derived = derive;
-    }
-
-    /**
-     * @param refresh whether entities this transaction holds are read again (their
-     *                collections may lack rows written past EclipseLink)
-     * @return the entities of a type with these uuids, each with the collections derived
-     *         values are computed from read for all of them at once
-     */
-    private List<? extends SyncEntity> readForDerivation(EntityManager em, Class<? extends SyncEntity> type,
-            List<String> uuids, boolean refresh) {
-        var q = em.createQuery("select e from " + state.entityName(state.codec.typeOf(type).info())
-                + " e where e.uuid in :u", type).setParameter("u", uuids);
-        if (refresh) {
-            q.setHint("eclipselink.refresh", "true");
-        }
-        for (DatabaseMapping m : em.unwrap(Session.class).getClassDescriptor(type).getMappings()) {
-            if (m.isOneToManyMapping()) {
-                q.setHint("eclipselink.batch", "e." + m.getAttributeName());
-                q.setHint("eclipselink.batch.type", "IN");
-            }
-        }
-        return q.getResultList();
+        return written;
     }
 
     /**
@@ -340,53 +293,8 @@ final class BulkWriter {
         });
     }
 
-    /**
-     * Recomputes the derived values a bulk write of an earlier version of this engine listed
-     * to recompute later, a page at a time, each page in a transaction that also forgets
-     * them: that version recomputed them when the load ended, so an interrupted load may
-     * have left some. Runs when the engine opens; the bulk path now recomputes them with
-     * each packet and lists none.
-     *
-     * @return how many entities were recomputed
-     */
+    /** Recomputes what an earlier version listed to recompute later (see {@link BulkDerivation#recomputeListed()}). */
     int recomputeListed() {
-        int done = 0;
-        for (;;) {
-            List<DerivePendingRow> page = state.read(em -> em.createQuery("select d from DerivePendingRow d",
-                    DerivePendingRow.class).setMaxResults(PAGE).getResultList());
-            if (page.isEmpty()) {
-                return done;
-            }
-            var cache = state.emf.getCache();
-            for (DerivePendingRow d : page) {
-                TypeCodec tc = state.codec.type(d.entityType);
-                if (tc != null) {
-                    cache.evict(tc.info().type(), d.entityUuid);
-                }
-            }
-            state.inTx(em -> {
-                Map<String, List<String>> byType = new LinkedHashMap<>();
-                for (DerivePendingRow d : page) {
-                    byType.computeIfAbsent(d.entityType, k -> new ArrayList<>()).add(d.entityUuid);
-                }
-                for (Map.Entry<String, List<String>> t : byType.entrySet()) {
-                    TypeCodec tc = state.codec.type(t.getKey());
-                    if (tc == null) {
-                        continue;
-                    }
-                    for (SyncEntity e : readForDerivation(em, tc.info().type(), t.getValue(), false)) {
-                        // the master's values, recomputed here: no local change, no new time
-                        state.capture.markIncoming(e.getUuid(), state.serverId(), null);
-                        e.updateDerived();
-                    }
-                }
-                em.createQuery("delete from DerivePendingRow d where d.entityUuid in :u").setParameter("u",
-                        page.stream().map(d -> d.entityUuid).toList()).executeUpdate();
-                return null;
-            });
-            done += page.size();
-        }
+        return derivation.recomputeListed();
     }
-
-    private static final int PAGE = 500;
 }
