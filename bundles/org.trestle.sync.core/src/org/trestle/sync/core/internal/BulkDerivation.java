@@ -97,14 +97,26 @@ final class BulkDerivation {
                 }
             }
             brought.add(byParent);
-            String child = state.entityName(state.codec.typeOf(k.childClass().asSubclass(SyncEntity.class)).info());
-            String ref = "e." + k.parent().getAttributeName() + ".uuid";
-            for (Object[] row : em.createQuery("select " + ref + ", count(e) from " + child + " e where " + ref
-                    + " in :u group by " + ref, Object[].class).setParameter("u", uuids).getResultList()) {
-                List<SyncEntity> here = byParent.get((String) row[0]);
-                if (here == null || here.size() != ((Number) row[1]).longValue()) {
-                    again.add((String) row[0]); // children came before this packet
+            // counted on the reference's column and its index (a path through the reference
+            // would join the parent's table, which Derby answers by scanning the children)
+            String column = k.parent().getForeignKeyFields().get(0).getName();
+            String sql = "SELECT " + column + ", COUNT(*) FROM "
+                    + em.unwrap(Session.class).getClassDescriptor(k.childClass()).getTableName() + " WHERE " + column
+                    + " IN (" + String.join(", ", java.util.Collections.nCopies(uuids.size(), "?")) + ") GROUP BY " + column;
+            try (PreparedStatement ps = em.unwrap(Connection.class).prepareStatement(sql)) {
+                for (int i = 0; i < uuids.size(); i++) {
+                    ps.setString(i + 1, uuids.get(i));
                 }
+                try (var rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        List<SyncEntity> here = byParent.get(rs.getString(1));
+                        if (here == null || here.size() != rs.getLong(2)) {
+                            again.add(rs.getString(1)); // children came before this packet
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                throw new BulkWriter.Refused(e.getMessage());
             }
         }
         List<String> fresh = new ArrayList<>(uuids);
