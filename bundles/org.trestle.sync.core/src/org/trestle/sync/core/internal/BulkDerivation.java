@@ -8,7 +8,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,9 +32,9 @@ import org.trestle.sync.core.internal.model.DerivePendingRow;
  * <p>
  * When the packet brought all the children a parent has (the common case of a load, which
  * sends children parent by parent), the parent's values are computed in memory: a copy of
- * the parent as the database holds it, its collections made of the children the packet
- * decoded, its {@code updateDerived} run, and the derived columns that changed written with
- * one batched update per class. Otherwise (children before this packet, a parent whose
+ * the parent, its collections made of the children the packet decoded, its
+ * {@code updateDerived} run, and its derived columns written with one batched update per
+ * class. Otherwise (children before this packet, a parent whose
  * collections are not each mapped by one reference of its children) the parent is read
  * again with its collections and computed as for any write. Either way the master's
  * values recomputed here are no local change.
@@ -141,13 +140,12 @@ final class BulkDerivation {
             sql.append(i == 0 ? "" : ", ").append(derived.get(i).getField().getName()).append(" = ?");
         }
         sql.append(" WHERE ").append(key.get(0).getName()).append(" = ?");
-        // the parents as this transaction sees them in the database: copied, then let go, so that
-        // the commit neither looks at them nor reads their collections
+        // the parents: copied, then let go, so that the commit neither looks at them nor reads
+        // their collections (not refreshed: that would read the collections). Their derived
+        // values here may be older than the database's, so every one is written
         List<? extends SyncEntity> held = em.createQuery("select e from " + state.entityName(state.codec.typeOf(type)
-                .info()) + " e where e.uuid in :u", type).setParameter("u", fresh)
-                .setHint("eclipselink.refresh", "true").getResultList();
+                .info()) + " e where e.uuid in :u", type).setParameter("u", fresh).getResultList();
         try (PreparedStatement ps = em.unwrap(Connection.class).prepareStatement(sql.toString())) {
-            int batched = 0;
             for (SyncEntity parent : held) {
                 SyncEntity copy = EngineState.instantiate(type, parent.getUuid());
                 for (DatabaseMapping m : d.getMappings()) {
@@ -163,25 +161,16 @@ final class BulkDerivation {
                     kids.get(i).collection().setAttributeValueInObject(copy, children);
                 }
                 copy.updateDerived();
-                boolean changed = false;
                 int p = 1;
                 for (AbstractDirectMapping m : derived) {
-                    Object value = m.getFieldValue(m.getAttributeValueFromObject(copy), active);
-                    changed |= !Objects.equals(value, m.getFieldValue(m.getAttributeValueFromObject(parent), active));
-                    platform.setParameterValueInDatabaseCall(value, ps, p++, active);
+                    platform.setParameterValueInDatabaseCall(m.getFieldValue(m.getAttributeValueFromObject(copy), active),
+                            ps, p++, active);
                 }
-                if (changed) {
-                    platform.setParameterValueInDatabaseCall(parent.getUuid(), ps, p, active);
-                    ps.addBatch();
-                    batched++;
-                } else {
-                    ps.clearParameters();
-                }
+                platform.setParameterValueInDatabaseCall(parent.getUuid(), ps, p, active);
+                ps.addBatch();
                 em.detach(parent);
             }
-            if (batched > 0) {
-                ps.executeBatch();
-            }
+            ps.executeBatch();
         } catch (SQLException e) {
             throw new BulkWriter.Refused(e.getMessage());
         }
