@@ -84,10 +84,10 @@ class SyncBenchmark {
                     last.close();
                 }
                 last = load(size, f, null);
-                if (lastEncrypted != null) {
-                    lastEncrypted.close();
-                }
                 if (size <= 100_000) {
+                    if (lastEncrypted != null) {
+                        lastEncrypted.close();
+                    }
                     lastEncrypted = load(size, FIGURES.putObject("initial_load_" + size + "_encrypted"), ENCRYPTION_KEY);
                 }
                 clientProcess(size, f);
