@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  * the state of its entities when it was read: a change committed since is in the log and
  * follows the load, as for any page.
  * <p>
- * Bounded: one page per node, {@link #MAX_NODES} nodes at a time (beyond them, pages are
- * read when asked for), one thread, which stops with the engine.
+ * Bounded: one page per node, {@link #MAX_NODES} nodes at a time (a further node's page
+ * takes the place of the oldest, so that nodes which stopped mid-load hold none for long),
+ * one thread, which stops with the engine.
  */
 final class LoadAhead implements AutoCloseable {
 
@@ -32,7 +33,7 @@ final class LoadAhead implements AutoCloseable {
     private record Key(String cursor, Set<String> roots, int limit) {
     }
 
-    private record Ahead(Key key, CompletableFuture<InitialLoad.Page> page) {
+    private record Ahead(Key key, CompletableFuture<InitialLoad.Page> page, long started) {
     }
 
     private final Map<String, Ahead> byNode = new ConcurrentHashMap<>();
@@ -58,17 +59,19 @@ final class LoadAhead implements AutoCloseable {
     }
 
     /**
-     * Starts reading a node's page at a cursor, unless it is being read or too many are held.
+     * Starts reading a node's page at a cursor, in place of the oldest page when as many as allowed are held.
      *
      * @param reading reads the page, in a transaction of its own
      */
     void start(String nodeId, String cursor, Set<String> roots, int limit, Supplier<InitialLoad.Page> reading) {
         if (byNode.size() >= MAX_NODES && !byNode.containsKey(nodeId)) {
-            return;
+            // a node that stopped in the middle of its load never takes its page: the oldest goes
+            byNode.entrySet().stream().min(java.util.Comparator.comparingLong(e -> e.getValue().started()))
+                    .ifPresent(oldest -> byNode.remove(oldest.getKey(), oldest.getValue()));
         }
         Key key = new Key(cursor, roots, limit);
         CompletableFuture<InitialLoad.Page> page = new CompletableFuture<>();
-        byNode.put(nodeId, new Ahead(key, page));
+        byNode.put(nodeId, new Ahead(key, page, System.nanoTime()));
         try {
             reader().execute(() -> {
                 try {
