@@ -168,6 +168,50 @@ class InitialLoadTest {
         }
     }
 
+    /** @return the names of the indexes on a table of a node's database */
+    private static List<String> indexes(SyncEngine node, String table) {
+        return SyncTestNodes.write(node, em -> {
+            List<String> names = new ArrayList<>();
+            try (var rs = em.unwrap(java.sql.Connection.class).getMetaData().getIndexInfo(null, null, table, false,
+                    false)) {
+                while (rs.next()) {
+                    names.add(rs.getString("INDEX_NAME"));
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return names;
+        });
+    }
+
+    @Test
+    void onlyTheServerKeepsTheIndexForServingLoadsParentByParent() throws Exception {
+        try (SyncTestNodes fleet = SyncTestNodes.start(1, SMALL_PACKETS)) {
+            String index = "TL_ESTIMATE_ITEM_ESTIMATE_UUID";
+            assertTrue(indexes(fleet.server(), "ESTIMATE_ITEM").contains(index), "the server reads loads with it");
+            assertTrue(!indexes(fleet.client(0), "ESTIMATE_ITEM").contains(index),
+                    "a client serves no loads: " + indexes(fleet.client(0), "ESTIMATE_ITEM"));
+
+            // a laptop whose database an earlier version gave the index loses it when it opens
+            NodeInfo node = fleet.server().syncManager().registerNode("OLDER", "OLDER", null);
+            Path dir = Files.createTempDirectory("trestle-older");
+            var factory = SyncTestNodes.engineFactory();
+            try (SyncEngine older = factory.open(dir, SMALL_PACKETS)) {
+                older.syncManager().initializeClient(node.nodeId(), "OLDER", fleet.server().self().nodeId());
+                SyncTestNodes.write(older, em -> em.createNativeQuery("CREATE INDEX " + index
+                        + " ON ESTIMATE_ITEM (ESTIMATE_UUID, UUID)").executeUpdate());
+                assertTrue(indexes(older, "ESTIMATE_ITEM").contains(index));
+            }
+            try (SyncEngine again = factory.open(dir, SMALL_PACKETS)) {
+                assertTrue(!indexes(again, "ESTIMATE_ITEM").contains(index), "dropped when the client opened");
+                fill(fleet.client(0), 1);
+                fleet.sync(fleet.client(0));
+                fleet.sync(again);
+                assertEquals(24L, count(again, "EstimateItem"), "and the load is written without it");
+            }
+        }
+    }
+
     @Test
     void aPageReadAheadGivesWayToWhatChangedSinceItWasRead() throws Exception {
         try (SyncTestNodes fleet = SyncTestNodes.start(1, SMALL_PACKETS)) {

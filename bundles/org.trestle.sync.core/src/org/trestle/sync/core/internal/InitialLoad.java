@@ -236,10 +236,12 @@ final class InitialLoad {
     /**
      * Gives each table whose entities the load reads parent by parent an index on the
      * reference and the uuid, in that order: a page of the load is then one range of it,
-     * read in order, at any size. Made once, on the server (a client serves no loads and
-     * would only pay for it on every insert).
+     * read in order, at any size. Made once, on the server. A client serves no loads and
+     * would only pay for it on every insert: one made on a client by an earlier version is
+     * dropped.
      */
     void ensureIndexes() {
+        boolean server = state.isServer();
         for (EntityTypeInfo t : state.types) {
             if (t.scopedBy() == null) {
                 continue;
@@ -255,7 +257,9 @@ final class InitialLoad {
                 String column = reference.getForeignKeyFields().get(0).getName();
                 java.sql.Connection c = em.unwrap(java.sql.Connection.class);
                 try {
-                    if (!hasIndexOn(c, table, column)) {
+                    if (!server) {
+                        dropOwnIndex(c, table, column, t);
+                    } else if (!hasIndexOn(c, table, column)) {
                         String name = indexName(table, column);
                         try (java.sql.Statement st = c.createStatement()) {
                             st.executeUpdate("CREATE INDEX " + name + " ON " + table + " (" + column + ", UUID)");
@@ -267,6 +271,27 @@ final class InitialLoad {
                 }
                 return null;
             });
+        }
+    }
+
+    /** Drops the index {@link #ensureIndexes()} names for this reference, where there is one. */
+    private static void dropOwnIndex(java.sql.Connection c, String table, String column, EntityTypeInfo t)
+            throws java.sql.SQLException {
+        String name = indexName(table, column);
+        boolean found = false;
+        var meta = c.getMetaData();
+        for (String tableName : new String[] { table, table.toLowerCase(java.util.Locale.ROOT) }) {
+            try (var rs = meta.getIndexInfo(null, null, tableName, false, false)) {
+                while (rs.next()) {
+                    found |= name.equalsIgnoreCase(rs.getString("INDEX_NAME"));
+                }
+            }
+        }
+        if (found) {
+            try (java.sql.Statement st = c.createStatement()) {
+                st.executeUpdate("DROP INDEX " + name);
+            }
+            LOG.info("Index {} dropped: a client serves no initial loads of {}", name, t.name());
         }
     }
 

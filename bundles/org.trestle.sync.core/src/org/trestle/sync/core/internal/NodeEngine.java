@@ -84,9 +84,8 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         // rows that were in the types' tables before: adopted now, logged once this node has an identity
         state.adoption.adoptRows();
         state.adoption.logAdopted();
-        if (state.isServer()) {
-            state.load.ensureIndexes();
-        }
+        // the server's indexes for serving initial loads (a client drops any an earlier version made)
+        state.load.ensureIndexes();
         // derived values an earlier version's bulk write left to recompute when it was interrupted
         if (!state.isServer()) {
             state.bulk.recomputeListed();
