@@ -72,6 +72,30 @@ public interface LocalStore extends AutoCloseable {
         };
     }
 
+    /**
+     * Inserts rows into a table with one statement, in the database's own way of loading
+     * many rows where it has one, as part of the transaction of {@code connection}.
+     * Embedded Derby writes the rows of a table that is empty without logging each of them
+     * and builds the table's indexes once at the end, checking its keys and references
+     * then; into a table that holds rows it inserts them one by one.
+     *
+     * @param connection the connection of a transaction in progress
+     * @param table      the table
+     * @param columns    the columns the rows give values for, in their order
+     * @param rows       the rows, read once as the database writes them
+     * @return whether the rows were inserted so; {@code false} when this database has no
+     *         such way or cannot take one of the columns so (nothing was read from
+     *         {@code rows}): the caller inserts them another way
+     * @throws SQLException when the insert fails (a row breaks a key or a reference, or
+     *                      {@code rows} failed): nothing of it stays once the transaction
+     *                      rolls back
+     * @since 0.1
+     */
+    default boolean insertInBulk(java.sql.Connection connection, String table, java.util.List<String> columns,
+            BulkRows rows) throws java.sql.SQLException {
+        return false;
+    }
+
     /** @return whether {@link #close()} has not been called yet */
     boolean isOpen();
 

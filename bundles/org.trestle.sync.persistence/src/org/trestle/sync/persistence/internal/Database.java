@@ -47,6 +47,12 @@ interface Database {
         };
     }
 
+    /** See {@link org.trestle.sync.persistence.LocalStore#insertInBulk}. */
+    default boolean insertInBulk(java.sql.Connection connection, String table, java.util.List<String> columns,
+            org.trestle.sync.persistence.BulkRows rows) throws java.sql.SQLException {
+        return false;
+    }
+
     /** Closes the pooled connections and, for an embedded database, shuts it down. */
     void shutdown(DataSource dataSource, Path dataDirectory);
 }

@@ -207,6 +207,12 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         }
 
         @Override
+        public boolean insertInBulk(java.sql.Connection connection, String table, List<String> columns,
+                org.trestle.sync.persistence.BulkRows rows) throws java.sql.SQLException {
+            return engine.insertInBulk(connection, table, columns, rows);
+        }
+
+        @Override
         public AutoCloseable listen(String channel, Runnable onSignal) {
             AutoCloseable listening = engine.listen(dataSource, channel, onSignal);
             listeners.add(listening);

@@ -146,6 +146,82 @@ final class EmbeddedDerby implements Database {
         return copy;
     }
 
+    /** "An object of that name already exists": here, the table function of an earlier insert. */
+    private static final String STATE_ALREADY_EXISTS = "X0Y68";
+
+    /**
+     * Derby's bulk insert: an {@code INSERT ... SELECT} from a table function, which Derby
+     * writes into an empty table without logging each row, building the indexes at the
+     * end. The function ({@link org.trestle.sync.persistence.derby.BulkRowsFunction}) is
+     * declared once per table and column types, named after them.
+     */
+    @Override
+    public boolean insertInBulk(Connection connection, String table, java.util.List<String> columns,
+            org.trestle.sync.persistence.BulkRows rows) throws SQLException {
+        java.util.List<String> declared = new java.util.ArrayList<>();
+        java.util.Map<String, String> types = columnTypes(connection, table);
+        for (String column : columns) {
+            String type = types.get(column.toUpperCase(java.util.Locale.ROOT));
+            if (type == null) {
+                return false; // a column of a type the function does not pass on
+            }
+            declared.add(column + " " + type);
+        }
+        String signature = table + "(" + String.join(", ", declared) + ")";
+        String function = "TRESTLE_BULK_" + java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(sha256(signature), 10))
+                .toUpperCase(java.util.Locale.ROOT);
+        try (java.sql.Statement s = connection.createStatement()) {
+            try {
+                s.executeUpdate("CREATE FUNCTION " + function + "() RETURNS TABLE (" + String.join(", ", declared)
+                        + ") LANGUAGE JAVA PARAMETER STYLE DERBY_JDBC_RESULT_SET NO SQL EXTERNAL NAME '"
+                        + org.trestle.sync.persistence.derby.BulkRowsFunction.class.getName() + ".rows'");
+            } catch (SQLException e) {
+                if (!STATE_ALREADY_EXISTS.equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
+            String list = String.join(", ", columns);
+            try (AutoCloseable offered = org.trestle.sync.persistence.derby.BulkRowsFunction.offer(rows)) {
+                s.executeUpdate("INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM TABLE(" + function
+                        + "()) R");
+            } catch (SQLException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new SQLException(e.getMessage(), e);
+            }
+        }
+        return true;
+    }
+
+    /** @return the SQL type of each column of a table that the bulk insert's function can pass on, by column name */
+    private static java.util.Map<String, String> columnTypes(Connection connection, String table) throws SQLException {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (var rs = connection.getMetaData().getColumns(null, null, table.toUpperCase(java.util.Locale.ROOT), null)) {
+            while (rs.next()) {
+                String name = rs.getString("TYPE_NAME");
+                String type = switch (name) {
+                    case "CHAR", "VARCHAR" -> name + "(" + rs.getInt("COLUMN_SIZE") + ")";
+                    case "DECIMAL", "NUMERIC" -> name + "(" + rs.getInt("COLUMN_SIZE") + ", " + rs.getInt("DECIMAL_DIGITS")
+                            + ")";
+                    case "SMALLINT", "INTEGER", "BIGINT", "REAL", "DOUBLE", "BOOLEAN", "DATE", "TIME", "TIMESTAMP" -> name;
+                    default -> null;
+                };
+                if (type != null) {
+                    out.put(rs.getString("COLUMN_NAME").toUpperCase(java.util.Locale.ROOT), type);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static byte[] sha256(String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Closes the data source's pooled connections, then shuts its database down. */
     @Override
     public void shutdown(DataSource dataSource, Path dataDirectory) {
