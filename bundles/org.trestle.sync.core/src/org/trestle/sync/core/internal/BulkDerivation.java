@@ -42,7 +42,7 @@ import org.trestle.sync.core.internal.model.DerivePendingRow;
 final class BulkDerivation {
 
     /** A collection of a parent class and the reference that names the parent in each of its children. */
-    private record Children(OneToManyMapping collection, Class<?> childClass, OneToOneMapping parent) {
+    record Children(OneToManyMapping collection, Class<?> childClass, OneToOneMapping parent) {
     }
 
     private final EngineState state;
@@ -123,36 +123,23 @@ final class BulkDerivation {
         if (fresh.isEmpty()) {
             return again;
         }
-        ClassDescriptor d = em.unwrap(Session.class).getClassDescriptor(type);
-        List<AbstractDirectMapping> derived = new ArrayList<>();
-        for (String name : state.codec.derivedNames(state.codec.typeOf(type))) {
-            if (!(d.getMappingForAttributeName(name) instanceof AbstractDirectMapping m)) {
-                again.addAll(fresh); // not one column: read again
-                return again;
-            }
-            derived.add(m);
+        DerivedUpdate update = derivedUpdate(em.unwrap(Session.class), type);
+        if (update == null) {
+            again.addAll(fresh); // not one column: read again
+            return again;
         }
         AbstractSession active = (AbstractSession) em.unwrap(org.eclipse.persistence.sessions.UnitOfWork.class);
         DatabasePlatform platform = (DatabasePlatform) active.getDatasourcePlatform();
-        List<DatabaseField> key = d.getPrimaryKeyFields();
-        StringBuilder sql = new StringBuilder("UPDATE " + d.getTableName() + " SET ");
-        for (int i = 0; i < derived.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(derived.get(i).getField().getName()).append(" = ?");
-        }
-        sql.append(" WHERE ").append(key.get(0).getName()).append(" = ?");
+        List<AbstractDirectMapping> derived = update.mappings();
         // the parents: copied, then let go, so that the commit neither looks at them nor reads
         // their collections (not refreshed: that would read the collections). Their derived
         // values here may be older than the database's, so every one is written
         List<? extends SyncEntity> held = em.createQuery("select e from " + state.entityName(state.codec.typeOf(type)
                 .info()) + " e where e.uuid in :u", type).setParameter("u", fresh).getResultList();
-        try (PreparedStatement ps = em.unwrap(Connection.class).prepareStatement(sql.toString())) {
+        ClassDescriptor d = em.unwrap(Session.class).getClassDescriptor(type);
+        try (PreparedStatement ps = em.unwrap(Connection.class).prepareStatement(update.sql())) {
             for (SyncEntity parent : held) {
-                SyncEntity copy = EngineState.instantiate(type, parent.getUuid());
-                for (DatabaseMapping m : d.getMappings()) {
-                    if (m.isDirectToFieldMapping() || m instanceof OneToOneMapping) {
-                        m.setAttributeValueInObject(copy, m.getAttributeValueFromObject(parent));
-                    }
-                }
+                SyncEntity copy = copyOf(d, type, parent);
                 for (int i = 0; i < kids.size(); i++) {
                     List<SyncEntity> children = new ArrayList<>(brought.get(i).getOrDefault(parent.getUuid(), List.of()));
                     for (SyncEntity child : children) {
@@ -175,6 +162,45 @@ final class BulkDerivation {
             throw new BulkWriter.Refused(e.getMessage());
         }
         return again;
+    }
+
+    /** The derived columns of a class, and the update that writes them by the primary key. */
+    record DerivedUpdate(List<AbstractDirectMapping> mappings, String sql) {
+    }
+
+    /** @return the derived columns of a class, or {@code null} when a derived attribute is not one column */
+    DerivedUpdate derivedUpdate(Session session, Class<?> type) {
+        ClassDescriptor d = session.getClassDescriptor(type);
+        List<AbstractDirectMapping> derived = new ArrayList<>();
+        for (String name : state.codec.derivedNames(state.codec.typeOf(type))) {
+            if (!(d.getMappingForAttributeName(name) instanceof AbstractDirectMapping m)) {
+                return null;
+            }
+            derived.add(m);
+        }
+        List<DatabaseField> key = d.getPrimaryKeyFields();
+        StringBuilder sql = new StringBuilder("UPDATE " + d.getTableName() + " SET ");
+        for (int i = 0; i < derived.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(derived.get(i).getField().getName()).append(" = ?");
+        }
+        sql.append(" WHERE ").append(key.get(0).getName()).append(" = ?");
+        return new DerivedUpdate(List.copyOf(derived), sql.toString());
+    }
+
+    /** @return a copy of an entity's columns and references, its collections left empty */
+    static SyncEntity copyOf(ClassDescriptor d, Class<? extends SyncEntity> type, SyncEntity entity) {
+        SyncEntity copy = EngineState.instantiate(type, entity.getUuid());
+        for (DatabaseMapping m : d.getMappings()) {
+            if (m.isDirectToFieldMapping() || m instanceof OneToOneMapping) {
+                m.setAttributeValueInObject(copy, m.getAttributeValueFromObject(entity));
+            }
+        }
+        return copy;
+    }
+
+    /** @return the collections of a class and the references back, empty when one of them has none (computed once) */
+    Optional<List<Children>> collections(Session session, Class<?> type) {
+        return collections.computeIfAbsent(type, c -> childrenOf(session, c));
     }
 
     /** @return the collections of a parent class, each with its children's reference back; empty when one has none */

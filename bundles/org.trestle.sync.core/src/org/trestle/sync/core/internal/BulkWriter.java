@@ -56,12 +56,12 @@ final class BulkWriter {
         }
     }
 
-    /** How the rows of one entity class are inserted. */
-    private record Insert(String sql, List<DatabaseMapping> mappings) {
+    /** How the rows of one entity class are inserted: into its table, a column per mapping. */
+    record Insert(String table, List<String> columns, String sql, List<DatabaseMapping> mappings) {
     }
 
     /** An {@link Insert}, or the reason the class cannot take the bulk path. */
-    private record Plan(Insert insert, String unsupported) {
+    record Plan(Insert insert, String unsupported) {
     }
 
     private final EngineState state;
@@ -75,6 +75,10 @@ final class BulkWriter {
         this.derivation = new BulkDerivation(state);
     }
 
+    BulkDerivation derivation() {
+        return derivation;
+    }
+
     void addListener(java.util.function.Consumer<Map<String, Long>> listener) {
         listeners.add(listener);
     }
@@ -83,8 +87,8 @@ final class BulkWriter {
         listeners.remove(listener);
     }
 
-    /** Tells the listeners what a committed packet brought by the bulk path, by type. */
-    private void announce(Map<String, Long> written) {
+    /** Tells the listeners what a committed packet (or a drained load) brought by the bulk path, by type. */
+    void announce(Map<String, Long> written) {
         if (written.isEmpty()) {
             return;
         }
@@ -191,22 +195,7 @@ final class BulkWriter {
         Map<String, Class<? extends SyncEntity>> derive = new LinkedHashMap<>();
         for (Change c : changes) {
             TypeCodec tc = state.codec.type(c.entityType());
-            SyncEntity entity = EngineState.instantiate(tc.info().type(), c.entityUuid());
-            try {
-                state.codec.apply(tc, entity, EngineState.dataOf(c), null, (type, uuid) -> {
-                    SyncEntity known = o.known.get(uuid);
-                    return type.isInstance(known) ? known : EngineState.instantiate(type, uuid);
-                });
-            } catch (ApplyException e) {
-                throw new Refused(e.getMessage()); // the normal way reports it for that change
-            }
-            entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
-            entity.setDeleted(false);
-            if (!state.codec.derivedNames(tc).isEmpty()) {
-                // new here, so nothing refers to it yet: its derived values are those of what it
-                // holds, as a new entity's are at its first commit
-                entity.updateDerived();
-            }
+            SyncEntity entity = entityOf(c, tc, o.known);
             byClass.computeIfAbsent(tc.info().type(), k -> new ArrayList<>()).add(entity);
             written.merge(tc.info().name(), 1L, Long::sum);
             for (AttributeCodec a : tc.attributes()) {
@@ -241,6 +230,32 @@ final class BulkWriter {
     }
 
     /**
+     * The entity a change inserts, as the bulk path writes it: its references are entities
+     * of {@code known} or stand-ins that carry only the uuid.
+     *
+     * @throws Refused when the change's data does not fit its type (the normal way reports it)
+     */
+    SyncEntity entityOf(Change c, TypeCodec tc, Map<String, SyncEntity> known) {
+        SyncEntity entity = EngineState.instantiate(tc.info().type(), c.entityUuid());
+        try {
+            state.codec.apply(tc, entity, EngineState.dataOf(c), null, (type, uuid) -> {
+                SyncEntity k = known.get(uuid);
+                return type.isInstance(k) ? k : EngineState.instantiate(type, uuid);
+            });
+        } catch (ApplyException e) {
+            throw new Refused(e.getMessage());
+        }
+        entity.setUpdatedAt(c.updatedAt() == null ? Wire.now() : c.updatedAt());
+        entity.setDeleted(false);
+        if (!state.codec.derivedNames(tc).isEmpty()) {
+            // new here, so nothing refers to it yet: its derived values are those of what it
+            // holds, as a new entity's are at its first commit
+            entity.updateDerived();
+        }
+        return entity;
+    }
+
+    /**
      * After the commit of a packet the bulk path wrote: the entities whose derived values it
      * recomputed leave the shared cache (their collections there lack the rows written past
      * EclipseLink), and the listeners are told what came.
@@ -251,12 +266,12 @@ final class BulkWriter {
         announce(written);
     }
 
-    private static boolean sameVersion(TypeCodec tc, String theirs) {
+    static boolean sameVersion(TypeCodec tc, String theirs) {
         return theirs == null || theirs.equals(tc.info().version());
     }
 
     /** @return the column value of a mapping for an entity, as EclipseLink would write it */
-    private static Object value(DatabaseMapping m, SyncEntity entity, AbstractSession session) {
+    static Object value(DatabaseMapping m, SyncEntity entity, AbstractSession session) {
         Object attribute = m.getAttributeValueFromObject(entity);
         if (m instanceof OneToOneMapping) {
             return attribute == null ? null : ((SyncEntity) attribute).getUuid();
@@ -265,7 +280,7 @@ final class BulkWriter {
     }
 
     /** The insert of a class: its one table, a column per direct attribute and per reference. */
-    private Plan plan(EntityManager em, Class<?> type) {
+    Plan plan(EntityManager em, Class<?> type) {
         return plans.computeIfAbsent(type, t -> {
             ClassDescriptor d = em.unwrap(Session.class).getClassDescriptor(t);
             if (d == null || d.getTables().size() != 1 || d.hasInheritance() || d.usesOptimisticLocking()) {
@@ -289,7 +304,7 @@ final class BulkWriter {
             }
             String sql = "INSERT INTO " + d.getTableName() + " (" + String.join(", ", columns) + ") VALUES ("
                     + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
-            return new Plan(new Insert(sql, List.copyOf(mappings)), null);
+            return new Plan(new Insert(d.getTableName(), List.copyOf(columns), sql, List.copyOf(mappings)), null);
         });
     }
 

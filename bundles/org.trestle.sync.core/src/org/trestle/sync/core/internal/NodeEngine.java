@@ -54,7 +54,8 @@ public final class NodeEngine implements SyncEngine, SyncManager {
             org.trestle.sync.core.internal.model.AdminTokenRow.class, org.trestle.sync.core.internal.model.NodeScopeRow.class,
             org.trestle.sync.core.internal.model.LogStateRow.class,
             org.trestle.sync.core.internal.model.ExtraAttributesRow.class,
-            org.trestle.sync.core.internal.model.DerivePendingRow.class);
+            org.trestle.sync.core.internal.model.DerivePendingRow.class,
+            org.trestle.sync.core.internal.model.LoadStageRow.class);
 
     private final EngineState state;
     private final NodeRegistry registry;
@@ -89,6 +90,8 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         // derived values an earlier version's bulk write left to recompute when it was interrupted
         if (!state.isServer()) {
             state.bulk.recomputeListed();
+            // an initial load kept whole but stopped before it was written into the tables
+            processor.writeKeptLoad();
         }
         // changes of types whose plugin was not installed when they came, and is now
         applier.applyKeptForInstalledTypes();
@@ -157,6 +160,14 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     /** @return how many pages of initial loads were read ahead since this engine opened, and how many of them were sent */
     public long[] loadPagesReadAhead() {
         return outbox.loadPagesReadAhead();
+    }
+
+    /**
+     * @return the entities of an initial load this client received and keeps, not yet
+     *         written into the entity tables, by type (empty when none)
+     */
+    public java.util.Map<String, Long> keptLoad() {
+        return processor.keptLoad();
     }
 
     /** @return how many packets were applied in a transaction shared with others since this engine opened */

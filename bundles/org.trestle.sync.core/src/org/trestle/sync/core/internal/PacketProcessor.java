@@ -40,6 +40,7 @@ final class PacketProcessor {
     private final Queries queries;
     private final Prefetch prefetch;
     private final ChangeApplier applier;
+    private final LoadStaging staging;
 
     PacketProcessor(EngineState state, Prefetch prefetch, ChangeApplier applier) {
         this.state = state;
@@ -47,6 +48,55 @@ final class PacketProcessor {
         this.queries = state.queries;
         this.prefetch = prefetch;
         this.applier = applier;
+        this.staging = new LoadStaging(state, new LoadStaging.Replay() {
+            @Override
+            public void apply(EntityManager em, List<Change> changes) {
+                replayKept(em, changes);
+            }
+
+            @Override
+            public void refused(EntityManager em, Change change, String why) {
+                applier.deadLetter(em, state.serverId(), change, "apply_failed", why, new Outcome());
+            }
+        });
+    }
+
+    /**
+     * Writes an initial load's kept changes into the entity tables (see {@link LoadStaging}),
+     * under the apply lock; nothing when none are kept.
+     *
+     * @return how many entities were written
+     */
+    long writeKeptLoad() {
+        if (state.isServer() || !staging.hasKept()) {
+            return 0;
+        }
+        state.applyLock.lock();
+        try {
+            return staging.write();
+        } finally {
+            state.applyLock.unlock();
+        }
+    }
+
+    /** For tests: the entities of an initial load kept, not yet written, by type. */
+    Map<String, Long> keptLoad() {
+        return staging.keptCounts();
+    }
+
+    /** Applies kept changes of a load the normal way, in the transaction of {@code em}. */
+    private void replayKept(EntityManager em, List<Change> changes) {
+        em.setFlushMode(FlushModeType.COMMIT);
+        state.holdLog(em);
+        Outcome o = new Outcome();
+        o.deferredExist = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
+        prefetch.checkTombstones(em, o);
+        SyncNodeRow sender = em.find(SyncNodeRow.class, state.serverId());
+        prefetch.probeAbsent(em, changes, Long.MIN_VALUE, o);
+        prefetch.prefetchReferences(em, changes, Long.MIN_VALUE, o);
+        for (Change c : changes) {
+            applier.applyChecked(em, sender, c, o);
+        }
     }
 
     /** A change whose writing failed in the database; the packet is processed again without it. */
@@ -92,8 +142,16 @@ final class PacketProcessor {
             jobs.add(job);
             state.applyLock.lock();
             try {
+                boolean client = !state.isServer();
+                if (client && staging.hasKept() && !staging.couldKeep(packet.changes())) {
+                    // the load's kept changes are written before anything else is applied
+                    staging.write();
+                }
                 while (!job.done) {
                     runGroup();
+                }
+                if (client && job.error == null && !packet.hasMore() && staging.hasKept()) {
+                    staging.write(); // the server said nothing more follows: the load is all here
                 }
             } finally {
                 state.applyLock.unlock();
@@ -298,6 +356,14 @@ final class PacketProcessor {
             if (shift.abs().compareTo(CLOCK_TOLERANCE) < 0) {
                 // in step (what remains is transfer time): the sender's times stand as sent
                 shift = Duration.ZERO;
+            }
+            if (bulkAllowed && !flushEach && failed.isEmpty() && staging.accepts(em, p.changes(), sender.appliedSeq, o)) {
+                staging.keep(em, p.changes());
+                o.processed = p.changes().size();
+                sender.appliedSeq = p.changes().get(p.changes().size() - 1).seq();
+                sender.receivedPacketNo = p.packetNo();
+                sender.lastSyncIn = Wire.now();
+                return o;
             }
             if (bulkAllowed && !flushEach && failed.isEmpty()
                     && state.bulk.eligible(em, p.changes(), sender.appliedSeq, o)) {
