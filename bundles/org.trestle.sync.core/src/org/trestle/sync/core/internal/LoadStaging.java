@@ -27,6 +27,7 @@ import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.core.internal.EntityCodec.AttributeCodec;
 import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
 import org.trestle.sync.core.internal.model.LoadStageRow;
@@ -95,43 +96,54 @@ final class LoadStaging {
 
     /**
      * Whether a packet could be kept, judged from the packet alone: changes, each inserting
-     * an entity of a known type. A packet that could not ends the keeping: what is kept is
-     * written before it is applied.
+     * an entity of a type this node runs in the sender's version, with only known attributes
+     * and values of their kinds (a packet with others goes the normal way, which reports
+     * them). A packet that could not ends the keeping: what is kept is written before it is
+     * applied.
      */
-    boolean couldKeep(List<Change> changes) {
-        if (state.isServer() || changes.isEmpty()) {
+    boolean couldKeep(Packet p) {
+        if (state.isServer() || p.changes().isEmpty()) {
             return false;
         }
-        for (Change c : changes) {
-            if (c.operation() != Operation.INSERT || c.data() == null || c.resolves() != null
-                    || state.codec.type(c.entityType()) == null) {
+        for (Change c : p.changes()) {
+            TypeCodec tc = state.codec.type(c.entityType());
+            if (tc == null || c.operation() != Operation.INSERT || c.data() == null || c.resolves() != null
+                    || !BulkWriter.sameVersion(tc, TypeVersioning.theirs(p.types(), tc.info().name()))
+                    || plan(tc) == null) {
+                return false;
+            }
+            for (var it = c.data().fieldNames(); it.hasNext();) {
+                if (!tc.byName().containsKey(it.next())) {
+                    return false;
+                }
+            }
+            try {
+                state.bulk.entityOf(c, tc, Map.of());
+            } catch (BulkWriter.Refused r) {
                 return false;
             }
         }
         return true;
     }
 
+    private BulkWriter.Insert plan(TypeCodec tc) {
+        EntityManager em = state.emf.createEntityManager();
+        try {
+            return state.bulk.plan(em, tc.info().type()).insert();
+        } finally {
+            em.close();
+        }
+    }
+
     /**
-     * Whether the packet's changes are kept instead of written: every change a new entity
-     * of a type this node runs in the sender's version, with only known attributes, on a
-     * node whose entity tables are all empty or whose load is being kept already, holding
-     * no change that waits and no tombstone.
+     * Whether a packet that {@link #couldKeep(Packet) could be kept} is kept instead of
+     * written: on a node whose entity tables are all empty or whose load is being kept
+     * already, holding no change that waits and no tombstone, none of its changes applied
+     * before.
      */
     boolean accepts(EntityManager em, List<Change> changes, long appliedSeq, Outcome o) {
-        if (!couldKeep(changes) || o.deferredExist || !o.noTombstones) {
+        if (o.deferredExist || !o.noTombstones || changes.isEmpty() || changes.get(0).seq() <= appliedSeq) {
             return false;
-        }
-        for (Change c : changes) {
-            TypeCodec tc = state.codec.type(c.entityType());
-            if (c.seq() <= appliedSeq || !BulkWriter.sameVersion(tc, TypeVersioning.theirs(o.senderTypes, tc.info().name()))
-                    || state.bulk.plan(em, tc.info().type()).insert() == null) {
-                return false;
-            }
-            for (var it = c.data().fieldNames(); it.hasNext();) {
-                if (!tc.byName().containsKey(it.next())) {
-                    return false; // the normal way reports it
-                }
-            }
         }
         return hasKept() || tablesEmpty(em);
     }

@@ -139,11 +139,12 @@ final class PacketProcessor {
         lock.lock();
         try {
             Job job = new Job(packet, sender.code);
+            boolean client = !state.isServer();
+            job.keepable = client && staging.couldKeep(packet);
             jobs.add(job);
             state.applyLock.lock();
             try {
-                boolean client = !state.isServer();
-                if (client && staging.hasKept() && !staging.couldKeep(packet.changes())) {
+                if (client && staging.hasKept() && !job.keepable) {
                     // the load's kept changes are written before anything else is applied
                     staging.write();
                 }
@@ -173,6 +174,8 @@ final class PacketProcessor {
         ProcessResult result;
         Map<String, Long> bulk = Map.of();
         Map<String, Class<? extends SyncEntity>> derived = Map.of();
+        /** Whether the packet could be kept as part of an initial load ({@link LoadStaging#couldKeep}). */
+        boolean keepable;
         RuntimeException error;
         boolean done;
 
@@ -225,7 +228,7 @@ final class PacketProcessor {
                 List<Outcome> outcomes = state.inTx(em -> {
                     List<Outcome> list = new ArrayList<>();
                     for (Job j : group) {
-                        list.add(processOnce(em, j.packet, Map.of(), false, true));
+                        list.add(processOnce(em, j.packet, Map.of(), false, true, j.keepable));
                         // what this packet wrote is seen by the rules checked for the next
                         em.flush();
                     }
@@ -288,7 +291,7 @@ final class PacketProcessor {
             boolean flushEach = isolate;
             boolean bulkAllowed = bulk;
             try {
-                Outcome o = state.inTx(em -> processOnce(em, packet, failed, flushEach, bulkAllowed));
+                Outcome o = state.inTx(em -> processOnce(em, packet, failed, flushEach, bulkAllowed, job.keepable));
                 job.result = o.result();
                 job.bulk = o.bulk;
                 job.derived = o.derived;
@@ -313,7 +316,7 @@ final class PacketProcessor {
     }
 
     private Outcome processOnce(EntityManager em, Packet p, Map<Long, String> failed, boolean flushEach,
-            boolean bulkAllowed) {
+            boolean bulkAllowed, boolean keepable) {
         if (!flushEach) {
             // Queries while applying must not flush the whole unit of work each time (that
             // made a packet quadratic in its size). What they must see is flushed on
@@ -357,7 +360,8 @@ final class PacketProcessor {
                 // in step (what remains is transfer time): the sender's times stand as sent
                 shift = Duration.ZERO;
             }
-            if (bulkAllowed && !flushEach && failed.isEmpty() && staging.accepts(em, p.changes(), sender.appliedSeq, o)) {
+            if (keepable && bulkAllowed && !flushEach && failed.isEmpty()
+                    && staging.accepts(em, p.changes(), sender.appliedSeq, o)) {
                 staging.keep(em, p.changes());
                 o.processed = p.changes().size();
                 sender.appliedSeq = p.changes().get(p.changes().size() - 1).seq();
