@@ -69,9 +69,10 @@ public interface SyncManager {
     /**
      * Listens to the entities a client received in bulk, as an initial load brings them:
      * written past the per-entity path (no JPA listener sees them), each such packet is
-     * told once, after its commit, with the number of entities by type. Derived values
-     * (totals) of what a packet brought are recomputed in its transaction, so they are
-     * current when it is told. The client's sync service also posts it as
+     * told once, after its commit, with the number of entities by type; a new client's
+     * initial load, kept until it is all here and then written a table at a time, is told
+     * once when it is written. Derived values (totals) of what was written are recomputed
+     * before it is told, so they are current then. The client's sync service also posts it as
      * {@link SyncTopics#BULK_LOADED}.
      */
     void addBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener);

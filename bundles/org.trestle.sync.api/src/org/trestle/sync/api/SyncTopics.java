@@ -43,7 +43,8 @@ public final class SyncTopics {
     /**
      * Entities arrived in bulk (an initial load, a project entering this computer's scope),
      * written past the per-entity path; property: counts (entity type name to number). Posted
-     * once per packet so written, after its commit, derived values (totals) recomputed.
+     * once per packet so written (once for a new computer's whole initial load), after its
+     * commit, derived values (totals) recomputed.
      */
     public static final String BULK_LOADED = "org/trestle/sync/bulkLoaded";
 

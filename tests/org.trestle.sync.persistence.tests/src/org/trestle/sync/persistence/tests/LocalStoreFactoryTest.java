@@ -169,6 +169,66 @@ class LocalStoreFactoryTest {
         assertTrue(e.getMessage().contains("cannot be created"), e.getMessage());
     }
 
+    /** Rows of TEST_CRATE for {@link LocalStore#insertInBulk}: codes B-from to B-(to - 1), then {@code also}. */
+    private static org.trestle.sync.persistence.BulkRows crates(int from, int to, String... also) {
+        List<String> codes = new java.util.ArrayList<>();
+        for (int i = from; i < to; i++) {
+            codes.add("B-" + i);
+        }
+        codes.addAll(List.of(also));
+        return new org.trestle.sync.persistence.BulkRows() {
+            int at = -1;
+
+            @Override
+            public boolean next() {
+                return ++at < codes.size();
+            }
+
+            @Override
+            public Object value(int column) {
+                return switch (column) {
+                    case 1 -> codes.get(at);
+                    case 2 -> at % 7 == 0 ? null : "Crate " + at;
+                    default -> new BigDecimal(at + ".125");
+                };
+            }
+        };
+    }
+
+    @Test
+    void rowsInsertedInBulkAreAllThereAndAnInsertBreakingAKeyLeavesNothing() {
+        try (LocalStore store = factory.open(StoreDefinition.of(dataDir, List.of(CrateV2.class)))) {
+            List<String> columns = List.of("CODE", "LABEL", "WEIGHT");
+            inTransaction(store, em -> {
+                try {
+                    assertTrue(store.insertInBulk(em.unwrap(java.sql.Connection.class), "TEST_CRATE", columns,
+                            crates(0, 3_000)), "embedded Derby has a bulk way");
+                } catch (java.sql.SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            EntityManager em = store.entityManagerFactory().createEntityManager();
+            assertEquals(3_000L, em.createQuery("select count(c) from CrateV2 c", Long.class).getSingleResult());
+            assertEquals(new BigDecimal("1234.125"), em.find(CrateV2.class, "B-1234").getWeight());
+            assertNull(em.find(CrateV2.class, "B-0").getLabel(), "a null stays null");
+            assertEquals("Crate 1", em.find(CrateV2.class, "B-1").getLabel());
+            em.close();
+
+            // into a table that holds rows, one of them again: refused, and nothing of it stays
+            EntityManager tx = store.entityManagerFactory().createEntityManager();
+            tx.getTransaction().begin();
+            java.sql.SQLException refused = assertThrows(java.sql.SQLException.class, () -> store.insertInBulk(
+                    tx.unwrap(java.sql.Connection.class), "TEST_CRATE", columns, crates(3_000, 3_500, "B-17")));
+            assertEquals("23505", refused.getSQLState(), refused.getMessage());
+            tx.getTransaction().rollback();
+            tx.close();
+            EntityManager after = store.entityManagerFactory().createEntityManager();
+            assertEquals(3_000L, after.createQuery("select count(c) from CrateV2 c", Long.class).getSingleResult());
+            assertNull(after.find(CrateV2.class, "B-3000"));
+            after.close();
+        }
+    }
+
     @Test
     void aStoreNeedsEntityClasses() {
         assertThrows(StoreException.class, () -> factory.open(StoreDefinition.of(dataDir, List.of())));
