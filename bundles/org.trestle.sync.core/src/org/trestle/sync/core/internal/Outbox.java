@@ -211,9 +211,16 @@ final class Outbox {
      */
     private static final int LOGGED_READ = 100_000;
 
-    /** @return the entities the log has a change of for the node, queued after where it stands */
+    /**
+     * @return the entities the log has a change of for the node, queued after where it
+     *         stands: every such row the database holds committed, read after the page (a
+     *         row committed but not yet reported to the tail counts, or its entity, read in
+     *         the page, would come again from the log)
+     */
     private Set<String> loggedSince(EntityManager em, SyncNodeRow n) {
-        List<Long> seqs = queuedSeqs(em, n, LOGGED_READ, visibleSeq());
+        List<Long> seqs = queries.of(em, "select r.seq from SyncChangeRow r where r.seq > :acked "
+                + "and r.originNode <> :t and " + addressedTo(n) + " order by r.seq", Long.class)
+                .setParameter("acked", n.ackedSeq).setParameter("t", n.nodeId).setMaxResults(LOGGED_READ).getResultList();
         if (seqs.isEmpty()) {
             return Set.of();
         }
