@@ -71,9 +71,11 @@ final class InitialLoad {
     }
 
     private final EngineState state;
+    private final LoadPageRows.Cache pageRows;
 
     InitialLoad(EngineState state) {
         this.state = state;
+        this.pageRows = new LoadPageRows.Cache(state);
     }
 
     /**
@@ -115,7 +117,7 @@ final class InitialLoad {
             int room = limit - out.size();
             List<? extends SyncEntity> read;
             boolean exhausted;
-            Rows rows = roots == null ? rows(em, t) : null;
+            LoadPageRows rows = roots == null ? pageRows.of(em, t) : null;
             if (parent == null) {
                 read = rows != null ? rows.read(em, rows.key() + " > ?", rows.key(), room, after)
                         : query(em, t, "e.uuid > :after" + scope + " order by e.uuid", roots, scope)
@@ -187,78 +189,6 @@ final class InitialLoad {
         }
         long sent = at.sent() + out.size();
         return new Page(out, phase >= state.types.size() ? DONE : new Cursor(phase, group, after, sent).text());
-    }
-
-    /**
-     * A type's rows read with one statement on the columns EclipseLink maps, each built into
-     * an entity past EclipseLink's queries and cache (a load's states are serialized and
-     * sent, never managed), its references stand-ins that carry only the uuid. The
-     * conditions name the columns, so that the database reads children in the order of the
-     * index on their reference and uuid, without joining the parents or sorting.
-     *
-     * @param key    the primary key's column
-     * @param parent the column of the reference the type is scoped by, or {@code null}
-     */
-    private record Rows(BulkWriter.Insert insert, String key, String parent, String deleted, Object notDeleted,
-            Class<? extends SyncEntity> type) {
-
-        List<SyncEntity> read(EntityManager em, String condition, String orderBy, int limit, String... values) {
-            var session = em.unwrap(org.eclipse.persistence.sessions.Session.class);
-            var q = em.createNativeQuery("SELECT " + String.join(", ", insert.columns()) + " FROM " + insert.table()
-                    + " WHERE " + deleted + " = ? AND " + condition + " ORDER BY " + orderBy);
-            q.setParameter(1, notDeleted);
-            for (int i = 0; i < values.length; i++) {
-                q.setParameter(i + 2, values[i]);
-            }
-            int keyColumn = insert.columns().indexOf(key);
-            List<SyncEntity> out = new ArrayList<>(limit);
-            for (Object row : q.setMaxResults(limit).getResultList()) {
-                Object[] r = (Object[]) row;
-                SyncEntity e = EngineState.instantiate(type, String.valueOf(r[keyColumn]));
-                for (int c = 0; c < insert.mappings().size(); c++) {
-                    var m = insert.mappings().get(c);
-                    if (m instanceof org.eclipse.persistence.mappings.OneToOneMapping one) {
-                        @SuppressWarnings("unchecked")
-                        Class<? extends SyncEntity> target = (Class<? extends SyncEntity>) one.getReferenceClass();
-                        one.setRealAttributeValueInObject(e, r[c] == null ? null
-                                : EngineState.instantiate(target, r[c].toString()));
-                    } else {
-                        m.setAttributeValueInObject(e, ((org.eclipse.persistence.mappings.foundation.AbstractDirectMapping) m)
-                                .getObjectValue(r[c], session));
-                    }
-                }
-                out.add(e);
-            }
-            return out;
-        }
-    }
-
-    private final java.util.Map<Class<?>, java.util.Optional<Rows>> rows = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** @return how a type's rows are read with one statement, or {@code null} when it is not one plain table */
-    private Rows rows(EntityManager em, EntityTypeInfo t) {
-        return rows.computeIfAbsent(t.type(), type -> {
-            BulkWriter.Insert insert = state.bulk.plan(em, t.type()).insert();
-            var d = em.unwrap(org.eclipse.persistence.sessions.Session.class).getClassDescriptor(t.type());
-            var deleted = d.getMappingForAttributeName("deleted");
-            if (insert == null || d.getPrimaryKeyFields().size() != 1
-                    || !(deleted instanceof org.eclipse.persistence.mappings.foundation.AbstractDirectMapping flag)) {
-                return java.util.Optional.empty();
-            }
-            String parent = null;
-            if (t.scopedBy() != null) {
-                if (!(d.getMappingForAttributeName(t.scopedBy()) instanceof org.eclipse.persistence.mappings.OneToOneMapping one)
-                        || one.getForeignKeyFields().size() != 1) {
-                    return java.util.Optional.empty();
-                }
-                parent = one.getForeignKeyFields().get(0).getName();
-            }
-            Object notDeleted = flag.getFieldValue(Boolean.FALSE,
-                    (org.eclipse.persistence.internal.sessions.AbstractSession) em.unwrap(
-                            org.eclipse.persistence.sessions.Session.class));
-            return java.util.Optional.of(new Rows(insert, d.getPrimaryKeyFields().get(0).getName(), parent,
-                    flag.getField().getName(), notDeleted, t.type()));
-        }).orElse(null);
     }
 
     /**

@@ -2,12 +2,7 @@ package org.trestle.sync.core.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.Deflater;
@@ -15,19 +10,13 @@ import java.util.zip.GZIPOutputStream;
 
 import jakarta.persistence.EntityManager;
 
-import org.eclipse.persistence.internal.databaseaccess.DatabasePlatform;
-import org.eclipse.persistence.internal.sessions.AbstractSession;
-import org.eclipse.persistence.sessions.Session;
 import org.trestle.sync.api.EntityTypeInfo;
-import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
 import org.trestle.sync.core.internal.model.LoadStageRow;
-import org.trestle.sync.persistence.BulkRows;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 
 /**
@@ -38,40 +27,21 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  * in the transaction that acknowledges the packet, so that the load resumes after a kill
  * at any point. When the load ends (a packet that says nothing more follows, or one that
  * brings anything but new entities), the kept rows are written type by type, parents
- * first, each type with one statement the database writes in bulk
- * ({@link org.trestle.sync.persistence.LocalStore#insertInBulk}: Derby then logs no row
- * and builds the indexes once, checking keys and references at the end). The derived
- * values of the parents are computed as their children stream past, a parent from a copy
- * holding its decoded children, and written with one batched update. Each type commits
- * with the deletion of its kept rows; the listeners hear of each type once.
- * <p>
- * Should the database refuse a type's rows (a reference to an entity the load did not
- * bring, an entity twice), its kept changes are applied the normal way instead, which
- * holds what waits for a reference and reports what is wrong, a change at a time.
+ * first, each type with one statement the database writes in bulk ({@link KeptLoadWriter}).
+ * Each type commits with the deletion of its kept rows; the listeners hear once.
  */
 final class LoadStaging {
 
-    /** Applies kept changes the normal way. */
-    interface Replay {
-        /** Applies the changes in the transaction of {@code em}. */
-        void apply(EntityManager em, List<Change> changes);
-
-        /** Keeps a change the database refused aside, with why, in the transaction of {@code em}. */
-        void refused(EntityManager em, Change change, String why);
-    }
-
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoadStaging.class);
-
     private final EngineState state;
-    private final Replay replay;
+    private final KeptLoadWriter writer;
     /** Whether rows are kept, when known. */
     private volatile Boolean kept;
     /** Set once an entity table held a row: from then on nothing is kept (the tables never were all empty again). */
     private volatile boolean tablesHeldRows;
 
-    LoadStaging(EngineState state, Replay replay) {
+    LoadStaging(EngineState state, KeptLoadWriter writer) {
         this.state = state;
-        this.replay = replay;
+        this.writer = writer;
     }
 
     /** @return whether load changes are kept, not yet written into the entity tables */
@@ -96,11 +66,11 @@ final class LoadStaging {
         if (state.isServer() || p.changes().isEmpty()) {
             return false;
         }
+        Map<String, Boolean> typeFits = new HashMap<>();
         for (Change c : p.changes()) {
             TypeCodec tc = state.codec.type(c.entityType());
             if (tc == null || c.operation() != Operation.INSERT || c.data() == null || c.resolves() != null
-                    || !BulkWriter.sameVersion(tc, TypeVersioning.theirs(p.types(), tc.info().name()))
-                    || plan(tc) == null) {
+                    || !typeFits.computeIfAbsent(c.entityType(), t -> fits(tc, p))) {
                 return false;
             }
             for (var it = c.data().fieldNames(); it.hasNext();) {
@@ -117,10 +87,14 @@ final class LoadStaging {
         return true;
     }
 
-    private BulkWriter.Insert plan(TypeCodec tc) {
+    /** Whether a type's changes in a packet can be kept: the sender's version is this node's, and its rows are one plain table. */
+    private boolean fits(TypeCodec tc, Packet p) {
+        if (!BulkWriter.sameVersion(tc, TypeVersioning.theirs(p.types(), tc.info().name()))) {
+            return false;
+        }
         EntityManager em = state.emf.createEntityManager();
         try {
-            return state.bulk.plan(em, tc.info().type()).insert();
+            return state.bulk.plan(em, tc.info().type()).insert() != null;
         } finally {
             em.close();
         }
@@ -190,22 +164,27 @@ final class LoadStaging {
         return bytes.toByteArray();
     }
 
-    /** @return the changes of a kept row */
-    private List<Change> changesOf(LoadStageRow row) {
+    /**
+     * Writes what is kept into the entity tables under the apply lock, as a client's engine
+     * opens: a load kept whole but stopped before it was written.
+     *
+     * @return how many entities were written
+     */
+    long writeWhenOpened() {
+        if (state.isServer() || !hasKept()) {
+            return 0;
+        }
+        state.applyLock.lock();
         try {
-            JsonNode run = state.packets.mapper().readTree(PacketCodec.inflateOf(row.changes, Integer.MAX_VALUE - 8));
-            List<Change> out = new ArrayList<>(run.size());
-            for (JsonNode c : run) {
-                out.add(PacketCodec.changeFromTree(c));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("the kept changes from seq " + row.firstSeq + " cannot be read", e);
+            return write();
+        } finally {
+            state.applyLock.unlock();
         }
     }
 
     /**
-     * Writes what is kept into the entity tables, a type at a time, parents first.
+     * Writes what is kept into the entity tables, a type at a time, parents first; the
+     * caller holds the apply lock.
      *
      * @return how many entities were written
      */
@@ -213,212 +192,9 @@ final class LoadStaging {
         if (!hasKept()) {
             return 0;
         }
-        long t0 = System.nanoTime();
-        Map<String, Long> written = new LinkedHashMap<>();
-        try {
-            for (EntityTypeInfo t : state.types) {
-                long n = state.read(em -> em.createQuery("select count(s) from LoadStageRow s where s.entityType = :t",
-                        Long.class).setParameter("t", t.name()).getSingleResult());
-                if (n == 0) {
-                    continue;
-                }
-                long count;
-                try {
-                    count = state.inTx(em -> writeType(em, t));
-                } catch (RuntimeException e) {
-                    LOG.warn("The initial load's {} could not be written in bulk ({}); they are applied the normal way",
-                            t.name(), EngineState.rootMessage(e));
-                    count = replayType(t);
-                }
-                written.put(t.name(), count);
-            }
-            kept = false;
-            // parents were read on the way, before their derived values were written
-            state.emf.getCache().evictAll();
-        } finally {
-            state.bulk.announce(written);
-        }
-        long all = written.values().stream().mapToLong(Long::longValue).sum();
-        LOG.info("The initial load's {} entities were written in {} ms", all, (System.nanoTime() - t0) / 1_000_000);
-        return all;
-    }
-
-    /** Applies a type's kept changes the normal way, a kept row a transaction. */
-    private long replayType(EntityTypeInfo t) {
-        long count = 0;
-        for (;;) {
-            List<LoadStageRow> next = state.read(em -> em.createQuery(
-                    "select s from LoadStageRow s where s.entityType = :t order by s.firstSeq", LoadStageRow.class)
-                    .setParameter("t", t.name()).setMaxResults(1).getResultList());
-            if (next.isEmpty()) {
-                return count;
-            }
-            LoadStageRow row = next.get(0);
-            List<Change> changes = changesOf(row);
-            try {
-                state.inTx(em -> {
-                    replay.apply(em, changes);
-                    forget(em, row);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                // a change the database refuses: each on its own, the refused ones kept aside
-                for (Change c : changes) {
-                    try {
-                        state.inTx(em -> {
-                            replay.apply(em, List.of(c));
-                            return null;
-                        });
-                    } catch (RuntimeException refused) {
-                        state.inTx(em -> {
-                            replay.refused(em, c, EngineState.rootMessage(refused));
-                            return null;
-                        });
-                    }
-                }
-                state.inTx(em -> {
-                    forget(em, row);
-                    return null;
-                });
-            }
-            count += row.entityCount;
-        }
-    }
-
-    private static void forget(EntityManager em, LoadStageRow row) {
-        em.createQuery("delete from LoadStageRow s where s.firstSeq = :s").setParameter("s", row.firstSeq).executeUpdate();
-    }
-
-    /** Writes the kept changes of one type in the transaction of {@code em}; @return how many */
-    private long writeType(EntityManager em, EntityTypeInfo t) {
-        TypeCodec tc = state.codec.type(t.name());
-        BulkWriter.Insert insert = state.bulk.plan(em, tc.info().type()).insert();
-        if (insert == null) {
-            throw new IllegalStateException(t.name() + " cannot be written in bulk");
-        }
-        Session session = em.unwrap(Session.class);
-        AbstractSession active = (AbstractSession) em.unwrap(org.eclipse.persistence.sessions.UnitOfWork.class);
-        Connection connection = em.unwrap(Connection.class);
-        EntityManager reader = state.emf.createEntityManager();
-        try {
-            Rows rows = new Rows(reader, tc, insert, session, active);
-            try {
-                if (!state.store.insertInBulk(connection, insert.table(), insert.columns(), rows)) {
-                    batched(connection, insert, rows, active);
-                }
-            } catch (SQLException e) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
-            rows.derivations.finish(em, active, connection);
-            em.createQuery("delete from LoadStageRow s where s.entityType = :t").setParameter("t", t.name())
-                    .executeUpdate();
-            return rows.count;
-        } finally {
-            reader.close();
-        }
-    }
-
-    /** The rows inserted with batched statements, where the database has no bulk way. */
-    private static void batched(Connection connection, BulkWriter.Insert insert, Rows rows, AbstractSession active)
-            throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(insert.sql())) {
-            executeBatched(ps, rows, insert.columns().size(), active);
-        }
-    }
-
-    /** Executes a statement once per row, its parameters the row's values, in batches of 1,000. */
-    static void executeBatched(PreparedStatement ps, BulkRows rows, int columns, AbstractSession active)
-            throws SQLException {
-        DatabasePlatform platform = (DatabasePlatform) active.getDatasourcePlatform();
-        int pending = 0;
-        while (rows.next()) {
-            for (int i = 1; i <= columns; i++) {
-                platform.setParameterValueInDatabaseCall(rows.value(i), ps, i, active);
-            }
-            ps.addBatch();
-            if (++pending == 1_000) {
-                ps.executeBatch();
-                pending = 0;
-            }
-        }
-        if (pending > 0) {
-            ps.executeBatch();
-        }
-    }
-
-    /** @return rows of values held in memory */
-    static BulkRows inMemory(List<Object[]> values) {
-        return new BulkRows() {
-            private int at = -1;
-
-            @Override
-            public boolean next() {
-                return ++at < values.size();
-            }
-
-            @Override
-            public Object value(int column) {
-                return values.get(at)[column - 1];
-            }
-        };
-    }
-
-    /**
-     * The kept changes of one type as the rows of its table, decoded a kept row at a time
-     * as the database asks for them; the derived values of their parents computed on the way.
-     */
-    private final class Rows implements BulkRows {
-        private final EntityManager reader;
-        private final TypeCodec tc;
-        private final BulkWriter.Insert insert;
-        private final AbstractSession active;
-        final StreamedDerivations derivations;
-        private List<Change> changes = List.of();
-        private int index;
-        private long afterSeq = Long.MIN_VALUE;
-        private boolean exhausted;
-        private SyncEntity current;
-        long count;
-
-        Rows(EntityManager reader, TypeCodec tc, BulkWriter.Insert insert, Session session, AbstractSession active) {
-            this.reader = reader;
-            this.tc = tc;
-            this.insert = insert;
-            this.active = active;
-            this.derivations = new StreamedDerivations(state, reader, tc, session);
-        }
-
-        @Override
-        public boolean next() {
-            while (index >= changes.size()) {
-                if (exhausted) {
-                    current = null;
-                    return false;
-                }
-                List<LoadStageRow> page = reader.createQuery(
-                        "select s from LoadStageRow s where s.entityType = :t and s.firstSeq > :after order by s.firstSeq",
-                        LoadStageRow.class).setParameter("t", tc.info().name()).setParameter("after", afterSeq)
-                        .setMaxResults(1).getResultList();
-                reader.clear();
-                if (page.isEmpty()) {
-                    exhausted = true;
-                    derivations.endOfRows(active);
-                    continue;
-                }
-                afterSeq = page.get(0).firstSeq;
-                changes = changesOf(page.get(0));
-                index = 0;
-            }
-            current = state.bulk.entityOf(changes.get(index++), tc, Map.of());
-            derivations.child(current, active);
-            count++;
-            return true;
-        }
-
-        @Override
-        public Object value(int column) {
-            return BulkWriter.value(insert.mappings().get(column - 1), current, active);
-        }
+        long written = writer.write();
+        kept = false;
+        return written;
     }
 
     /** For tests: the kept rows' entities, by type. */

@@ -62,6 +62,7 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     private final Outbox outbox;
     private final ConflictStore conflicts;
     private final PacketProcessor processor;
+    private final LoadStaging staging;
     private final LocalEntities entities;
     private final ClientExchange client;
     private final Consumer<SyncEngine> onClose;
@@ -79,7 +80,9 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         this.outbox = new Outbox(state);
         this.conflicts = new ConflictStore(state, rules);
         ChangeApplier applier = new ChangeApplier(state, rules, new ConflictPolicy(state, rules));
-        this.processor = new PacketProcessor(state, new Prefetch(state), applier);
+        Prefetch prefetch = new Prefetch(state);
+        this.staging = new LoadStaging(state, new KeptLoadWriter(state, new KeptLoadReplay(state, prefetch, applier)));
+        this.processor = new PacketProcessor(state, prefetch, applier, staging);
         this.entities = new LocalEntities(state, rules);
         this.client = new ClientExchange(state, outbox, processor, conflicts);
         // rows that were in the types' tables before: adopted now, logged once this node has an identity
@@ -91,7 +94,7 @@ public final class NodeEngine implements SyncEngine, SyncManager {
         if (!state.isServer()) {
             state.bulk.recomputeListed();
             // an initial load kept whole but stopped before it was written into the tables
-            processor.writeKeptLoad();
+            staging.writeWhenOpened();
         }
         // changes of types whose plugin was not installed when they came, and is now
         applier.applyKeptForInstalledTypes();
@@ -167,7 +170,7 @@ public final class NodeEngine implements SyncEngine, SyncManager {
      *         written into the entity tables, by type (empty when none)
      */
     public java.util.Map<String, Long> keptLoad() {
-        return processor.keptLoad();
+        return staging.keptCounts();
     }
 
     /** @return how many packets were applied in a transaction shared with others since this engine opened */

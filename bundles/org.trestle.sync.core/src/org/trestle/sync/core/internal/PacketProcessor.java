@@ -42,61 +42,13 @@ final class PacketProcessor {
     private final ChangeApplier applier;
     private final LoadStaging staging;
 
-    PacketProcessor(EngineState state, Prefetch prefetch, ChangeApplier applier) {
+    PacketProcessor(EngineState state, Prefetch prefetch, ChangeApplier applier, LoadStaging staging) {
         this.state = state;
         this.packets = state.packets;
         this.queries = state.queries;
         this.prefetch = prefetch;
         this.applier = applier;
-        this.staging = new LoadStaging(state, new LoadStaging.Replay() {
-            @Override
-            public void apply(EntityManager em, List<Change> changes) {
-                replayKept(em, changes);
-            }
-
-            @Override
-            public void refused(EntityManager em, Change change, String why) {
-                applier.deadLetter(em, state.serverId(), change, "apply_failed", why, new Outcome());
-            }
-        });
-    }
-
-    /**
-     * Writes an initial load's kept changes into the entity tables (see {@link LoadStaging}),
-     * under the apply lock; nothing when none are kept.
-     *
-     * @return how many entities were written
-     */
-    long writeKeptLoad() {
-        if (state.isServer() || !staging.hasKept()) {
-            return 0;
-        }
-        state.applyLock.lock();
-        try {
-            return staging.write();
-        } finally {
-            state.applyLock.unlock();
-        }
-    }
-
-    /** For tests: the entities of an initial load kept, not yet written, by type. */
-    Map<String, Long> keptLoad() {
-        return staging.keptCounts();
-    }
-
-    /** Applies kept changes of a load the normal way, in the transaction of {@code em}. */
-    private void replayKept(EntityManager em, List<Change> changes) {
-        em.setFlushMode(FlushModeType.COMMIT);
-        state.holdLog(em);
-        Outcome o = new Outcome();
-        o.deferredExist = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
-        prefetch.checkTombstones(em, o);
-        SyncNodeRow sender = em.find(SyncNodeRow.class, state.serverId());
-        prefetch.probeAbsent(em, changes, Long.MIN_VALUE, o);
-        prefetch.prefetchReferences(em, changes, Long.MIN_VALUE, o);
-        for (Change c : changes) {
-            applier.applyChecked(em, sender, c, o);
-        }
+        this.staging = staging;
     }
 
     /** A change whose writing failed in the database; the packet is processed again without it. */
@@ -360,22 +312,15 @@ final class PacketProcessor {
                 // in step (what remains is transfer time): the sender's times stand as sent
                 shift = Duration.ZERO;
             }
-            if (keepable && bulkAllowed && !flushEach && failed.isEmpty()
-                    && staging.accepts(em, p.changes(), sender.appliedSeq, o)) {
+            boolean whole = bulkAllowed && !flushEach && failed.isEmpty();
+            if (whole && keepable && staging.accepts(em, p.changes(), sender.appliedSeq, o)) {
                 staging.keep(em, p.changes());
                 o.processed = p.changes().size();
-                sender.appliedSeq = p.changes().get(p.changes().size() - 1).seq();
-                sender.receivedPacketNo = p.packetNo();
-                sender.lastSyncIn = Wire.now();
-                return o;
+                return receivedWhole(sender, p, o);
             }
-            if (bulkAllowed && !flushEach && failed.isEmpty()
-                    && state.bulk.eligible(em, p.changes(), sender.appliedSeq, o)) {
+            if (whole && state.bulk.eligible(em, p.changes(), sender.appliedSeq, o)) {
                 o.bulk = state.bulk.write(em, p.changes(), o);
-                sender.appliedSeq = p.changes().get(p.changes().size() - 1).seq();
-                sender.receivedPacketNo = p.packetNo();
-                sender.lastSyncIn = Wire.now();
-                return o;
+                return receivedWhole(sender, p, o);
             }
             prefetch.probeAbsent(em, p.changes(), sender.appliedSeq, o);
             prefetch.prefetchReferences(em, p.changes(), sender.appliedSeq, o);
@@ -407,6 +352,14 @@ final class PacketProcessor {
             }
             sender.receivedPacketNo = p.packetNo();
         }
+        sender.lastSyncIn = Wire.now();
+        return o;
+    }
+
+    /** Records a packet taken whole (kept, or written in bulk) as received from its sender. */
+    private static Outcome receivedWhole(SyncNodeRow sender, Packet p, Outcome o) {
+        sender.appliedSeq = p.changes().get(p.changes().size() - 1).seq();
+        sender.receivedPacketNo = p.packetNo();
         sender.lastSyncIn = Wire.now();
         return o;
     }

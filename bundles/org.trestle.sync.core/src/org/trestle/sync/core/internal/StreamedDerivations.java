@@ -165,7 +165,7 @@ final class StreamedDerivations {
                 continue;
             }
             try (PreparedStatement ps = connection.prepareStatement(links.get(i).update().sql())) {
-                LoadStaging.executeBatched(ps, LoadStaging.inMemory(values.get(i)), links.get(i).update().mappings().size() + 1, active);
+                KeptLoadWriter.executeBatched(ps, KeptLoadWriter.inMemory(values.get(i)), links.get(i).update().mappings().size() + 1, active);
             } catch (SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }

@@ -1,0 +1,90 @@
+package org.trestle.sync.core.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.persistence.EntityManager;
+
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.entity.SyncEntity;
+
+/**
+ * A type's rows read with one statement on the columns EclipseLink maps, each built into
+ * an entity past EclipseLink's queries and cache (a load's states are serialized and
+ * sent, never managed), its references stand-ins that carry only the uuid. The
+ * conditions name the columns, so that the database reads children in the order of the
+ * index on their reference and uuid, without joining the parents or sorting.
+ *
+ * @param key    the primary key's column
+ * @param parent the column of the reference the type is scoped by, or {@code null}
+ */
+record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String deleted, Object notDeleted,
+        Class<? extends SyncEntity> type) {
+
+    List<SyncEntity> read(EntityManager em, String condition, String orderBy, int limit, String... values) {
+        var session = em.unwrap(org.eclipse.persistence.sessions.Session.class);
+        var q = em.createNativeQuery("SELECT " + String.join(", ", insert.columns()) + " FROM " + insert.table()
+                + " WHERE " + deleted + " = ? AND " + condition + " ORDER BY " + orderBy);
+        q.setParameter(1, notDeleted);
+        for (int i = 0; i < values.length; i++) {
+            q.setParameter(i + 2, values[i]);
+        }
+        int keyColumn = insert.columns().indexOf(key);
+        List<SyncEntity> out = new ArrayList<>(limit);
+        for (Object row : q.setMaxResults(limit).getResultList()) {
+            Object[] r = (Object[]) row;
+            SyncEntity e = EngineState.instantiate(type, String.valueOf(r[keyColumn]));
+            for (int c = 0; c < insert.mappings().size(); c++) {
+                var m = insert.mappings().get(c);
+                if (m instanceof org.eclipse.persistence.mappings.OneToOneMapping one) {
+                    @SuppressWarnings("unchecked")
+                    Class<? extends SyncEntity> target = (Class<? extends SyncEntity>) one.getReferenceClass();
+                    one.setRealAttributeValueInObject(e, r[c] == null ? null
+                            : EngineState.instantiate(target, r[c].toString()));
+                } else {
+                    m.setAttributeValueInObject(e, ((org.eclipse.persistence.mappings.foundation.AbstractDirectMapping) m)
+                            .getObjectValue(r[c], session));
+                }
+            }
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** How each type's rows are read, worked out once per type. */
+    static final class Cache {
+        private final EngineState state;
+        private final java.util.Map<Class<?>, java.util.Optional<LoadPageRows>> rows =
+                new java.util.concurrent.ConcurrentHashMap<>();
+
+        Cache(EngineState state) {
+            this.state = state;
+        }
+
+        /** @return how a type's rows are read with one statement, or {@code null} when it is not one plain table */
+        LoadPageRows of(EntityManager em, EntityTypeInfo t) {
+            return rows.computeIfAbsent(t.type(), type -> {
+                BulkWriter.Insert insert = state.bulk.plan(em, t.type()).insert();
+                var d = em.unwrap(org.eclipse.persistence.sessions.Session.class).getClassDescriptor(t.type());
+                var deleted = d.getMappingForAttributeName("deleted");
+                if (insert == null || d.getPrimaryKeyFields().size() != 1
+                        || !(deleted instanceof org.eclipse.persistence.mappings.foundation.AbstractDirectMapping flag)) {
+                    return java.util.Optional.empty();
+                }
+                String parent = null;
+                if (t.scopedBy() != null) {
+                    if (!(d.getMappingForAttributeName(t.scopedBy()) instanceof org.eclipse.persistence.mappings.OneToOneMapping one)
+                            || one.getForeignKeyFields().size() != 1) {
+                        return java.util.Optional.empty();
+                    }
+                    parent = one.getForeignKeyFields().get(0).getName();
+                }
+                Object notDeleted = flag.getFieldValue(Boolean.FALSE,
+                        (org.eclipse.persistence.internal.sessions.AbstractSession) em.unwrap(
+                                org.eclipse.persistence.sessions.Session.class));
+                return java.util.Optional.of(new LoadPageRows(insert, d.getPrimaryKeyFields().get(0).getName(), parent,
+                        flag.getField().getName(), notDeleted, t.type()));
+            }).orElse(null);
+        }
+    }
+}
