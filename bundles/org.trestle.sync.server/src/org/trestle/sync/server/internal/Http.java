@@ -9,7 +9,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /** Reading requests within limits. */
-final class Http {
+public final class Http {
 
     private Http() {
     }
@@ -41,6 +41,23 @@ final class Http {
             return bytes;
         } catch (IOException e) {
             throw ApiError.badRequest("the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads and drops the body of a request refused for its size, when it is declared at
+     * most {@code atMost} bytes, so that a sender still sending sees the answer rather than
+     * a closed connection; a larger one is left unread (the connection is then closed).
+     */
+    public static void dropRefusedBody(Request request, long atMost) {
+        long declared = request.getLength();
+        if (declared < 0 || declared > atMost) {
+            return;
+        }
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            drain(in, declared);
+        } catch (IOException e) {
+            // the sender went away: nothing to answer
         }
     }
 

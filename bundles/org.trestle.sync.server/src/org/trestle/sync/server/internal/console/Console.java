@@ -268,6 +268,8 @@ public final class Console {
             throw new ConsoleError(415, "The console takes its forms as application/x-www-form-urlencoded.");
         }
         if (request.getLength() > MAX_FORM_BYTES) {
+            // a form somewhat over the limit is read and dropped, so that the browser shows the answer
+            org.trestle.sync.server.internal.Http.dropRefusedBody(request, 4L * MAX_FORM_BYTES);
             throw new ConsoleError(413, "The form is larger than " + MAX_FORM_BYTES / 1024 + " KiB.");
         }
         try {
