@@ -79,6 +79,15 @@ public interface SyncManager {
 
     void removeBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener);
 
+    /**
+     * Listens to the writing of a new client's kept initial load into the entity tables:
+     * how many of its entities are written, of how many. The client's sync service posts
+     * it as {@link SyncTopics#PROGRESS} with the phase {@link SyncTopics#PHASE_WRITING}.
+     */
+    void addLoadWriteListener(LoadWriteListener listener);
+
+    void removeLoadWriteListener(LoadWriteListener listener);
+
     void removeQueueListener(java.util.function.Consumer<java.util.List<QueuedChange>> listener);
 
     /**

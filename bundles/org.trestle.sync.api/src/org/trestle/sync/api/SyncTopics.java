@@ -31,9 +31,12 @@ public final class SyncTopics {
     public static final String STATUS = "org/trestle/sync/status";
 
     /**
-     * Progress of a running synchronization; properties: received (count), more (boolean),
-     * total (what this synchronization receives in all, as the server said after the first
-     * exchange when more than one packet was coming; else as received so far).
+     * Progress of a running synchronization; property phase: {@link #PHASE_RECEIVING} or
+     * {@link #PHASE_WRITING}. While receiving: received (count), more (boolean), total (what
+     * this synchronization receives in all, as the server said after the first exchange
+     * when more than one packet was coming; else as received so far). While writing a new
+     * computer's initial load, kept as it arrived, into its tables: written (count), total
+     * (the load's entities), more (false once all are written).
      */
     public static final String PROGRESS = "org/trestle/sync/progress";
 
@@ -58,6 +61,13 @@ public final class SyncTopics {
     public static final String PROPERTY_REPORTS = "reports";
     public static final String PROPERTY_REASON = "reason";
     public static final String PROPERTY_RECEIVED = "received";
+    public static final String PROPERTY_WRITTEN = "written";
+    public static final String PROPERTY_MORE = "more";
+    public static final String PROPERTY_PHASE = "phase";
+    /** {@link #PROGRESS} of changes arriving from the server. */
+    public static final String PHASE_RECEIVING = "receiving";
+    /** {@link #PROGRESS} of an initial load being written into the tables once it is all here. */
+    public static final String PHASE_WRITING = "writing";
 
     private SyncTopics() {
     }

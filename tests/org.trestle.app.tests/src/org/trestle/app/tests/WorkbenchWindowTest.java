@@ -229,7 +229,8 @@ class WorkbenchWindowTest {
 
     /**
      * A long download (an initial load) shows a bar with the counts (grouped as the locale,
-     * German in these tests, writes them) and the time left, and goes when it ends.
+     * German in these tests, writes them) and the time left, then the same for the writing
+     * of the load into the tables, and goes when it ends.
      */
     @Test
     void aLongDownloadShowsItsProgressWithCountsAndTimeLeft() throws Exception {
@@ -237,6 +238,8 @@ class WorkbenchWindowTest {
                 100_000, 5_000, Duration.ofSeconds(4)));
         assertEquals("Receiving 1.000 of 100.000 changes", SyncStatusControl.receivingText(1_000, 100_000, 1_000,
                 Duration.ZERO), "no time left before a second count");
+        assertEquals("Writing 400.000 of 1.000.000 received entities, about 3 min left", SyncStatusControl.writingText(
+                400_000, 1_000_000, 0, Duration.ofSeconds(120)));
         Shell shell = mainShell();
         EventAdmin events = service(EventAdmin.class);
         events.postEvent(new Event(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_RECEIVED, 1_000, "more", true,
@@ -252,6 +255,23 @@ class WorkbenchWindowTest {
                 .map(Label::getText).orElse(null));
         assertTrue(line.contains("left"), line);
         screenshot(shell, "receiving");
+
+        // the load is all here: it is written into the tables, the bar and the counts again
+        events.postEvent(new Event(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_PHASE, SyncTopics.PHASE_WRITING,
+                SyncTopics.PROPERTY_WRITTEN, 0L, SyncTopics.PROPERTY_TOTAL, 40_000L, SyncTopics.PROPERTY_MORE, true)));
+        Thread.sleep(300);
+        events.postEvent(new Event(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_PHASE, SyncTopics.PHASE_WRITING,
+                SyncTopics.PROPERTY_WRITTEN, 30_000L, SyncTopics.PROPERTY_TOTAL, 40_000L, SyncTopics.PROPERTY_MORE, true)));
+        WORKBENCH.waitForUi(WAIT, "the writing's bar", () -> bar.isVisible() && bar.getSelection() == 750 ? bar : null);
+        String writing = WORKBENCH.waitForUi(WAIT, "the written counts on the status line", () -> find(shell, Label.class,
+                l -> l.getData(SyncStatusControl.STATUS_LABEL) != null
+                        && l.getText().startsWith("Writing 30.000 of 40.000 received entities"))
+                .map(Label::getText).orElse(null));
+        assertTrue(writing.contains("left"), writing);
+        screenshot(shell, "writing");
+        events.postEvent(new Event(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_PHASE, SyncTopics.PHASE_WRITING,
+                SyncTopics.PROPERTY_WRITTEN, 40_000L, SyncTopics.PROPERTY_TOTAL, 40_000L, SyncTopics.PROPERTY_MORE, false)));
+        WORKBENCH.waitForUi(WAIT, "the bar gone once all is written", () -> bar.isVisible() ? null : Boolean.TRUE);
         events.postEvent(new Event(SyncTopics.COMPLETED, Map.of()));
         WORKBENCH.waitForUi(WAIT, "the bar gone after the download", () -> bar.isVisible() ? null : Boolean.TRUE);
         WORKBENCH.waitForUi(WAIT, "the status again", () -> find(shell, Label.class,

@@ -92,6 +92,11 @@ class InitialLoadTest {
                 announcements.add(counts.size());
                 counts.forEach((type, n) -> told.merge(type, n, Long::sum));
             });
+            List<long[]> writing = new java.util.concurrent.CopyOnWriteArrayList<>();
+            fresh.syncManager().addLoadWriteListener((written, total) -> {
+                throw new IllegalStateException("a listener that fails stops nothing");
+            });
+            fresh.syncManager().addLoadWriteListener((written, total) -> writing.add(new long[] {written, total}));
             List<Packet> down = new ArrayList<>();
             Map<String, Long> keptMidway = Map.of();
             long heldMidway = -1;
@@ -112,6 +117,13 @@ class InitialLoadTest {
             assertEquals(Map.of("Project", 5L, "Estimate", 20L, "EstimateItem", 120L), told,
                     "listeners are told of every entity the bulk path wrote, by type");
             assertEquals(List.of(3), announcements, "one bulk event for the load, with its three types");
+            assertTrue(writing.size() >= 2, "told when the writing starts and ends: " + writing.size());
+            assertEquals(List.of(0L, 145L), List.of(writing.get(0)[0], writing.get(0)[1]), "the start, of the whole load");
+            long[] last = writing.get(writing.size() - 1);
+            assertEquals(List.of(145L, 145L), List.of(last[0], last[1]), "the end: all written");
+            for (int i = 1; i < writing.size(); i++) {
+                assertTrue(writing.get(i)[0] >= writing.get(i - 1)[0], "the count only grows");
+            }
 
             // the items came parent by parent: each estimate's items in one run, whatever their uuids
             List<String> parents = new ArrayList<>();

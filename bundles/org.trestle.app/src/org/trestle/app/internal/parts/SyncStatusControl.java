@@ -37,7 +37,10 @@ public class SyncStatusControl {
     public static final String SYNC_BUTTON = "trestle.sync.now";
     /** The link to registration shown while this computer is not registered. */
     public static final String REGISTER = "trestle.sync.register";
-    /** Widget data key of the bar that shows how much of a long download (an initial load) has arrived. */
+    /**
+     * Widget data key of the bar that shows how much of a long download (an initial load)
+     * has arrived, then how much of it is written into the tables.
+     */
     public static final String RECEIVING = "trestle.status.receiving";
 
 
@@ -55,6 +58,8 @@ public class SyncStatusControl {
     private String receiving;
     private Instant receivingSince;
     private long receivedAtStart;
+    /** Whether the bar shows the writing of a kept load rather than a download. */
+    private boolean receivingWrites;
     private Button syncNow;
 
     @Inject
@@ -76,11 +81,13 @@ public class SyncStatusControl {
                 parts.showPart("org.trestle.app.part.settings", org.eclipse.e4.ui.workbench.modeling.EPartService.PartState.ACTIVATE);
             }
         });
-        GridDataFactory.swtDefaults().exclude(true).applyTo(register);
+        GridDataFactory.swtDefaults().align(SWT.BEGINNING, SWT.CENTER).exclude(true).applyTo(register);
         register.setVisible(false);
         status = new Label(bar, SWT.NONE);
         status.setData(STATUS_LABEL, Boolean.TRUE);
-        GridDataFactory.fillDefaults().grab(true, false).hint(620, SWT.DEFAULT).applyTo(status);
+        // wide enough for the longest counts, narrow enough that the bar and the button stay in the window
+        GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(420, SWT.DEFAULT)
+                .applyTo(status);
         // shown while an exchange runs: how far it is is unknown until the server says "no more"
         progress = new org.eclipse.swt.widgets.ProgressBar(bar, SWT.HORIZONTAL | SWT.INDETERMINATE);
         progress.setData(PROGRESS, Boolean.TRUE);
@@ -149,24 +156,35 @@ public class SyncStatusControl {
         refresh();
     }
 
-    /** A download of more than a packet: the bar, the counts and the time left, from the rate so far. */
+    /**
+     * A download of more than a packet, then the writing of a new computer's initial load
+     * into its tables: the bar, the counts and the time left, from the rate so far.
+     */
     private void showReceiving(Event event) {
-        long received = event.getProperty(SyncTopics.PROPERTY_RECEIVED) instanceof Number n ? n.longValue() : 0;
+        boolean writing = SyncTopics.PHASE_WRITING.equals(event.getProperty(SyncTopics.PROPERTY_PHASE));
+        long done = event.getProperty(writing ? SyncTopics.PROPERTY_WRITTEN : SyncTopics.PROPERTY_RECEIVED)
+                instanceof Number n ? n.longValue() : 0;
         long total = event.getProperty(SyncTopics.PROPERTY_TOTAL) instanceof Number n ? n.longValue() : 0;
-        boolean more = Boolean.TRUE.equals(event.getProperty("more"));
-        if (!more || total <= received || receivingBar.isDisposed()) {
+        boolean more = Boolean.TRUE.equals(event.getProperty(SyncTopics.PROPERTY_MORE));
+        if (!more || total <= done || receivingBar.isDisposed()) {
             receiving = null;
             receivingSince = null;
             showBar(receivingBar, false);
             return;
         }
         Instant now = Instant.now();
-        if (receivingSince == null) {
+        if (receivingSince == null || writing != receivingWrites) {
+            // the rate is measured from the first count of each phase
             receivingSince = now;
-            receivedAtStart = received;
+            receivedAtStart = done;
+            receivingWrites = writing;
         }
-        receiving = receivingText(received, total, receivedAtStart, java.time.Duration.between(receivingSince, now));
-        receivingBar.setSelection((int) (received * 1000 / total));
+        java.time.Duration elapsed = java.time.Duration.between(receivingSince, now);
+        receiving = writing ? writingText(done, total, receivedAtStart, elapsed)
+                : receivingText(done, total, receivedAtStart, elapsed);
+        receivingBar.setSelection((int) (done * 1000 / total));
+        receivingBar.setToolTipText(writing ? "The initial load is all here; it is written into this computer's tables"
+                : "Changes arriving from the server");
         showBar(receivingBar, true);
     }
 
@@ -175,14 +193,27 @@ public class SyncStatusControl {
      *         arrived since the first count
      */
     public static String receivingText(long received, long total, long receivedAtStart, java.time.Duration elapsed) {
-        String text = String.format("Receiving %,d of %,d changes", received, total);
-        long since = received - receivedAtStart;
-        if (since > 0 && elapsed.toMillis() > 0) {
-            long left = (total - received) * elapsed.toMillis() / since / 1000;
-            text += left < 60 ? ", about " + Math.max(1, left) + " s left"
-                    : ", about " + (left + 30) / 60 + " min left";
+        return String.format("Receiving %,d of %,d changes", received, total)
+                + timeLeft(received, total, receivedAtStart, elapsed);
+    }
+
+    /**
+     * @return "Writing 250,000 of 1,000,000 received entities, about 20 s left"; the time
+     *         once some were written since the first count
+     */
+    public static String writingText(long written, long total, long writtenAtStart, java.time.Duration elapsed) {
+        return String.format("Writing %,d of %,d received entities", written, total)
+                + timeLeft(written, total, writtenAtStart, elapsed);
+    }
+
+    /** @return ", about 40 s left" at the rate since the first count, or nothing before a second one */
+    private static String timeLeft(long done, long total, long doneAtStart, java.time.Duration elapsed) {
+        long since = done - doneAtStart;
+        if (since <= 0 || elapsed.toMillis() <= 0) {
+            return "";
         }
-        return text;
+        long left = (total - done) * elapsed.toMillis() / since / 1000;
+        return left < 60 ? ", about " + Math.max(1, left) + " s left" : ", about " + (left + 30) / 60 + " min left";
     }
 
     private static void showBar(org.eclipse.swt.widgets.ProgressBar bar, boolean on) {

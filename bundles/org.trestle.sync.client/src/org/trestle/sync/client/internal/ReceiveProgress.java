@@ -28,8 +28,20 @@ final class ReceiveProgress {
         if (total < 0) {
             total = step.again() && step.received() > 0 ? received + Math.max(0, pendingAtServer.getAsLong()) : 0;
         }
-        return Map.of(SyncTopics.PROPERTY_RECEIVED, (int) Math.min(Integer.MAX_VALUE, received), "more", step.again(),
+        return Map.of(SyncTopics.PROPERTY_PHASE, SyncTopics.PHASE_RECEIVING, SyncTopics.PROPERTY_RECEIVED,
+                (int) Math.min(Integer.MAX_VALUE, received), SyncTopics.PROPERTY_MORE, step.again(),
                 SyncTopics.PROPERTY_TOTAL, Math.max(total, received));
+    }
+
+    /** @return the properties of {@link SyncTopics#PROGRESS} while the kept initial load is written */
+    static Map<String, Object> writing(long written, long total) {
+        return Map.of(SyncTopics.PROPERTY_PHASE, SyncTopics.PHASE_WRITING, SyncTopics.PROPERTY_WRITTEN, written,
+                SyncTopics.PROPERTY_TOTAL, total, SyncTopics.PROPERTY_MORE, written < total);
+    }
+
+    /** @return "Writing 12000 of 100000 received entities" */
+    static String writingText(long written, long total) {
+        return "Writing " + written + " of " + total + " received entities";
     }
 
     /** @return "Received 1200 of 100000 changes", or without the total when none is known */

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.ExchangeRecord;
+import org.trestle.sync.api.LoadWriteListener;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.SyncEngine;
@@ -254,6 +255,14 @@ public final class SyncServiceComponent implements SyncService {
             setStatus(SyncStatus.SYNCING);
             post(SyncTopics.STARTED, Map.of());
             ReceiveProgress progress = new ReceiveProgress(() -> pendingAtServer(transport));
+            // a new computer's initial load is written into the tables once it is all here
+            LoadWriteListener writing = (written, total) -> {
+                if (monitor != null) {
+                    monitor.subTask(ReceiveProgress.writingText(written, total));
+                }
+                post(SyncTopics.PROGRESS, ReceiveProgress.writing(written, total));
+            };
+            engine.syncManager().addLoadWriteListener(writing);
             SyncOutcome outcome;
             try {
                 outcome = engine.syncManager().synchronize(transport, step -> {
@@ -270,6 +279,8 @@ public final class SyncServiceComponent implements SyncService {
             } catch (SyncException e) {
                 fail(e, before);
                 throw e;
+            } finally {
+                engine.syncManager().removeLoadWriteListener(writing);
             }
             job.succeeded();
             lastSuccess = Instant.now();

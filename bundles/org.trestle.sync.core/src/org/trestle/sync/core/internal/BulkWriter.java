@@ -69,6 +69,8 @@ final class BulkWriter {
     private final Map<Class<?>, Plan> plans = new ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<Map<String, Long>>> listeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<org.trestle.sync.api.LoadWriteListener> writeListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     BulkWriter(EngineState state) {
         this.state = state;
@@ -85,6 +87,25 @@ final class BulkWriter {
 
     void removeListener(java.util.function.Consumer<Map<String, Long>> listener) {
         listeners.remove(listener);
+    }
+
+    void addWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+        writeListeners.add(listener);
+    }
+
+    void removeWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+        writeListeners.remove(listener);
+    }
+
+    /** Tells the listeners how far the writing of a kept load has come; what they throw is logged. */
+    void written(long written, long total) {
+        for (var l : writeListeners) {
+            try {
+                l.written(written, total);
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(BulkWriter.class).warn("A listener of the load's writing failed", e);
+            }
+        }
     }
 
     /** Tells the listeners what a committed packet (or a drained load) brought by the bulk path, by type. */

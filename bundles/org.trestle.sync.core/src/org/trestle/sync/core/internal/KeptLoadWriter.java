@@ -72,6 +72,11 @@ final class KeptLoadWriter {
      */
     long write() {
         long t0 = System.nanoTime();
+        Long kept = state.read(em -> em.createQuery("select sum(s.entityCount) from LoadStageRow s", Long.class)
+                .getSingleResult());
+        Progress progress = new Progress(kept == null ? 0 : kept);
+        LOG.info("Writing the initial load's {} kept entities", progress.total);
+        progress.tell();
         Map<String, Long> written = new LinkedHashMap<>();
         try {
             for (EntityTypeInfo t : state.types) {
@@ -80,13 +85,15 @@ final class KeptLoadWriter {
                 if (n == 0) {
                     continue;
                 }
+                long before = progress.written;
                 long count;
                 try {
-                    count = state.inTx(em -> writeType(em, t));
+                    count = state.inTx(em -> writeType(em, t, progress));
                 } catch (RuntimeException e) {
                     LOG.warn("The initial load's {} could not be written in bulk ({}); they are applied the normal way",
                             t.name(), EngineState.rootMessage(e));
-                    count = replayType(t);
+                    progress.written = before; // the type's transaction was rolled back
+                    count = replayType(t, progress);
                 }
                 written.put(t.name(), count);
             }
@@ -96,12 +103,55 @@ final class KeptLoadWriter {
             state.bulk.announce(written);
         }
         long all = written.values().stream().mapToLong(Long::longValue).sum();
+        progress.end();
         LOG.info("The initial load's {} entities were written in {} ms", all, (System.nanoTime() - t0) / 1_000_000);
         return all;
     }
 
+    /**
+     * How far the writing has come, told to the listeners about every hundredth of the load
+     * and logged every tenth.
+     */
+    private final class Progress {
+        final long total;
+        private final long step;
+        private final long logStep;
+        long written;
+        private long nextTell;
+        private long nextLog;
+
+        Progress(long total) {
+            this.total = total;
+            this.step = Math.max(1_000, total / 100);
+            this.logStep = Math.max(10_000, total / 10);
+            this.nextTell = step;
+            this.nextLog = logStep;
+        }
+
+        void add(long n) {
+            written += n;
+            if (written >= nextTell && written < total) {
+                nextTell = written + step;
+                tell();
+            }
+            if (written >= nextLog && written < total) {
+                nextLog = written + logStep;
+                LOG.info("Writing the initial load: {} of {} entities written", written, total);
+            }
+        }
+
+        void tell() {
+            state.bulk.written(Math.min(written, total), total);
+        }
+
+        void end() {
+            written = total;
+            tell();
+        }
+    }
+
     /** Applies a type's kept changes the normal way, a kept row a transaction. */
-    private long replayType(EntityTypeInfo t) {
+    private long replayType(EntityTypeInfo t, Progress progress) {
         long count = 0;
         for (;;) {
             List<LoadStageRow> next = state.read(em -> em.createQuery(
@@ -139,6 +189,7 @@ final class KeptLoadWriter {
                 });
             }
             count += row.entityCount;
+            progress.add(row.entityCount);
         }
     }
 
@@ -147,7 +198,7 @@ final class KeptLoadWriter {
     }
 
     /** Writes the kept changes of one type in the transaction of {@code em}; @return how many */
-    private long writeType(EntityManager em, EntityTypeInfo t) {
+    private long writeType(EntityManager em, EntityTypeInfo t, Progress progress) {
         TypeCodec tc = state.codec.type(t.name());
         BulkWriter.Insert insert = state.bulk.plan(em, tc.info().type()).insert();
         if (insert == null) {
@@ -158,7 +209,7 @@ final class KeptLoadWriter {
         Connection connection = em.unwrap(Connection.class);
         EntityManager reader = state.emf.createEntityManager();
         try {
-            Rows rows = new Rows(reader, tc, insert, session, active);
+            Rows rows = new Rows(reader, tc, insert, session, active, progress);
             try {
                 if (!state.store.insertInBulk(connection, insert.table(), insert.columns(), rows)) {
                     batched(connection, insert, rows, active);
@@ -230,6 +281,7 @@ final class KeptLoadWriter {
         private final BulkWriter.Insert insert;
         private final AbstractSession active;
         final StreamedDerivations derivations;
+        private final Progress progress;
         private List<Change> changes = List.of();
         private int index;
         private long afterSeq = Long.MIN_VALUE;
@@ -237,8 +289,10 @@ final class KeptLoadWriter {
         private SyncEntity current;
         long count;
 
-        Rows(EntityManager reader, TypeCodec tc, BulkWriter.Insert insert, Session session, AbstractSession active) {
+        Rows(EntityManager reader, TypeCodec tc, BulkWriter.Insert insert, Session session, AbstractSession active,
+                Progress progress) {
             this.reader = reader;
+            this.progress = progress;
             this.tc = tc;
             this.insert = insert;
             this.active = active;
@@ -269,6 +323,7 @@ final class KeptLoadWriter {
             current = state.bulk.entityOf(changes.get(index++), tc, Map.of());
             derivations.child(current, active);
             count++;
+            progress.add(1);
             return true;
         }
 

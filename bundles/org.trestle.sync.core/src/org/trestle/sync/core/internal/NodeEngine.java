@@ -251,6 +251,16 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     }
 
     @Override
+    public void addLoadWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+        state.bulk.addWriteListener(listener);
+    }
+
+    @Override
+    public void removeLoadWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+        state.bulk.removeWriteListener(listener);
+    }
+
+    @Override
     public void removeQueueListener(java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> listener) {
         state.queueListeners.remove(listener);
     }
