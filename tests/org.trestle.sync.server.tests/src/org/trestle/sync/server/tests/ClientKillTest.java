@@ -61,6 +61,72 @@ class ClientKillTest {
         }
     }
 
+    /**
+     * A new laptop keeps its initial load as it arrives and writes it into its tables once
+     * it is all here. Killed while it writes, it has committed none of that write; opened
+     * again, it writes what it kept, and ends with every material exactly once.
+     */
+    @Test
+    void aLaptopKilledWhileWritingItsInitialLoadWritesItWhenItOpensAgain() throws Exception {
+        SyncEngineFactory factory = TestLaptop.engineFactory();
+        Path work = Files.createTempDirectory("trestle-client-kill-write");
+        try (ServerProcess server = new ServerProcess(work.resolve("server"), work)) {
+            Map<String, String> truth = TestLaptop.seedServer(factory, server.url, work.resolve("seed"), MATERIALS);
+            // the kill must land between the write's start and its commit: a laptop for each try
+            List<String> tries = new ArrayList<>();
+            Path killed = null;
+            for (int attempt = 0; attempt < 4 && killed == null; attempt++) {
+                Path laptop = work.resolve("laptop-" + attempt);
+                assertEquals(0, run(laptop, work.resolve("register-" + attempt + ".out"), "register", "--server",
+                        server.url.toString(), "--code", "WRITING-" + attempt, "--enrollment-key", "test-enrollment-key"));
+                Process sync = ServerProcess.cli(laptop, work.resolve("sync-" + attempt + ".out"), "sync");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (sync.isAlive() && !log(laptop).contains(WRITE_STARTS) && System.nanoTime() < deadline) {
+                    Thread.sleep(2);
+                }
+                sync.destroyForcibly();
+                assertTrue(sync.waitFor(30, TimeUnit.SECONDS));
+                String log = log(laptop);
+                boolean midWrite = log.contains(WRITE_STARTS) && !log.contains(WRITE_ENDS);
+                tries.add(midWrite ? "killed while writing" : log.contains(WRITE_ENDS) ? "written before the kill"
+                        : "killed before the write");
+                if (midWrite) {
+                    killed = laptop;
+                }
+            }
+            System.out.println("KILLS laptop killed while writing its kept initial load: " + tries);
+            assertTrue(killed != null, "a kill landed while the kept load was written: " + tries);
+
+            // opened again (here to list its materials), it writes what it kept: the whole load
+            assertEquals(truth, list(killed, work.resolve("list-killed.out")), "every material once, none lost");
+            String after = log(killed);
+            assertEquals(2, after.split(java.util.regex.Pattern.quote(WRITE_STARTS), -1).length - 1,
+                    "the write began again when the laptop opened: " + after);
+            assertTrue(after.contains(WRITE_ENDS), after);
+            assertEquals(0, run(killed, work.resolve("sync-after.out"), "sync"),
+                    () -> ServerProcess.read(work.resolve("sync-after.out.err")));
+            assertEquals(truth, list(killed, work.resolve("list-after.out")), "nothing came twice");
+        }
+    }
+
+    private static final String WRITE_STARTS = "Writing the initial load's " + MATERIALS + " kept entities";
+    private static final String WRITE_ENDS = "The initial load's " + MATERIALS + " entities were written";
+
+    /** @return the laptop's log files as one text */
+    private static String log(Path laptop) throws Exception {
+        Path logs = laptop.resolve("logs");
+        if (!Files.isDirectory(logs)) {
+            return "";
+        }
+        StringBuilder all = new StringBuilder();
+        try (var files = Files.list(logs)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().toList()) {
+                all.append(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return all.toString();
+    }
+
     private static int run(Path laptop, Path out, String... args) throws Exception {
         Process p = ServerProcess.cli(laptop, out, args);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "bin/trestle-sync " + String.join(" ", args) + " ended");
