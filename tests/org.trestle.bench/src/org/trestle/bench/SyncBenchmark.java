@@ -54,8 +54,10 @@ class SyncBenchmark {
 
     @AfterAll
     static void write() throws Exception {
+        int batch = Integer.getInteger("trestle.server.batch-size", 1000);
         Report.write("Initial load, JDBC limit, wire, round trip"
-                + ("v4".equals(System.getProperty("trestle.bench.uuids")) ? ", random (v4) uuids" : ""), FIGURES, ROWS);
+                + ("v4".equals(System.getProperty("trestle.bench.uuids")) ? ", random (v4) uuids" : "")
+                + (batch != 1000 ? ", packets of " + batch : ""), FIGURES, ROWS);
     }
 
     @Test
