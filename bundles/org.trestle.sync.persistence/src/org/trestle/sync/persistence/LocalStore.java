@@ -96,6 +96,21 @@ public interface LocalStore extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Names {@code table} in the FROM clause of a native query so that the database reads
+     * it through {@code index}. Embedded Derby may otherwise read another index whose
+     * columns begin the same (a reference's own) and sort the rows of a query that orders
+     * by the named index's columns; other databases get the table's name back.
+     *
+     * @param table a table's name as the query would give it
+     * @param index the name of an index of that table that exists
+     * @return what the query puts in place of the table's name
+     * @since 0.1
+     */
+    default String readThroughIndex(String table, String index) {
+        return table;
+    }
+
     /** @return whether {@link #close()} has not been called yet */
     boolean isOpen();
 

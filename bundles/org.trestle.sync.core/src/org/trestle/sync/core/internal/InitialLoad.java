@@ -72,10 +72,12 @@ final class InitialLoad {
 
     private final EngineState state;
     private final LoadPageRows.Cache pageRows;
+    /** The index {@link #ensureIndexes()} found or made on each scoped type's reference and uuid. */
+    private final java.util.Map<Class<?>, String> loadIndexes = new java.util.concurrent.ConcurrentHashMap<>();
 
     InitialLoad(EngineState state) {
         this.state = state;
-        this.pageRows = new LoadPageRows.Cache(state);
+        this.pageRows = new LoadPageRows.Cache(state, loadIndexes::get);
     }
 
     /**
@@ -268,13 +270,17 @@ final class InitialLoad {
                 try {
                     if (!server) {
                         dropOwnIndex(c, table, column, t);
-                    } else if (!hasIndexOn(c, table, column)) {
-                        String name = indexName(table, column);
+                        return null;
+                    }
+                    String name = indexOn(c, table, column);
+                    if (name == null) {
+                        name = indexName(table, column);
                         try (java.sql.Statement st = c.createStatement()) {
                             st.executeUpdate("CREATE INDEX " + name + " ON " + table + " (" + column + ", UUID)");
                         }
                         LOG.info("Index {} made for the initial loads of {}", name, t.name());
                     }
+                    loadIndexes.put(t.type(), name);
                 } catch (java.sql.SQLException e) {
                     throw new IllegalStateException("cannot index " + table + " for initial loads: " + e.getMessage(), e);
                 }
@@ -304,7 +310,8 @@ final class InitialLoad {
         }
     }
 
-    private static boolean hasIndexOn(java.sql.Connection c, String table, String column) throws java.sql.SQLException {
+    /** @return the name of an index of the table whose first columns are the reference and the uuid, or {@code null} */
+    private static String indexOn(java.sql.Connection c, String table, String column) throws java.sql.SQLException {
         java.util.Map<String, java.util.Map<Integer, String>> indexes = new java.util.HashMap<>();
         var meta = c.getMetaData();
         for (String name : new String[] { table, table.toLowerCase(java.util.Locale.ROOT) }) {
@@ -319,14 +326,14 @@ final class InitialLoad {
                 }
             }
         }
-        for (var columns : indexes.values()) {
-            var ordered = List.copyOf(columns.values());
+        for (var index : indexes.entrySet()) {
+            var ordered = List.copyOf(index.getValue().values());
             if (ordered.size() >= 2 && ordered.get(0).equals(column.toUpperCase(java.util.Locale.ROOT))
                     && ordered.get(1).equals("UUID")) {
-                return true;
+                return index.getKey();
             }
         }
-        return false;
+        return null;
     }
 
     /** @return a name for the index, short enough for every database (PostgreSQL keeps 63 characters) */

@@ -17,13 +17,15 @@ import org.trestle.sync.api.entity.SyncEntity;
  *
  * @param key    the primary key's column
  * @param parent the column of the reference the type is scoped by, or {@code null}
+ * @param from   the table as the statement names it: read through the index on the
+ *               reference and uuid where the type has one
  */
 record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String deleted, Object notDeleted,
-        Class<? extends SyncEntity> type) {
+        Class<? extends SyncEntity> type, String from) {
 
     List<SyncEntity> read(EntityManager em, String condition, String orderBy, int limit, String... values) {
         var session = em.unwrap(org.eclipse.persistence.sessions.Session.class);
-        var q = em.createNativeQuery("SELECT " + String.join(", ", insert.columns()) + " FROM " + insert.table()
+        var q = em.createNativeQuery("SELECT " + String.join(", ", insert.columns()) + " FROM " + from
                 + " WHERE " + deleted + " = ? AND " + condition + " ORDER BY " + orderBy);
         q.setParameter(1, notDeleted);
         for (int i = 0; i < values.length; i++) {
@@ -54,11 +56,14 @@ record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String 
     /** How each type's rows are read, worked out once per type. */
     static final class Cache {
         private final EngineState state;
+        private final java.util.function.Function<Class<?>, String> indexes;
         private final java.util.Map<Class<?>, java.util.Optional<LoadPageRows>> rows =
                 new java.util.concurrent.ConcurrentHashMap<>();
 
-        Cache(EngineState state) {
+        /** @param indexes the index on a scoped type's reference and uuid, or {@code null} when it has none */
+        Cache(EngineState state, java.util.function.Function<Class<?>, String> indexes) {
             this.state = state;
+            this.indexes = indexes;
         }
 
         /** @return how a type's rows are read with one statement, or {@code null} when it is not one plain table */
@@ -82,8 +87,10 @@ record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String 
                 Object notDeleted = flag.getFieldValue(Boolean.FALSE,
                         (org.eclipse.persistence.internal.sessions.AbstractSession) em.unwrap(
                                 org.eclipse.persistence.sessions.Session.class));
+                String index = parent == null ? null : indexes.apply(t.type());
+                String from = index == null ? insert.table() : state.store.readThroughIndex(insert.table(), index);
                 return java.util.Optional.of(new LoadPageRows(insert, d.getPrimaryKeyFields().get(0).getName(), parent,
-                        flag.getField().getName(), notDeleted, t.type()));
+                        flag.getField().getName(), notDeleted, t.type(), from));
             }).orElse(null);
         }
     }

@@ -53,6 +53,11 @@ interface Database {
         return false;
     }
 
+    /** See {@link org.trestle.sync.persistence.LocalStore#readThroughIndex}. */
+    default String readThroughIndex(String table, String index) {
+        return table;
+    }
+
     /** Closes the pooled connections and, for an embedded database, shuts it down. */
     void shutdown(DataSource dataSource, Path dataDirectory);
 }

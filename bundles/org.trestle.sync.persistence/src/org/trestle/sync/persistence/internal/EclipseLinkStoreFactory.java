@@ -213,6 +213,11 @@ public final class EclipseLinkStoreFactory implements LocalStoreFactory {
         }
 
         @Override
+        public String readThroughIndex(String table, String index) {
+            return engine.readThroughIndex(table, index);
+        }
+
+        @Override
         public AutoCloseable listen(String channel, Runnable onSignal) {
             AutoCloseable listening = engine.listen(dataSource, channel, onSignal);
             listeners.add(listening);
