@@ -82,7 +82,14 @@ final class TypeMigrations {
 
     /** @return the change as version {@code theirs} (earlier than this node's) has it */
     static Change down(EntityTypeInfo mine, String theirs, Change c) {
-        List<TypeMigration> between = between(mine, theirs);
+        return down(mine, between(mine, theirs), c);
+    }
+
+    /**
+     * @param between the migrations after the version the change is wanted in ({@link #between})
+     * @return the change as that earlier version has it
+     */
+    static Change down(EntityTypeInfo mine, List<TypeMigration> between, Change c) {
         if (between.isEmpty() || c.data() == null) {
             return c;
         }
@@ -104,7 +111,7 @@ final class TypeMigrations {
     }
 
     /** The migrations after version {@code theirs}, up to this node's, oldest first. */
-    private static List<TypeMigration> between(EntityTypeInfo mine, String theirs) {
+    static List<TypeMigration> between(EntityTypeInfo mine, String theirs) {
         if (theirs == null || !TypeVersions.valid(theirs) || TypeVersions.compare(theirs, mine.version()) >= 0) {
             return List.of();
         }
