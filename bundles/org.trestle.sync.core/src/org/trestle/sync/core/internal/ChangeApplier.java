@@ -234,10 +234,13 @@ final class ChangeApplier {
 
     /** The server's changes to the entity that the origin had not seen when it made its change. */
     private List<SyncChangeRow> conflicting(EntityManager em, String uuid, String origin, long seen) {
-        return queries.of(em, "select r from SyncChangeRow r where r.entityUuid = :u "
-                + "and r.originNode <> :o and (r.targetNode is null or r.targetNode = :o) and r.seq > :seen "
-                + "order by r.seq", SyncChangeRow.class).setParameter("u", uuid).setParameter("o", origin)
-                .setParameter("seen", seen).getResultList();
+        // a handful of rows, ordered here: a database sort per applied change costs more than they do
+        List<SyncChangeRow> rows = new java.util.ArrayList<>(queries.of(em, "select r from SyncChangeRow r "
+                + "where r.entityUuid = :u and r.originNode <> :o and (r.targetNode is null or r.targetNode = :o) "
+                + "and r.seq > :seen", SyncChangeRow.class).setParameter("u", uuid).setParameter("o", origin)
+                .setParameter("seen", seen).getResultList());
+        rows.sort(java.util.Comparator.comparingLong(r -> r.seq));
+        return rows;
     }
 
     private boolean hasUnacknowledgedLocalChange(EntityManager em, String uuid) {
