@@ -33,6 +33,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class EngineState implements EngineContext {
 
+    /**
+     * Hints of a read that goes to the database and leaves what it read in the shared
+     * cache: for rows whose counters a lock orders, which a cache must not hold behind
+     * the database.
+     */
+    static final java.util.Map<String, Object> FROM_DATABASE = java.util.Map.of(
+            "jakarta.persistence.cache.retrieveMode", jakarta.persistence.CacheRetrieveMode.BYPASS,
+            "jakarta.persistence.cache.storeMode", jakarta.persistence.CacheStoreMode.REFRESH);
+
     final LocalStore store;
     final EntityManagerFactory emf;
     final EngineSettings settings;

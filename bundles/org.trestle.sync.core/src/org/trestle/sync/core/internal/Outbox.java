@@ -130,9 +130,11 @@ final class Outbox {
         try {
             return state.inTx(em -> {
                 // another process builds no packet for the node meanwhile, and this one reads
-                // what the others committed up to now (after any scope change of the node)
+                // what the others committed up to now (after any scope change of the node); in
+                // one process the node's lock orders its exchanges, and its counters are read
+                // from the database, never from a cache that may hold them behind it
                 SyncNodeRow n = state.shared ? em.find(SyncNodeRow.class, targetNodeId, LockModeType.PESSIMISTIC_WRITE)
-                        : em.find(SyncNodeRow.class, targetNodeId);
+                        : em.find(SyncNodeRow.class, targetNodeId, EngineState.FROM_DATABASE);
                 if (n == null || n.self) {
                     throw new IllegalArgumentException("no such node: " + targetNodeId);
                 }

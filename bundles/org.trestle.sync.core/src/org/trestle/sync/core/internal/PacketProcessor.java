@@ -282,7 +282,8 @@ final class PacketProcessor {
         o.senderTypes = p.types();
         o.deferredExist = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
         prefetch.checkTombstones(em, o);
-        SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender());
+        // its counters as the database holds them (the sender's lock orders its packets)
+        SyncNodeRow sender = em.find(SyncNodeRow.class, p.sender(), EngineState.FROM_DATABASE);
         if (!p.types().isEmpty()) {
             String said = SyncNodeRow.typeVersionsText(p.types());
             if (said.length() <= 32000 && !said.equals(sender.typeVersions)) {

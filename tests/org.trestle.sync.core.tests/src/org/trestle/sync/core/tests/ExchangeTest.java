@@ -93,6 +93,59 @@ class ExchangeTest {
         assertTrue(a.syncManager().buildPacket(serverId()).changes().isEmpty());
     }
 
+    /** @return a node's count of the packets sent to it, as the server's database holds it */
+    private long sentPacketNo(String nodeId) {
+        return SyncTestNodes.write(server, em -> {
+            try (var ps = em.unwrap(java.sql.Connection.class)
+                    .prepareStatement("SELECT SENT_PACKET_NO FROM SYNC_NODES WHERE NODE_ID = ?")) {
+                ps.setString(1, nodeId);
+                try (var rs = ps.executeQuery()) {
+                    assertTrue(rs.next());
+                    return rs.getLong(1);
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /**
+     * A node's packets are numbered from its row as the database holds it: a cache holding
+     * the row behind the database (a commit whose merge into the cache was lost, as under
+     * load when the cache drops rows and reads them again) numbers no packet twice.
+     */
+    @Test
+    void packetNumbersComeFromTheDatabaseEvenWhenTheCacheIsBehindIt() {
+        String aId = a.self().nodeId();
+        newSite(b, "C-1");
+        nodes.syncAll();
+        long before = sentPacketNo(aId);
+        // behind the cache's back: the database records one more packet to a
+        SyncTestNodes.write(server, em -> {
+            var c = em.unwrap(java.sql.Connection.class);
+            try (var up = c.prepareStatement("UPDATE SYNC_NODES SET SENT_PACKET_NO = ? WHERE NODE_ID = ?");
+                    var in = c.prepareStatement("INSERT INTO SYNC_PACKETS (PACKET_KEY, CHANGE_COUNT, CREATED_AT, "
+                            + "MAX_SEQ, PACKET_NO, TARGET_NODE) VALUES (?, 0, CURRENT_TIMESTAMP, 0, ?, ?)")) {
+                up.setLong(1, before + 1);
+                up.setString(2, aId);
+                assertEquals(1, up.executeUpdate());
+                in.setString(1, aId + "/" + (before + 1));
+                in.setLong(2, before + 1);
+                in.setString(3, aId);
+                in.executeUpdate();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        String site = newSite(b, "C-2");
+        nodes.sync(b);
+        nodes.sync(a);
+        assertNotNull(a.read(em -> em.find(Site.class, site)), "a's exchange went on and brought the new site");
+        assertTrue(sentPacketNo(aId) > before + 1, "numbered on from the database's count");
+        assertEquals(0, server.syncManager().pendingCount(aId));
+    }
+
     @Test
     void aDuplicateOrStalePacketChangesNothingButIsAnswered() {
         String uuid = newSite(a, "D-1");
