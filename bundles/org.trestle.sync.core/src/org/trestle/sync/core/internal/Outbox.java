@@ -8,7 +8,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 
 import org.trestle.sync.api.EngineSettings;
-import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.TypeMigration;
 import org.trestle.sync.api.SyncProtocol;
 import org.trestle.sync.api.packet.Change;
@@ -265,10 +264,6 @@ final class Outbox {
         return out;
     }
 
-    /** A type as this node has it, and the migrations after the version a node runs. */
-    private record Down(EntityTypeInfo mine, List<TypeMigration> between) {
-    }
-
     /** The changes as the target's versions of their types have them, where it runs earlier ones. */
     private List<Change> forVersions(List<Change> changes, java.util.Map<String, String> theirs) {
         if (theirs.isEmpty()) {
@@ -276,14 +271,12 @@ final class Outbox {
         }
         List<Change> out = new java.util.ArrayList<>(changes.size());
         // worked out once per type: the versions compared, the migrations between them
-        java.util.Map<String, Down> byType = new java.util.HashMap<>();
+        java.util.Map<String, List<TypeMigration>> byType = new java.util.HashMap<>();
         for (Change c : changes) {
-            Down down = byType.computeIfAbsent(c.entityType(), type -> {
-                EntityCodec.TypeCodec tc = state.codec.type(type);
-                return tc == null ? new Down(null, List.of())
-                        : new Down(tc.info(), TypeMigrations.between(tc.info(), theirs.get(type)));
-            });
-            out.add(down.between().isEmpty() ? c : TypeMigrations.down(down.mine(), down.between(), c));
+            EntityCodec.TypeCodec tc = state.codec.type(c.entityType());
+            List<TypeMigration> between = tc == null ? List.of()
+                    : byType.computeIfAbsent(c.entityType(), type -> TypeMigrations.between(tc.info(), theirs.get(type)));
+            out.add(between.isEmpty() ? c : TypeMigrations.down(tc.info(), between, c));
         }
         return out;
     }

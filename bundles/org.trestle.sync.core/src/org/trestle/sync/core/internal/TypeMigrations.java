@@ -80,11 +80,6 @@ final class TypeMigrations {
         return with(c, data, changed);
     }
 
-    /** @return the change as version {@code theirs} (earlier than this node's) has it */
-    static Change down(EntityTypeInfo mine, String theirs, Change c) {
-        return down(mine, between(mine, theirs), c);
-    }
-
     /**
      * @param between the migrations after the version the change is wanted in ({@link #between})
      * @return the change as that earlier version has it
