@@ -64,13 +64,16 @@ public final class Wire {
 
     /** @throws IllegalArgumentException when the text is not an ISO-8601 instant */
     public static Instant parse(String text) {
-        Instant wireForm = text == null ? null : parseWireForm(text);
+        if (text == null) {
+            throw new IllegalArgumentException("not an ISO-8601 UTC timestamp: null");
+        }
+        Instant wireForm = parseWireForm(text);
         if (wireForm != null) {
             return wireForm;
         }
         try {
             return Instant.parse(text).truncatedTo(ChronoUnit.MILLIS);
-        } catch (DateTimeParseException | NullPointerException e) {
+        } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("not an ISO-8601 UTC timestamp: " + abbreviate(text));
         }
     }
@@ -92,8 +95,8 @@ public final class Wire {
         int minute = number(t, 14, 2);
         int second = number(t, 17, 2);
         int millis = number(t, 20, 3);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
-                || minute > 59 || second < 0 || second > 59 || millis < 0
+        if (year < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59
+                || second < 0 || second > 59 || millis < 0
                 || day > java.time.Month.of(month).length(java.time.Year.isLeap(year))) {
             return null; // not a date, or a leap second: the general reading decides
         }

@@ -48,7 +48,7 @@ class WireTest {
         assertEquals(Instant.parse("2026-01-02T00:00:00.000Z"), Wire.parse("2026-01-01T24:00:00.000Z"), "the end of a day");
         for (String bad : new String[] { "2026-02-30T00:00:00.000Z", "2025-02-29T00:00:00.000Z",
                 "2026-13-01T00:00:00.000Z", "2026-01-01T00:60:00.000Z",
-                "2026-01-01T00:00:00.00xZ", "2026-01-01 00:00:00.000Z", "yesterday", "", "-026-01-01T00:00:00.000Z" }) {
+                "2026-01-01T00:00:00.00xZ", "2026-01-01 00:00:00.000Z", "yesterday", "", "-026-01-01T00:00:00.000Z", null }) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Wire.parse(bad), bad);
             assertEquals("not an ISO-8601 UTC timestamp: " + bad, e.getMessage());
         }
