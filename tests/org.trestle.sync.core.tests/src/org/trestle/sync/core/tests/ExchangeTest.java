@@ -146,6 +146,36 @@ class ExchangeTest {
         assertEquals(0, server.syncManager().pendingCount(aId));
     }
 
+    /**
+     * Whether a packet was taken already is judged from the sender's row as the database
+     * holds it: a packet the database counts as received (a commit the cache did not see)
+     * is not applied again, however far behind the cache is.
+     */
+    @Test
+    void aPacketTheDatabaseCountsAsReceivedIsNotAppliedAgainWhenTheCacheIsBehindIt() {
+        String aId = a.self().nodeId();
+        newSite(a, "R-0");
+        nodes.syncAll();
+        newSite(a, "R-1");
+        Packet p = a.syncManager().buildPacket(serverId());
+        assertEquals(1, p.changes().size());
+        // behind the cache's back: the database records that packet as received from a
+        SyncTestNodes.write(server, em -> {
+            try (var up = em.unwrap(java.sql.Connection.class)
+                    .prepareStatement("UPDATE SYNC_NODES SET RECEIVED_PACKET_NO = ? WHERE NODE_ID = ?")) {
+                up.setLong(1, p.packetNo());
+                up.setString(2, aId);
+                assertEquals(1, up.executeUpdate());
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return null;
+        });
+        ProcessResult result = server.syncManager().processPacket(p);
+        assertEquals(0, result.processed(), "taken already, as the database says");
+        assertEquals(1, result.skipped());
+    }
+
     @Test
     void aDuplicateOrStalePacketChangesNothingButIsAnswered() {
         String uuid = newSite(a, "D-1");
