@@ -5,7 +5,6 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -19,7 +18,6 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,6 +73,7 @@ public final class SyncServiceComponent implements SyncService {
     private volatile Instant lastSuccess;
     private volatile String lastError;
     private BackgroundSync job;
+    private final SyncEvents posts = new SyncEvents(() -> events, this::state);
 
     @Activate
     void activate(BundleContext context) throws IOException {
@@ -253,27 +252,33 @@ public final class SyncServiceComponent implements SyncService {
             HttpTransport transport = transport();
             SyncStatus before = status;
             setStatus(SyncStatus.SYNCING);
-            post(SyncTopics.STARTED, Map.of());
+            posts.post(SyncTopics.STARTED, Map.of());
             ReceiveProgress progress = new ReceiveProgress(() -> pendingAtServer(transport));
-            // a new computer's initial load is written into the tables once it is all here
+            // a new computer's initial load is written into the tables once it is all here; the
+            // state its progress events carry is read once: what it counts does not change meanwhile
+            SyncState[] whileWriting = new SyncState[1];
             LoadWriteListener writing = (written, total) -> {
                 if (monitor != null) {
                     monitor.subTask(ReceiveProgress.writingText(written, total));
                 }
-                post(SyncTopics.PROGRESS, ReceiveProgress.writing(written, total));
+                if (whileWriting[0] == null) {
+                    whileWriting[0] = posts.current();
+                }
+                posts.post(SyncTopics.PROGRESS, ReceiveProgress.writing(written, total), whileWriting[0]);
             };
             engine.syncManager().addLoadWriteListener(writing);
             SyncOutcome outcome;
             try {
                 outcome = engine.syncManager().synchronize(transport, step -> {
                     upkeep.remember(step.record());
-                    post(SyncTopics.EXCHANGED, Map.of(SyncTopics.PROPERTY_SENT, step.sent(), SyncTopics.PROPERTY_RECEIVED,
-                            step.received()));
+                    SyncState after = posts.current(); // one reading for both events of the exchange
+                    posts.post(SyncTopics.EXCHANGED, Map.of(SyncTopics.PROPERTY_SENT, step.sent(),
+                            SyncTopics.PROPERTY_RECEIVED, step.received()), after);
                     Map<String, Object> now = progress.after(step);
                     if (monitor != null) {
                         monitor.subTask(progress.text());
                     }
-                    post(SyncTopics.PROGRESS, now);
+                    posts.post(SyncTopics.PROGRESS, now, after);
                     return monitor == null || !monitor.isCanceled();
                 });
             } catch (SyncException e) {
@@ -287,11 +292,11 @@ public final class SyncServiceComponent implements SyncService {
             lastError = outcome.errors().isEmpty() ? null : outcome.errors().size()
                     + " changes were refused by the server: " + outcome.errors().get(0).message();
             setStatus(SyncStatus.ONLINE);
-            post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, outcome.sent() + outcome.received(),
+            posts.post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, outcome.sent() + outcome.received(),
                     SyncTopics.PROPERTY_ERRORS, outcome.errors().size(), SyncTopics.PROPERTY_CONFLICTS,
                     outcome.conflicts().size()));
             if (!outcome.conflicts().isEmpty()) {
-                post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, outcome.conflicts().size(),
+                posts.post(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, outcome.conflicts().size(),
                         SyncTopics.PROPERTY_REPORTS, List.copyOf(outcome.conflicts())));
             }
             upkeep.pruneDaily();
@@ -312,7 +317,7 @@ public final class SyncServiceComponent implements SyncService {
         lastError = e.getMessage();
         job.failed();
         setStatus(e.status() != null ? e.status() : before == SyncStatus.SYNCING ? SyncStatus.ONLINE : before);
-        post(SyncTopics.FAILED, Map.of(SyncTopics.PROPERTY_REASON, e.getMessage()));
+        posts.post(SyncTopics.FAILED, Map.of(SyncTopics.PROPERTY_REASON, e.getMessage()));
         LOG.warn("Synchronization failed: " + e.getMessage());
     }
 
@@ -324,7 +329,7 @@ public final class SyncServiceComponent implements SyncService {
     @Override
     public ProcessResult importFile(Path file) throws SyncException {
         ProcessResult result = files.importFile(file);
-        post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, result.processed(), SyncTopics.PROPERTY_ERRORS,
+        posts.post(SyncTopics.COMPLETED, Map.of(SyncTopics.PROPERTY_PROCESSED, result.processed(), SyncTopics.PROPERTY_ERRORS,
                 result.errors().size(), SyncTopics.PROPERTY_CONFLICTS, result.conflicts().size()));
         return result;
     }
@@ -337,7 +342,7 @@ public final class SyncServiceComponent implements SyncService {
     @Override
     public void resolveConflict(String versionId, ObjectNode data) {
         engine.conflictResolver().resolve(versionId, data);
-        post(SyncTopics.STATUS, Map.of());
+        posts.post(SyncTopics.STATUS, Map.of());
         reschedule(Duration.ofSeconds(1));
     }
 
@@ -379,26 +384,12 @@ public final class SyncServiceComponent implements SyncService {
             // remembered, so that the command line and the next start show the last known state
             prefs.remember(next, lastSuccess, lastError);
         }
-        post(SyncTopics.STATUS, Map.of());
+        posts.post(SyncTopics.STATUS, Map.of());
     }
 
     /** Entities that arrived in bulk, told to every plugin listening on Event Admin. */
     private final java.util.function.Consumer<Map<String, Long>> bulkLoaded =
-            counts -> post(SyncTopics.BULK_LOADED, Map.of(SyncTopics.PROPERTY_COUNTS, counts));
-
-    private void post(String topic, Map<String, Object> properties) {
-        EventAdmin admin = events;
-        if (admin == null) {
-            return;
-        }
-        Map<String, Object> all = new HashMap<>(properties);
-        try {
-            all.put(SyncTopics.PROPERTY_STATE, state());
-        } catch (RuntimeException e) {
-            // the database is closing: the event goes without a state
-        }
-        admin.postEvent(new Event(topic, all));
-    }
+            counts -> posts.post(SyncTopics.BULK_LOADED, Map.of(SyncTopics.PROPERTY_COUNTS, counts));
 
     private void reschedule(Duration delay) {
         if (job != null) {
