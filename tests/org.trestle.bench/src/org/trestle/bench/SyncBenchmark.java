@@ -244,7 +244,9 @@ class SyncBenchmark {
         Path root = Path.of(System.getProperty("trestle.root"));
         Path laptop = dir.resolve("process-" + size);
         Path gcLog = dir.resolve("process-" + size + "-gc.log");
-        String vmargs = "-Xmx" + CLIENT_HEAP_MIB + "m -Xlog:gc:file=" + gcLog;
+        // trestle.bench.client.vmargs: more for the client process, e.g. a flight recording
+        String vmargs = ("-Xmx" + CLIENT_HEAP_MIB + "m -Xlog:gc:file=" + gcLog + " "
+                + System.getProperty("trestle.bench.client.vmargs", "")).strip();
         JsonNode registered = trestleSync(root, laptop, vmargs, "register", "--server", base.toString(), "--code",
                 "PROCESS-" + size, "--enrollment-key", KEY);
         assertTrue(registered != null, "the client process registered");
@@ -345,7 +347,9 @@ class SyncBenchmark {
             System.out.println("bin/trestle-sync " + args[0] + " failed: " + java.nio.file.Files.readString(err));
             return null;
         }
-        return BenchClient.JSON.readTree(out.toFile());
+        // the result is the last line: a flight recording, when asked for, announces itself before it
+        List<String> lines = java.nio.file.Files.readAllLines(out);
+        return lines.isEmpty() ? null : BenchClient.JSON.readTree(lines.get(lines.size() - 1));
     }
 
     /** The tables of the initial load, parents first. */
