@@ -264,9 +264,13 @@ class SyncBenchmark {
                 }
             }
         });
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long serverCpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         JsonNode synced = trestleSync(root, laptop, vmargs, "sync");
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double serverCpu = (os.getProcessCpuTime() - serverCpu0) / 1e9;
+        double clientCpu = lastCpuSeconds;
         sampler.interrupt();
         sampler.join();
         long received = synced == null ? -1 : synced.path("received").asLong(-1);
@@ -312,6 +316,20 @@ class SyncBenchmark {
                         + "JVM: the server and the run's idle clients)",
                 serverMib + " MiB (" + (serverBefore >> 20) + " MiB before)", "server < 512 MiB",
                 Report.met(serverMib < SERVER_HEAP_MIB)));
+        // what the cores spent: at the target rate, the load may take at most cores / rate core-seconds per entity
+        int cores = Runtime.getRuntime().availableProcessors();
+        double budget = cores * (size / 30_000.0);
+        process.put("client_cpu_seconds_with_runtime_start", clientCpu).put("server_jvm_cpu_seconds", serverCpu)
+                .put("cpu_seconds_at_target", budget);
+        if (clientCpu >= 0) {
+            ROWS.add(new Report.Row("initial load " + String.format("%,d", size),
+                    "CPU time: the client process (its runtime's start included) + the benchmark's JVM (the server) "
+                            + "meanwhile; what " + cores + " cores give in the time the target allows",
+                    String.format("%.1f + %.1f = %.1f core-s (%.0f µs per entity); %.1f core-s (%.0f µs)", clientCpu,
+                            serverCpu, clientCpu + serverCpu, (clientCpu + serverCpu) * 1e6 / size, budget,
+                            budget * 1e6 / size),
+                    "", ""));
+        }
     }
 
     /** The target for the server's heap during a load. */
@@ -329,10 +347,25 @@ class SyncBenchmark {
         return used;
     }
 
+    /** The CPU time (user and system) of the last bin/trestle-sync run, in seconds; -1 when not known. */
+    private static double lastCpuSeconds = -1;
+
+    /** @return the children's user plus system time of bash's {@code times}, its last line ("0m12.345s 0m1.234s") */
+    static double childCpuSeconds(List<String> lines) {
+        if (lines.isEmpty()) {
+            return -1;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s$")
+                .matcher(lines.get(lines.size() - 1).strip());
+        return m.matches() ? Long.parseLong(m.group(1)) * 60 + Double.parseDouble(m.group(2))
+                + Long.parseLong(m.group(3)) * 60 + Double.parseDouble(m.group(4)) : -1;
+    }
+
     /** Runs bin/trestle-sync with --json; @return its result, or null when it failed (its errors are printed) */
     private static JsonNode trestleSync(Path root, Path laptop, String vmargs, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("bash", root.resolve("bin/trestle-sync").toString(), "--data-dir",
-                laptop.toString(), "--json"));
+        // the shell reports the CPU time of what it waited for (the runtime's JVM) as its last line
+        List<String> command = new ArrayList<>(List.of("bash", "-c", "bash \"$0\" \"$@\"; rc=$?; times >&2; exit $rc",
+                root.resolve("bin/trestle-sync").toString(), "--data-dir", laptop.toString(), "--json"));
         command.addAll(List.of(args));
         Path out = laptop.resolveSibling(laptop.getFileName() + "-" + args[0] + ".out");
         Path err = laptop.resolveSibling(laptop.getFileName() + "-" + args[0] + ".err");
@@ -347,6 +380,7 @@ class SyncBenchmark {
             System.out.println("bin/trestle-sync " + args[0] + " failed: " + java.nio.file.Files.readString(err));
             return null;
         }
+        lastCpuSeconds = childCpuSeconds(java.nio.file.Files.readAllLines(err));
         // the result is the last line: a flight recording, when asked for, announces itself before it
         List<String> lines = java.nio.file.Files.readAllLines(out);
         return lines.isEmpty() ? null : BenchClient.JSON.readTree(lines.get(lines.size() - 1));
