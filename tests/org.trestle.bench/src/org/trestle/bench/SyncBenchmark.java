@@ -381,9 +381,15 @@ class SyncBenchmark {
             return null;
         }
         lastCpuSeconds = childCpuSeconds(java.nio.file.Files.readAllLines(err));
-        // the result is the last line: a flight recording, when asked for, announces itself before it
+        // the result is the last line that is a JSON object: options asked for may print around it
+        // (a flight recording announces itself before it, -XX:+CITime reports after it)
         List<String> lines = java.nio.file.Files.readAllLines(out);
-        return lines.isEmpty() ? null : BenchClient.JSON.readTree(lines.get(lines.size() - 1));
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            if (lines.get(i).startsWith("{")) {
+                return BenchClient.JSON.readTree(lines.get(i));
+            }
+        }
+        return null;
     }
 
     /** The tables of the initial load, parents first. */
