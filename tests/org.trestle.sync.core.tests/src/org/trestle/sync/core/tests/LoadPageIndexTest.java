@@ -28,6 +28,9 @@ class LoadPageIndexTest {
 
     private static final Pattern OVERRIDE = Pattern.compile("FROM (\\w+) --DERBY-PROPERTIES index=(\\w+)\\s");
 
+    /** The table of {@link Task}. */
+    private static final String TASKS = "TEST_TASK";
+
     private SyncTestNodes nodes;
 
     @BeforeEach
@@ -65,21 +68,19 @@ class LoadPageIndexTest {
 
         List<String> indexColumns = SyncTestNodes.write(server, em -> {
             Connection c = em.unwrap(Connection.class);
-            String table = null;
             String index = null;
             try (PreparedStatement ps = c.prepareStatement("SELECT SQL_TEXT FROM SYSCS_DIAG.STATEMENT_CACHE");
                     ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     Matcher m = OVERRIDE.matcher(rs.getString(1));
-                    if (m.find() && m.group(1).equals("TEST_TASK")) {
-                        table = m.group(1);
+                    if (m.find() && m.group(1).equals(TASKS)) {
                         index = m.group(2);
                     }
                 }
                 assertNotNull(index, "a page of tasks was read through a named index");
                 // the index's columns, in their order
                 TreeMap<Short, String> columns = new TreeMap<>();
-                try (ResultSet ix = c.getMetaData().getIndexInfo(null, null, table, false, false)) {
+                try (ResultSet ix = c.getMetaData().getIndexInfo(null, null, TASKS, false, false)) {
                     while (ix.next()) {
                         if (index.equals(ix.getString("INDEX_NAME"))) {
                             columns.put(ix.getShort("ORDINAL_POSITION"), ix.getString("COLUMN_NAME"));
