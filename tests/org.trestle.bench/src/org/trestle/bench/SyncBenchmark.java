@@ -93,6 +93,7 @@ class SyncBenchmark {
                     lastEncrypted = load(size, FIGURES.putObject("initial_load_" + size + "_encrypted"), ENCRYPTION_KEY);
                 }
                 clientProcess(size, f);
+                coldInsert(size, f, last);
             }
             wire(last.engine.packetManager(), last.lastDown, FIGURES.putObject("wire"));
             int reps = Integer.getInteger("trestle.bench.roundtrips", 1000);
@@ -332,6 +333,70 @@ class SyncBenchmark {
         }
     }
 
+    /**
+     * What a client process starting from nothing can write at best: the rows of the load
+     * as a client holds them, written into new tables of a new database, encrypted as the
+     * workbench's is, by a JVM of its own that runs nothing but Derby ({@link ColdInsert}),
+     * under the client process's heap limit: with plain JDBC batches, and in bulk as the
+     * client writes a load.
+     */
+    private static void coldInsert(int size, ObjectNode f, BenchClient holding) throws Exception {
+        Path root = Path.of(System.getProperty("trestle.root"));
+        Path plugins = root.resolve(
+                "releng/org.trestle.workbench.product/target/products/org.trestle.workbench/linux/gtk/x86_64/trestle/plugins");
+        List<String> path = new ArrayList<>(List.of(root.resolve("tests/org.trestle.bench/target/classes").toString()));
+        try (var jars = java.nio.file.Files.list(plugins)) {
+            jars.map(j -> j.getFileName().toString()).filter(n -> n.startsWith("derby_")
+                    || n.startsWith("org.apache.derby.derbyshared_") || n.startsWith("org.trestle.sync.persistence_"))
+                    .sorted().forEach(n -> path.add(plugins.resolve(n).toString()));
+        }
+        assertEquals(4, path.size(), "the class path holds the benchmark's classes, Derby's two jars and the "
+                + "persistence bundle: " + path);
+        Path tables = dir.resolve("cold-" + size + ".tables");
+        ColdInsert.write(tables, tablesOf(holding, ""));
+        double process = f.path("client_process").path("end_to_end_per_s").asDouble(0);
+        ObjectNode cold = f.putObject("cold_process_insert");
+        List<String> figures = new ArrayList<>();
+        try {
+            for (String mode : List.of("batched", "bulk")) {
+                String name = "cold-" + size + "-" + mode;
+                Path out = dir.resolve(name + ".out");
+                Path err = dir.resolve(name + ".err");
+                String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                ProcessBuilder pb = new ProcessBuilder("bash", "-c", "\"$0\" \"$@\"; rc=$?; times >&2; exit $rc",
+                        launcher, "-Xmx" + CLIENT_HEAP_MIB + "m", "-Dderby.stream.error.file=" + dir.resolve(name + "-derby.log"),
+                        "-cp", String.join(java.io.File.pathSeparator, path), ColdInsert.class.getName(), mode,
+                        tables.toString(), dir.resolve(name).toString(), ENCRYPTION_KEY)
+                        .redirectOutput(out.toFile()).redirectError(err.toFile());
+                long t0 = System.nanoTime();
+                Process p = pb.start();
+                if (!p.waitFor(30, java.util.concurrent.TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                    p.waitFor();
+                }
+                double wall = (System.nanoTime() - t0) / 1e9;
+                assertEquals(0, p.exitValue(), "the " + mode + " insert in a process of its own: "
+                        + java.nio.file.Files.readString(err));
+                String[] result = java.nio.file.Files.readString(out).strip().split(" ");
+                assertEquals(size, Long.parseLong(result[0]), "the process inserted every row of the load");
+                double seconds = Double.parseDouble(result[1]);
+                double cpu = childCpuSeconds(java.nio.file.Files.readAllLines(err));
+                double rate = size / seconds;
+                cold.putObject(mode).put("insert_seconds", seconds).put("per_s", rate).put("process_seconds", wall)
+                        .put("process_cpu_seconds", cpu);
+                figures.add(mode + " " + Report.fmt(rate) + String.format(" rows/s, %.2f (%.1f s; %.1f s, %.1f core-s)",
+                        process / rate, seconds, wall, cpu));
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(tables);
+        }
+        ROWS.add(new Report.Row("initial load " + String.format("%,d", size),
+                "the same rows written into the same tables, encrypted, by a process of its own that starts from "
+                        + "nothing and runs only Derby: rate; the client process's rate above divided by it (the "
+                        + "writing alone; with the JVM's start and Derby's shutdown, CPU)",
+                String.join("; ", figures), "", ""));
+    }
+
     /** The target for the server's heap during a load. */
     private static final int SERVER_HEAP_MIB = 512;
 
@@ -396,33 +461,46 @@ class SyncBenchmark {
     private static final List<String> TABLES = List.of("PROJECT", "ESTIMATE", "ESTIMATE_ITEM");
 
     /**
-     * The limit of the client's apply: the rows the client now holds, inserted again with
-     * plain JDBC batches (1,000 rows a transaction, as the client's packets) into empty
-     * copies of their tables in the same database. The copies have the same columns,
-     * primary keys, references and indexes, read from the database's metadata. Only the
-     * inserts are timed; the rows are read into memory first.
+     * The tables of the initial load as a client holds them: for each, the statements that
+     * make it (named with {@code prefix}) with the same columns, primary key, references
+     * and indexes, read from the database's metadata, and its rows read into memory.
      */
-    private static double jdbcSameTables(BenchClient client) {
-        Map<String, List<Object[]>> rows = new java.util.LinkedHashMap<>();
-        Map<String, List<String>> columns = new java.util.LinkedHashMap<>();
-        client.engine.inTx(em -> {
+    private static List<ColdInsert.Table> tablesOf(BenchClient client, String prefix) {
+        // in a transaction: only then does the entity manager hand out its connection
+        return client.engine.inTx(em -> {
             Connection c = em.unwrap(Connection.class);
+            List<ColdInsert.Table> out = new ArrayList<>();
             try (Statement s = c.createStatement()) {
                 java.sql.DatabaseMetaData meta = c.getMetaData();
                 for (String t : TABLES) {
-                    s.execute("CREATE TABLE BENCH_" + t + " AS SELECT * FROM " + t + " WITH NO DATA");
                     List<String> ddl = new ArrayList<>();
+                    List<String> defs = new ArrayList<>();
+                    List<String> types = new ArrayList<>();
+                    try (ResultSet col = meta.getColumns(null, null, t, null)) {
+                        while (col.next()) {
+                            String type = col.getString("TYPE_NAME");
+                            if (type.endsWith("CHAR") || type.equals("CLOB") || type.equals("BLOB")) {
+                                type += "(" + col.getInt("COLUMN_SIZE") + ")";
+                            } else if (type.equals("DECIMAL") || type.equals("NUMERIC")) {
+                                type += "(" + col.getInt("COLUMN_SIZE") + ", " + col.getInt("DECIMAL_DIGITS") + ")";
+                            }
+                            types.add(type);
+                            defs.add(col.getString("COLUMN_NAME") + " " + type
+                                    + (col.getInt("NULLABLE") == java.sql.DatabaseMetaData.columnNoNulls ? " NOT NULL" : ""));
+                        }
+                    }
+                    ddl.add("CREATE TABLE " + prefix + t + " (" + String.join(", ", defs) + ")");
                     List<String> key = new ArrayList<>();
                     try (ResultSet pk = meta.getPrimaryKeys(null, null, t)) {
                         while (pk.next()) {
                             key.add(pk.getString("COLUMN_NAME"));
                         }
                     }
-                    ddl.add("ALTER TABLE BENCH_" + t + " ADD PRIMARY KEY (" + String.join(", ", key) + ")");
+                    ddl.add("ALTER TABLE " + prefix + t + " ADD PRIMARY KEY (" + String.join(", ", key) + ")");
                     try (ResultSet fk = meta.getImportedKeys(null, null, t)) {
                         while (fk.next()) {
-                            ddl.add("ALTER TABLE BENCH_" + t + " ADD FOREIGN KEY (" + fk.getString("FKCOLUMN_NAME")
-                                    + ") REFERENCES BENCH_" + fk.getString("PKTABLE_NAME") + " ("
+                            ddl.add("ALTER TABLE " + prefix + t + " ADD FOREIGN KEY (" + fk.getString("FKCOLUMN_NAME")
+                                    + ") REFERENCES " + prefix + fk.getString("PKTABLE_NAME") + " ("
                                     + fk.getString("PKCOLUMN_NAME") + ")");
                         }
                     }
@@ -430,23 +508,18 @@ class SyncBenchmark {
                         while (ix.next()) {
                             String name = ix.getString("INDEX_NAME");
                             if (name != null && !name.startsWith("SQL")) { // SQL...: the indexes behind the keys above
-                                ddl.add("CREATE " + (ix.getBoolean("NON_UNIQUE") ? "" : "UNIQUE ") + "INDEX BENCH_" + name
-                                        + " ON BENCH_" + t + " (" + ix.getString("COLUMN_NAME") + ")");
+                                ddl.add("CREATE " + (ix.getBoolean("NON_UNIQUE") ? "" : "UNIQUE ") + "INDEX " + prefix + name
+                                        + " ON " + prefix + t + " (" + ix.getString("COLUMN_NAME") + ")");
                             }
                         }
                     }
-                    for (String d : ddl) {
-                        System.out.println("BENCH " + d);
-                        s.execute(d);
-                    }
+                    List<String> names = new ArrayList<>();
                     List<Object[]> read = new ArrayList<>();
                     try (ResultSet r = s.executeQuery("SELECT * FROM " + t)) {
                         int n = r.getMetaData().getColumnCount();
-                        List<String> names = new ArrayList<>();
                         for (int i = 1; i <= n; i++) {
                             names.add(r.getMetaData().getColumnName(i));
                         }
-                        columns.put(t, names);
                         while (r.next()) {
                             Object[] row = new Object[n];
                             for (int i = 0; i < n; i++) {
@@ -455,7 +528,33 @@ class SyncBenchmark {
                             read.add(row);
                         }
                     }
-                    rows.put(t, read);
+                    if (names.size() != types.size()) {
+                        throw new IllegalStateException(t + ": the query's columns are not those of the metadata");
+                    }
+                    out.add(new ColdInsert.Table(prefix + t, ddl, names, types, read));
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            return out;
+        });
+    }
+
+    /**
+     * The limit of the client's apply: the rows the client now holds, inserted again with
+     * plain JDBC batches (1,000 rows a transaction, as the client's packets) into empty
+     * copies of their tables in the same database ({@link #tablesOf}). Only the inserts
+     * are timed; the rows are read into memory first.
+     */
+    private static double jdbcSameTables(BenchClient client) {
+        List<ColdInsert.Table> tables = tablesOf(client, "BENCH_");
+        client.engine.inTx(em -> {
+            try (Statement s = em.unwrap(Connection.class).createStatement()) {
+                for (ColdInsert.Table t : tables) {
+                    for (String d : t.ddl()) {
+                        System.out.println("BENCH " + d);
+                        s.execute(d);
+                    }
                 }
             } catch (SQLException e) {
                 throw new IllegalStateException(e);
@@ -464,10 +563,10 @@ class SyncBenchmark {
         });
         long total = 0;
         long t0 = System.nanoTime();
-        for (String t : TABLES) {
-            List<Object[]> all = rows.get(t);
-            String insert = "INSERT INTO BENCH_" + t + " (" + String.join(", ", columns.get(t)) + ") VALUES ("
-                    + String.join(", ", java.util.Collections.nCopies(columns.get(t).size(), "?")) + ")";
+        for (ColdInsert.Table t : tables) {
+            List<Object[]> all = t.rows();
+            String insert = "INSERT INTO " + t.name() + " (" + String.join(", ", t.columns()) + ") VALUES ("
+                    + String.join(", ", java.util.Collections.nCopies(t.columns().size(), "?")) + ")";
             for (int done = 0; done < all.size(); done += 1000) {
                 List<Object[]> batch = all.subList(done, Math.min(all.size(), done + 1000));
                 client.engine.inTx(em -> {
