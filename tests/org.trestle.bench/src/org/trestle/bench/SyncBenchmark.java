@@ -336,9 +336,10 @@ class SyncBenchmark {
     /**
      * What a client process starting from nothing can write at best: the rows of the load
      * as a client holds them, written into new tables of a new database, encrypted as the
-     * workbench's is, by a JVM of its own that runs nothing but Derby ({@link ColdInsert}),
-     * under the client process's heap limit: with plain JDBC batches, and in bulk as the
-     * client writes a load.
+     * workbench's is, by a JVM of its own that runs nothing but Derby ({@link ColdInsert}):
+     * with plain JDBC batches, and in bulk as the client writes a load. It holds every row
+     * in memory before it starts the clock, so its heap grows with the load (two
+     * megabytes per 1,000 rows, at least the client's limit).
      */
     private static void coldInsert(int size, ObjectNode f, BenchClient holding) throws Exception {
         Path root = Path.of(System.getProperty("trestle.root"));
@@ -364,7 +365,7 @@ class SyncBenchmark {
                 Path err = dir.resolve(name + ".err");
                 String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
                 ProcessBuilder pb = new ProcessBuilder("bash", "-c", "\"$0\" \"$@\"; rc=$?; times >&2; exit $rc",
-                        launcher, "-Xmx" + CLIENT_HEAP_MIB + "m", "-Dderby.stream.error.file=" + dir.resolve(name + "-derby.log"),
+                        launcher, "-Xmx" + Math.max(CLIENT_HEAP_MIB, size / 500) + "m", "-Dderby.stream.error.file=" + dir.resolve(name + "-derby.log"),
                         "-cp", String.join(java.io.File.pathSeparator, path), ColdInsert.class.getName(), mode,
                         tables.toString(), dir.resolve(name).toString(), ENCRYPTION_KEY)
                         .redirectOutput(out.toFile()).redirectError(err.toFile());
