@@ -25,8 +25,9 @@ import org.trestle.sync.persistence.derby.BulkRowsFunction;
  * a table at a time with one {@code INSERT ... SELECT} from the table function of the
  * persistence bundle ({@link BulkRowsFunction}, the shipped class). What it inserts is read from a file before the clock starts: the
  * tables' statements and rows as {@link SyncBenchmark} read them from a client that holds
- * the load. It prints one line, {@code rows seconds}, the inserts' time alone; whoever
- * starts it measures the process as a whole.
+ * the load. It prints one line, {@code rows seconds cpu}: the inserts' time alone and the
+ * CPU time the process spent meanwhile (its compilers and collector included), in seconds;
+ * whoever starts it measures the process as a whole.
  * <p>
  * Runs outside OSGi ({@code java -cp}); it uses nothing but the JDK, Derby and the
  * persistence bundle's two plain classes.
@@ -70,6 +71,7 @@ public final class ColdInsert {
                 : ";dataEncryption=true;encryptionAlgorithm=AES/CBC/NoPadding;encryptionKey=" + args[2]);
         long rows = 0;
         long t0;
+        long cpu0;
         try (Connection c = DriverManager.getConnection(url)) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
@@ -80,6 +82,7 @@ public final class ColdInsert {
                 }
             }
             c.commit();
+            cpu0 = processCpuNanos();
             t0 = System.nanoTime();
             for (Table t : tables) {
                 if (bulk) {
@@ -91,12 +94,19 @@ public final class ColdInsert {
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = (processCpuNanos() - cpu0) / 1e9;
         try {
             DriverManager.getConnection("jdbc:derby:;shutdown=true");
         } catch (SQLException expected) {
             // Derby reports its shutdown as an exception
         }
-        System.out.println(rows + " " + seconds);
+        System.out.println(rows + " " + seconds + " " + cpu);
+    }
+
+    /** @return the CPU time of this process, every thread's, in nanoseconds */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Inserts a table's rows with batches of 1,000, a transaction each. */
