@@ -37,6 +37,35 @@ public final class ColdInsert {
     /** A table to make and fill: its statements, columns (with their SQL types) and rows. */
     record Table(String name, List<String> ddl, List<String> columns, List<String> types, List<Object[]> rows)
             implements Serializable {
+
+        /** The rows in a plain JDBC batch: as many as the client's packets hold. */
+        static final int BATCH = 1_000;
+
+        /** @return the statement that inserts a row, its values as parameters */
+        String insertSql() {
+            return "INSERT INTO " + name + " (" + String.join(", ", columns) + ") VALUES ("
+                    + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
+        }
+
+        /** @return the rows in batches of {@link #BATCH} */
+        List<List<Object[]>> batches() {
+            List<List<Object[]>> out = new java.util.ArrayList<>();
+            for (int done = 0; done < rows.size(); done += BATCH) {
+                out.add(rows.subList(done, Math.min(rows.size(), done + BATCH)));
+            }
+            return out;
+        }
+
+        /** Executes {@link #insertSql()} once for each row of a batch, as one JDBC batch. */
+        static void insert(PreparedStatement ps, List<Object[]> batch) throws SQLException {
+            for (Object[] row : batch) {
+                for (int i = 0; i < row.length; i++) {
+                    ps.setObject(i + 1, row[i]);
+                }
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 
     private ColdInsert() {
@@ -109,19 +138,11 @@ public final class ColdInsert {
                 .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** Inserts a table's rows with batches of 1,000, a transaction each. */
+    /** Inserts a table's rows in plain JDBC batches, a transaction each. */
     private static void batched(Connection c, Table t) throws SQLException {
-        String insert = "INSERT INTO " + t.name() + " (" + String.join(", ", t.columns()) + ") VALUES ("
-                + String.join(", ", Collections.nCopies(t.columns().size(), "?")) + ")";
-        try (PreparedStatement ps = c.prepareStatement(insert)) {
-            for (int done = 0; done < t.rows().size(); done += 1000) {
-                for (Object[] row : t.rows().subList(done, Math.min(t.rows().size(), done + 1000))) {
-                    for (int i = 0; i < row.length; i++) {
-                        ps.setObject(i + 1, row[i]);
-                    }
-                    ps.addBatch();
-                }
-                ps.executeBatch();
+        try (PreparedStatement ps = c.prepareStatement(t.insertSql())) {
+            for (List<Object[]> batch : t.batches()) {
+                Table.insert(ps, batch);
                 c.commit();
             }
         }

@@ -577,27 +577,18 @@ class SyncBenchmark {
         long total = 0;
         long t0 = System.nanoTime();
         for (ColdInsert.Table t : tables) {
-            List<Object[]> all = t.rows();
-            String insert = "INSERT INTO " + t.name() + " (" + String.join(", ", t.columns()) + ") VALUES ("
-                    + String.join(", ", java.util.Collections.nCopies(t.columns().size(), "?")) + ")";
-            for (int done = 0; done < all.size(); done += 1000) {
-                List<Object[]> batch = all.subList(done, Math.min(all.size(), done + 1000));
+            for (List<Object[]> batch : t.batches()) {
+                // the engine's transaction commits each batch: its connection is not committed directly
                 client.engine.inTx(em -> {
-                    try (PreparedStatement ps = em.unwrap(Connection.class).prepareStatement(insert)) {
-                        for (Object[] row : batch) {
-                            for (int i = 0; i < row.length; i++) {
-                                ps.setObject(i + 1, row[i]);
-                            }
-                            ps.addBatch();
-                        }
-                        ps.executeBatch();
+                    try (PreparedStatement ps = em.unwrap(Connection.class).prepareStatement(t.insertSql())) {
+                        ColdInsert.Table.insert(ps, batch);
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
                     return null;
                 });
             }
-            total += all.size();
+            total += t.rows().size();
         }
         return total / ((System.nanoTime() - t0) / 1e9);
     }
