@@ -1,10 +1,8 @@
 package org.trestle.sync.core.internal;
 
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +13,10 @@ import org.eclipse.persistence.internal.databaseaccess.DatabasePlatform;
 import org.eclipse.persistence.internal.sessions.AbstractSession;
 import org.eclipse.persistence.sessions.Session;
 import org.trestle.sync.api.EntityTypeInfo;
-import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.core.internal.EntityCodec.TypeCodec;
 import org.trestle.sync.core.internal.model.LoadStageRow;
 import org.trestle.sync.persistence.BulkRows;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Writes the initial load a client kept ({@link LoadStaging}) into the entity tables, a
@@ -29,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@link org.trestle.sync.persistence.LocalStore#insertInBulk}), the derived values of
  * the parents computed as their children stream past ({@link StreamedDerivations}). A
  * type the database refuses is applied the normal way instead, a kept row a transaction.
+ * The rows of a type are decoded on a thread of their own ({@link KeptRows}).
  */
 final class KeptLoadWriter {
 
@@ -49,20 +45,6 @@ final class KeptLoadWriter {
     KeptLoadWriter(EngineState state, Replay replay) {
         this.state = state;
         this.replay = replay;
-    }
-
-    /** @return the changes of a kept row */
-    private List<Change> changesOf(LoadStageRow row) {
-        try {
-            JsonNode run = state.packets.mapper().readTree(PacketCodec.inflateOf(row.changes, Integer.MAX_VALUE - 8));
-            List<Change> out = new ArrayList<>(run.size());
-            for (JsonNode c : run) {
-                out.add(PacketCodec.changeFromTree(c));
-            }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("the kept changes from seq " + row.firstSeq + " cannot be read", e);
-        }
     }
 
     /**
@@ -161,7 +143,7 @@ final class KeptLoadWriter {
                 return count;
             }
             LoadStageRow row = next.get(0);
-            List<Change> changes = changesOf(row);
+            List<Change> changes = KeptRows.changesOf(state, row);
             try {
                 state.inTx(em -> {
                     replay.apply(em, changes);
@@ -209,7 +191,7 @@ final class KeptLoadWriter {
         Connection connection = em.unwrap(Connection.class);
         EntityManager reader = state.emf.createEntityManager();
         try {
-            Rows rows = new Rows(reader, tc, insert, session, active, progress);
+            KeptRows rows = new KeptRows(state, reader, tc, insert, session, active, progress::add);
             try (rows) {
                 if (!state.store.insertInBulk(connection, insert.table(), insert.columns(), rows)) {
                     batched(connection, insert, rows, active);
@@ -217,17 +199,17 @@ final class KeptLoadWriter {
             } catch (SQLException e) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
-            rows.derivations.finish(em, active, connection);
+            rows.derivations().finish(em, active, connection);
             em.createQuery("delete from LoadStageRow s where s.entityType = :t").setParameter("t", t.name())
                     .executeUpdate();
-            return rows.count;
+            return rows.count();
         } finally {
             reader.close();
         }
     }
 
     /** The rows inserted with batched statements, where the database has no bulk way. */
-    private static void batched(Connection connection, BulkWriter.Insert insert, Rows rows, AbstractSession active)
+    private static void batched(Connection connection, BulkWriter.Insert insert, KeptRows rows, AbstractSession active)
             throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(insert.sql())) {
             executeBatched(ps, rows, insert.columns().size(), active);
@@ -269,138 +251,5 @@ final class KeptLoadWriter {
                 return values.get(at)[column - 1];
             }
         };
-    }
-
-    /**
-     * The kept changes of one type as the rows of its table. A thread of its own reads the
-     * kept rows, decodes them into entities and computes the derived values of their
-     * parents on the way (in the order they were kept), a few kept rows ahead of the
-     * database, which takes them on the writing thread: decoding and writing share the
-     * time of two cores instead of taking turns on one.
-     */
-    private final class Rows implements BulkRows, AutoCloseable {
-        /** Kept rows decoded ahead of the database: each is at most a packet of entities. */
-        private static final int AHEAD = 4;
-        /** What the decoding thread hands over: entities, or the end (none), or why it stopped. */
-        private record Decoded(List<SyncEntity> entities, RuntimeException failure) {
-        }
-
-        private final EntityManager reader;
-        private final TypeCodec tc;
-        private final BulkWriter.Insert insert;
-        private final AbstractSession active;
-        final StreamedDerivations derivations;
-        private final Progress progress;
-        private final java.util.concurrent.BlockingQueue<Decoded> decoded =
-                new java.util.concurrent.ArrayBlockingQueue<>(AHEAD);
-        private Thread decoder;
-        private List<SyncEntity> entities = List.of();
-        private int index;
-        private boolean exhausted;
-        private SyncEntity current;
-        long count;
-
-        Rows(EntityManager reader, TypeCodec tc, BulkWriter.Insert insert, Session session, AbstractSession active,
-                Progress progress) {
-            this.reader = reader;
-            this.progress = progress;
-            this.tc = tc;
-            this.insert = insert;
-            this.active = active;
-            this.derivations = new StreamedDerivations(state, reader, tc, session);
-        }
-
-        /** On the decoding thread: every kept row of the type in order, then the end. */
-        private void decode() {
-            Decoded last;
-            try {
-                long afterSeq = Long.MIN_VALUE;
-                for (;;) {
-                    List<LoadStageRow> page = reader.createQuery("select s from LoadStageRow s where s.entityType = :t"
-                            + " and s.firstSeq > :after order by s.firstSeq", LoadStageRow.class)
-                            .setParameter("t", tc.info().name()).setParameter("after", afterSeq).setMaxResults(1)
-                            .getResultList();
-                    reader.clear();
-                    if (page.isEmpty()) {
-                        break;
-                    }
-                    afterSeq = page.get(0).firstSeq;
-                    List<Change> changes = changesOf(page.get(0));
-                    List<SyncEntity> out = new ArrayList<>(changes.size());
-                    for (Change c : changes) {
-                        SyncEntity e = state.bulk.entityOf(c, tc, Map.of());
-                        derivations.child(e, active);
-                        out.add(e);
-                    }
-                    decoded.put(new Decoded(out, null));
-                }
-                derivations.endOfRows(active);
-                last = new Decoded(null, null);
-            } catch (InterruptedException e) {
-                return; // the write stopped: nobody takes what follows
-            } catch (RuntimeException e) {
-                last = new Decoded(null, e);
-            }
-            try {
-                decoded.put(last);
-            } catch (InterruptedException e) {
-                // the write stopped
-            }
-        }
-
-        @Override
-        public boolean next() {
-            while (index >= entities.size()) {
-                if (exhausted) {
-                    current = null;
-                    return false;
-                }
-                if (decoder == null) {
-                    decoder = new Thread(this::decode, "trestle-load-decoder");
-                    decoder.setDaemon(true);
-                    decoder.start();
-                }
-                Decoded d;
-                try {
-                    d = decoded.take();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("the writing of the initial load was interrupted", e);
-                }
-                if (d.failure() != null) {
-                    exhausted = true;
-                    throw d.failure();
-                }
-                if (d.entities() == null) {
-                    exhausted = true;
-                    continue;
-                }
-                entities = d.entities();
-                index = 0;
-            }
-            current = entities.get(index++);
-            count++;
-            progress.add(1);
-            return true;
-        }
-
-        @Override
-        public Object value(int column) {
-            return BulkWriter.value(insert.mappings().get(column - 1), current, active);
-        }
-
-        /** Stops the decoding thread, when the database did not take every row, and waits for it. */
-        @Override
-        public void close() {
-            if (decoder == null) {
-                return;
-            }
-            decoder.interrupt();
-            try {
-                decoder.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }
