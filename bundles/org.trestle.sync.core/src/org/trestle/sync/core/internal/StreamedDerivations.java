@@ -14,6 +14,7 @@ import jakarta.persistence.EntityManager;
 
 import org.eclipse.persistence.descriptors.ClassDescriptor;
 import org.eclipse.persistence.internal.sessions.AbstractSession;
+import org.eclipse.persistence.mappings.DatabaseMapping;
 import org.eclipse.persistence.mappings.OneToOneMapping;
 import org.eclipse.persistence.mappings.foundation.AbstractDirectMapping;
 import org.eclipse.persistence.sessions.Session;
@@ -128,9 +129,17 @@ final class StreamedDerivations {
         Link l = links.get(i);
         ClassDescriptor d = active.getClassDescriptor(l.parentType());
         List<String> uuids = new ArrayList<>(byParent.keySet());
-        List<? extends SyncEntity> parents = reader.createQuery("select e from "
+        var query = reader.createQuery("select e from "
                 + state.entityName(state.codec.typeOf(l.parentType()).info()) + " e where e.uuid in :u",
-                l.parentType()).setParameter("u", uuids).setHint("eclipselink.read-only", "true").getResultList();
+                l.parentType()).setParameter("u", uuids).setHint("eclipselink.read-only", "true");
+        for (DatabaseMapping m : d.getMappings()) {
+            if (m.isOneToOneMapping()) {
+                // the parents' own references (an estimate's project) with one more query, not one each
+                query.setHint("eclipselink.batch", "e." + m.getAttributeName());
+                query.setHint("eclipselink.batch.type", "IN");
+            }
+        }
+        List<? extends SyncEntity> parents = query.getResultList();
         Set<String> found = new HashSet<>();
         for (SyncEntity parent : parents) {
             SyncEntity copy = BulkDerivation.copyOf(d, l.parentType(), parent);
