@@ -3,21 +3,29 @@ package org.trestle.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,11 +33,14 @@ import org.junit.jupiter.api.Test;
 import org.trestle.construction.Estimate;
 import org.trestle.construction.EstimateItem;
 import org.trestle.construction.Project;
+import org.trestle.sync.api.PacketManager;
 import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Packet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.OperatingSystemMXBean;
 
 /**
  * Initial load at growing sizes, the raw JDBC limit, wire efficiency and the incremental
@@ -66,7 +77,7 @@ class SyncBenchmark {
         int[] sizes = large ? new int[] { 10_000, 100_000, 1_000_000 } : new int[] { 10_000, 100_000 };
         String chosen = System.getProperty("trestle.bench.sizes");
         if (chosen != null) {
-            sizes = java.util.Arrays.stream(chosen.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
+            sizes = Arrays.stream(chosen.split(",")).mapToInt(x -> Integer.parseInt(x.trim())).toArray();
         }
         try (BenchClient seed = new BenchClient(factory, dir.resolve("seed"), base, "SEED").register(KEY)) {
             int held = 0;
@@ -113,7 +124,7 @@ class SyncBenchmark {
      */
     private static final boolean RANDOM_UUIDS = "v4".equals(System.getProperty("trestle.bench.uuids"));
 
-    private static void identify(org.trestle.sync.api.entity.SyncEntity e) {
+    private static void identify(SyncEntity e) {
         if (RANDOM_UUIDS) {
             e.setUuid(UUID.randomUUID().toString());
         }
@@ -265,7 +276,7 @@ class SyncBenchmark {
                 }
             }
         });
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long serverCpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         JsonNode synced = trestleSync(root, laptop, vmargs, "sync");
@@ -280,8 +291,8 @@ class SyncBenchmark {
         int collections = 0;
         // "Pause Young|Full ... 219M->82M(251M)": the heap when a collection began and what it kept;
         // a Remark or Cleanup pause copies nothing, so what it reports after it is no measure of what was kept
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("Pause (\\w+).* (\\d+)M->(\\d+)M\\((\\d+)M\\)")
-                .matcher(java.nio.file.Files.exists(gcLog) ? java.nio.file.Files.readString(gcLog) : "");
+        Matcher m = Pattern.compile("Pause (\\w+).* (\\d+)M->(\\d+)M\\((\\d+)M\\)")
+                .matcher(Files.exists(gcLog) ? Files.readString(gcLog) : "");
         while (m.find()) {
             peakMib = Math.max(peakMib, Long.parseLong(m.group(2)));
             if (m.group(1).equals("Young") || m.group(1).equals("Full")) {
@@ -346,7 +357,7 @@ class SyncBenchmark {
         Path plugins = root.resolve(
                 "releng/org.trestle.workbench.product/target/products/org.trestle.workbench/linux/gtk/x86_64/trestle/plugins");
         List<String> path = new ArrayList<>(List.of(root.resolve("tests/org.trestle.bench/target/classes").toString()));
-        try (var jars = java.nio.file.Files.list(plugins)) {
+        try (var jars = Files.list(plugins)) {
             jars.map(j -> j.getFileName().toString()).filter(n -> n.startsWith("derby_")
                     || n.startsWith("org.apache.derby.derbyshared_") || n.startsWith("org.trestle.sync.persistence_"))
                     .sorted().forEach(n -> path.add(plugins.resolve(n).toString()));
@@ -366,23 +377,23 @@ class SyncBenchmark {
                 String launcher = Path.of(System.getProperty("java.home"), "bin", "java").toString();
                 ProcessBuilder pb = new ProcessBuilder("bash", "-c", "\"$0\" \"$@\"; rc=$?; times >&2; exit $rc",
                         launcher, "-Xmx" + Math.max(CLIENT_HEAP_MIB, size / 500) + "m", "-Dderby.stream.error.file=" + dir.resolve(name + "-derby.log"),
-                        "-cp", String.join(java.io.File.pathSeparator, path), ColdInsert.class.getName(), mode,
+                        "-cp", String.join(File.pathSeparator, path), ColdInsert.class.getName(), mode,
                         tables.toString(), dir.resolve(name).toString(), ENCRYPTION_KEY)
                         .redirectOutput(out.toFile()).redirectError(err.toFile());
                 long t0 = System.nanoTime();
                 Process p = pb.start();
-                if (!p.waitFor(30, java.util.concurrent.TimeUnit.MINUTES)) {
+                if (!p.waitFor(30, TimeUnit.MINUTES)) {
                     p.destroyForcibly();
                     p.waitFor();
                 }
                 double wall = (System.nanoTime() - t0) / 1e9;
                 assertEquals(0, p.exitValue(), "the " + mode + " insert in a process of its own: "
-                        + java.nio.file.Files.readString(err));
-                String[] result = java.nio.file.Files.readString(out).strip().split(" ");
+                        + Files.readString(err));
+                String[] result = Files.readString(out).strip().split(" ");
                 assertEquals(size, Long.parseLong(result[0]), "the process inserted every row of the load");
                 double seconds = Double.parseDouble(result[1]);
                 double insertCpu = Double.parseDouble(result[2]);
-                double cpu = childCpuSeconds(java.nio.file.Files.readAllLines(err));
+                double cpu = childCpuSeconds(Files.readAllLines(err));
                 double rate = size / seconds;
                 cold.putObject(mode).put("insert_seconds", seconds).put("insert_cpu_seconds", insertCpu)
                         .put("per_s", rate).put("process_seconds", wall).put("process_cpu_seconds", cpu);
@@ -391,7 +402,7 @@ class SyncBenchmark {
                         wall, cpu));
             }
         } finally {
-            java.nio.file.Files.deleteIfExists(tables);
+            Files.deleteIfExists(tables);
         }
         ROWS.add(new Report.Row("initial load " + String.format("%,d", size),
                 "the same rows written into the same tables, encrypted, by a process of its own that starts from "
@@ -417,7 +428,7 @@ class SyncBenchmark {
     private static long heapAfterCollection() {
         long used = 0;
         for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            var after = pool.getType() == java.lang.management.MemoryType.HEAP ? pool.getCollectionUsage() : null;
+            var after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
             if (after != null) {
                 used += after.getUsed();
             }
@@ -433,7 +444,7 @@ class SyncBenchmark {
         if (lines.isEmpty()) {
             return -1;
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s$")
+        Matcher m = Pattern.compile("^(\\d+)m([\\d.]+)s (\\d+)m([\\d.]+)s$")
                 .matcher(lines.get(lines.size() - 1).strip());
         return m.matches() ? Long.parseLong(m.group(1)) * 60 + Double.parseDouble(m.group(2))
                 + Long.parseLong(m.group(3)) * 60 + Double.parseDouble(m.group(4)) : -1;
@@ -450,18 +461,18 @@ class SyncBenchmark {
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().put("TRESTLE_VMARGS", vmargs);
         Process p = pb.start();
-        if (!p.waitFor(30, java.util.concurrent.TimeUnit.MINUTES)) {
+        if (!p.waitFor(30, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             p.waitFor();
         }
         if (p.exitValue() != 0) {
-            System.out.println("bin/trestle-sync " + args[0] + " failed: " + java.nio.file.Files.readString(err));
+            System.out.println("bin/trestle-sync " + args[0] + " failed: " + Files.readString(err));
             return null;
         }
-        lastCpuSeconds = childCpuSeconds(java.nio.file.Files.readAllLines(err));
+        lastCpuSeconds = childCpuSeconds(Files.readAllLines(err));
         // the result is the last line that is a JSON object: options asked for may print around it
         // (a flight recording announces itself before it, -XX:+CITime reports after it)
-        List<String> lines = java.nio.file.Files.readAllLines(out);
+        List<String> lines = Files.readAllLines(out);
         for (int i = lines.size() - 1; i >= 0; i--) {
             if (lines.get(i).startsWith("{")) {
                 return BenchClient.JSON.readTree(lines.get(i));
@@ -484,7 +495,7 @@ class SyncBenchmark {
             Connection c = em.unwrap(Connection.class);
             List<ColdInsert.Table> out = new ArrayList<>();
             try (Statement s = c.createStatement()) {
-                java.sql.DatabaseMetaData meta = c.getMetaData();
+                DatabaseMetaData meta = c.getMetaData();
                 for (String t : TABLES) {
                     List<String> ddl = new ArrayList<>();
                     List<String> defs = new ArrayList<>();
@@ -499,7 +510,7 @@ class SyncBenchmark {
                             }
                             types.add(type);
                             defs.add(col.getString("COLUMN_NAME") + " " + type
-                                    + (col.getInt("NULLABLE") == java.sql.DatabaseMetaData.columnNoNulls ? " NOT NULL" : ""));
+                                    + (col.getInt("NULLABLE") == DatabaseMetaData.columnNoNulls ? " NOT NULL" : ""));
                         }
                     }
                     ddl.add("CREATE TABLE " + prefix + t + " (" + String.join(", ", defs) + ")");
@@ -633,7 +644,7 @@ class SyncBenchmark {
         return rows / ((System.nanoTime() - t0) / 1e9);
     }
 
-    private static void wire(org.trestle.sync.api.PacketManager codec, Packet packet, ObjectNode f) {
+    private static void wire(PacketManager codec, Packet packet, ObjectNode f) {
         int n = packet.changes().size();
         byte[] json = codec.toJson(packet);
         byte[] gzip = codec.compress(packet);

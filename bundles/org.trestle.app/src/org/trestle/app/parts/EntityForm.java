@@ -1,9 +1,13 @@
 package org.trestle.app.parts;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.Status;
@@ -11,18 +15,22 @@ import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
+import org.eclipse.jface.resource.JFaceResources;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.Display;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
-import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.AttributeInfo;
-import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.EntityRow;
 import org.trestle.sync.api.EntityStore;
+import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.entity.EntityIds;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -45,9 +53,9 @@ final class EntityForm {
     private final Composite area;
     private final Label heading;
     /** Told the uuid of each record saved. */
-    private final java.util.function.Consumer<String> saved;
+    private final Consumer<String> saved;
     /** Told when the form starts or stops holding an edit that is not saved. */
-    private final java.util.function.Consumer<Boolean> dirtyChanged;
+    private final Consumer<Boolean> dirtyChanged;
     /** True while {@link #show} fills the fields: that is not an edit. */
     private boolean filling;
     private boolean dirty;
@@ -64,7 +72,7 @@ final class EntityForm {
     private Label general;
 
     EntityForm(Composite parent, EntityStore engine, EntityTypeInfo type, UISynchronize ui,
-            java.util.function.Consumer<String> saved, java.util.function.Consumer<Boolean> dirtyChanged) {
+            Consumer<String> saved, Consumer<Boolean> dirtyChanged) {
         this.engine = engine;
         this.ui = ui;
         this.type = type;
@@ -74,16 +82,16 @@ final class EntityForm {
         area = new Composite(parent, SWT.NONE);
         GridLayoutFactory.swtDefaults().numColumns(3).applyTo(area);
         heading = new Label(area, SWT.NONE);
-        heading.setFont(org.eclipse.jface.resource.JFaceResources.getBannerFont());
+        heading.setFont(JFaceResources.getBannerFont());
         GridDataFactory.fillDefaults().span(3, 1).applyTo(heading);
         build();
         Composite buttons = new Composite(area, SWT.NONE);
         GridLayoutFactory.fillDefaults().numColumns(2).applyTo(buttons);
         GridDataFactory.fillDefaults().span(3, 1).applyTo(buttons);
-        org.eclipse.swt.widgets.Button save = new org.eclipse.swt.widgets.Button(buttons, SWT.PUSH);
+        Button save = new Button(buttons, SWT.PUSH);
         save.setText("Save");
         save.addListener(SWT.Selection, e -> save(null));
-        org.eclipse.swt.widgets.Button revert = new org.eclipse.swt.widgets.Button(buttons, SWT.PUSH);
+        Button revert = new Button(buttons, SWT.PUSH);
         revert.setText("Revert");
         revert.setToolTipText("Show the record as it was saved, dropping the edit");
         revert.addListener(SWT.Selection, e -> show(row));
@@ -102,7 +110,7 @@ final class EntityForm {
 
     /** @return what the form shows, for a prompt: "Project P-7 Harbour bridge" or "a new project" */
     String shownTitle() {
-        return row == null ? "a new " + type.label().toLowerCase(java.util.Locale.ROOT)
+        return row == null ? "a new " + type.label().toLowerCase(Locale.ROOT)
                 : type.label() + " " + Labels.title(type, row);
     }
 
@@ -190,7 +198,7 @@ final class EntityForm {
 
     private void fill(ObjectNode row) {
         this.row = row;
-        heading.setText(row == null ? "New " + type.label().toLowerCase(java.util.Locale.ROOT)
+        heading.setText(row == null ? "New " + type.label().toLowerCase(Locale.ROOT)
                 : type.label() + " " + Labels.title(type, row));
         messages.values().forEach(l -> l.setText(""));
         general.setText("");
@@ -232,7 +240,7 @@ final class EntityForm {
                     referenceChoices.put(a, values);
                 }
                 field = combo;
-            } else if (a.javaType() == java.time.LocalDate.class && !a.derived()) {
+            } else if (a.javaType() == LocalDate.class && !a.derived()) {
                 DateField date = new DateField(area, SWT.BORDER);
                 cell = date.control();
                 field = date.text();
@@ -282,7 +290,7 @@ final class EntityForm {
      * @return whether a save was started: {@code false} when a field holds no valid value
      *         (its message says what is expected) or a save is already under way
      */
-    boolean save(java.util.function.Consumer<Boolean> done) {
+    boolean save(Consumer<Boolean> done) {
         if (saving) {
             return false;
         }
@@ -308,7 +316,7 @@ final class EntityForm {
         }
         saving = true;
         String uuid = row == null ? EntityIds.newUuid() : row.get("uuid").asText();
-        Job.create("Saving " + type.label().toLowerCase(java.util.Locale.ROOT), (IProgressMonitor monitor) -> {
+        Job.create("Saving " + type.label().toLowerCase(Locale.ROOT), (IProgressMonitor monitor) -> {
             String refusal = null;
             try {
                 engine.put(type.name(), uuid, data);
@@ -346,11 +354,11 @@ final class EntityForm {
      * @return whether the record was saved
      */
     boolean saveAndWait() {
-        java.util.concurrent.atomic.AtomicReference<Boolean> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicReference<Boolean> outcome = new AtomicReference<>();
         if (!save(outcome::set)) {
             return false;
         }
-        org.eclipse.swt.widgets.Display display = area.getDisplay();
+        Display display = area.getDisplay();
         while (outcome.get() == null && !display.isDisposed()) {
             if (!display.readAndDispatch()) {
                 display.sleep();
@@ -376,7 +384,7 @@ final class EntityForm {
         }
     }
 
-    private com.fasterxml.jackson.databind.JsonNode value(AttributeInfo a, Control field) {
+    private JsonNode value(AttributeInfo a, Control field) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         if (field instanceof Combo combo) {
             int index = combo.getSelectionIndex();

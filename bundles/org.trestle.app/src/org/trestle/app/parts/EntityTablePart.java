@@ -1,8 +1,10 @@
 package org.trestle.app.parts;
 
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
@@ -12,25 +14,31 @@ import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
 import org.eclipse.e4.core.di.annotations.Optional;
 import org.eclipse.e4.core.di.extensions.Service;
+import org.eclipse.e4.core.services.events.IEventBroker;
 import org.eclipse.e4.ui.di.Focus;
+import org.eclipse.e4.ui.di.Persist;
 import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.basic.MPart;
+import org.eclipse.e4.ui.workbench.modeling.EPartService;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.jface.viewers.ArrayContentProvider;
 import org.eclipse.jface.viewers.IStructuredSelection;
+import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.custom.SashForm;
+import org.eclipse.swt.custom.ScrolledComposite;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
+import org.trestle.sync.api.EntityStore;
+import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.api.EntityTypeInfo;
-import org.trestle.sync.api.EntityStore;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -95,11 +103,11 @@ public class EntityTablePart {
 
     @Inject
     @Optional
-    org.eclipse.e4.ui.workbench.modeling.EPartService parts;
+    EPartService parts;
 
     @Inject
     @Optional
-    org.eclipse.e4.core.services.events.IEventBroker events;
+    IEventBroker events;
 
     private EntityTypeInfo type;
     private EntityForm form;
@@ -136,7 +144,7 @@ public class EntityTablePart {
             }
             following = true;
             try {
-                viewer.setSelection(org.eclipse.jface.viewers.StructuredSelection.EMPTY);
+                viewer.setSelection(StructuredSelection.EMPTY);
             } finally {
                 following = false;
             }
@@ -150,7 +158,7 @@ public class EntityTablePart {
         });
         button(parent, EXPORT, () -> CsvExport.ask(viewer.getTable(), type.label(), this::exported)).setToolTipText(
                 "Save the rows shown (filtered and sorted as here) as a CSV file for a spreadsheet");
-        org.eclipse.swt.custom.SashForm sash = new org.eclipse.swt.custom.SashForm(parent, SWT.VERTICAL);
+        SashForm sash = new SashForm(parent, SWT.VERTICAL);
         GridDataFactory.fillDefaults().grab(true, true).span(6, 1).applyTo(sash);
         Composite tableArea = new Composite(sash, SWT.NONE);
         GridLayoutFactory.fillDefaults().applyTo(tableArea);
@@ -175,7 +183,7 @@ public class EntityTablePart {
             }
             String uuid = now == null ? null : now.path("uuid").asText(null);
             if (form.isDirty()) {
-                if (java.util.Objects.equals(uuid, form.shownUuid())) {
+                if (Objects.equals(uuid, form.shownUuid())) {
                     return; // the same record, read again after a sync: the edit stays
                 }
                 if (!mayLeaveEdit()) {
@@ -205,7 +213,7 @@ public class EntityTablePart {
             reload();
         });
         details = new RecordDetails(sash, type, sync, ui, this::openRelated);
-        org.eclipse.swt.custom.ScrolledComposite scroll = new org.eclipse.swt.custom.ScrolledComposite(details.folder(),
+        ScrolledComposite scroll = new ScrolledComposite(details.folder(),
                 SWT.V_SCROLL | SWT.H_SCROLL);
         form = new EntityForm(scroll, engine, type, ui, uuid -> {
             keepSelected = uuid;
@@ -262,7 +270,7 @@ public class EntityTablePart {
      * Saves the rows as shown (filtered and sorted) as a CSV file, as Export... does once
      * a file is chosen; the line under the table says how it went.
      */
-    public void exportTo(java.nio.file.Path file) {
+    public void exportTo(Path file) {
         CsvExport.write(viewer.getTable(), file, this::exported);
     }
 
@@ -290,8 +298,8 @@ public class EntityTablePart {
                 row = rows.stream().filter(r -> uuid.equals(((ObjectNode) r).path("uuid").asText())).findFirst()
                         .orElse(null);
             }
-            viewer.setSelection(row == null ? org.eclipse.jface.viewers.StructuredSelection.EMPTY
-                    : new org.eclipse.jface.viewers.StructuredSelection(row), true);
+            viewer.setSelection(row == null ? StructuredSelection.EMPTY
+                    : new StructuredSelection(row), true);
         } finally {
             following = false;
         }
@@ -370,12 +378,12 @@ public class EntityTablePart {
             form.control().setFocus();
             return;
         }
-        parts.showPart(editor.toString(), org.eclipse.e4.ui.workbench.modeling.EPartService.PartState.ACTIVATE);
+        parts.showPart(editor.toString(), EPartService.PartState.ACTIVATE);
         events.send(OPEN, Map.of(OPEN_TYPE, type.name(), OPEN_UUID, row.path("uuid").asText()));
     }
 
     /** Save (Ctrl+S, File > Save, or the prompt when the window closes) saves the form's edit. */
-    @org.eclipse.e4.ui.di.Persist
+    @Persist
     public void save() {
         if (form != null && form.isDirty()) {
             form.saveAndWait();

@@ -1,12 +1,23 @@
 package org.trestle.app.parts;
 
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.time.format.FormatStyle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 import org.trestle.sync.api.AttributeInfo;
 import org.trestle.sync.api.EntityNaming;
 import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.Resolution;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,10 +54,10 @@ public final class Labels {
      */
     public static String shown(ObjectNode row, AttributeInfo a) {
         String value = value(row, a);
-        if (a.javaType() == java.math.BigDecimal.class) {
+        if (a.javaType() == BigDecimal.class) {
             return Amounts.shown(value);
         }
-        return a.javaType() == java.time.LocalDate.class ? Dates.shown(value) : value;
+        return a.javaType() == LocalDate.class ? Dates.shown(value) : value;
     }
 
     /**
@@ -56,10 +67,10 @@ public final class Labels {
      *                                  of the attribute's type
      */
     public static JsonNode typed(AttributeInfo a, String text) {
-        if (a.javaType() == java.math.BigDecimal.class) {
+        if (a.javaType() == BigDecimal.class) {
             return a.parse(Amounts.plain(text));
         }
-        return a.parse(a.javaType() == java.time.LocalDate.class ? Dates.plain(text) : text);
+        return a.parse(a.javaType() == LocalDate.class ? Dates.plain(text) : text);
     }
 
     /** @return the attributes in the order people read them: identifying ones, then references, then the rest */
@@ -79,17 +90,17 @@ public final class Labels {
      */
     public static String title(EntityTypeInfo type, JsonNode row) {
         String title = type.title(row);
-        return title.isEmpty() ? "Unnamed " + type.label().toLowerCase(java.util.Locale.ROOT) : title;
+        return title.isEmpty() ? "Unnamed " + type.label().toLowerCase(Locale.ROOT) : title;
     }
 
     /** @return a type's label, or its name in words when it is not installed here */
-    public static String typeLabel(java.util.Optional<EntityTypeInfo> type, String name) {
+    public static String typeLabel(Optional<EntityTypeInfo> type, String name) {
         return type.map(EntityTypeInfo::label).orElse(EntityNaming.words(name));
     }
 
     /** @return "1 estimate item", "2 estimates": a count of records of a type in words */
     public static String count(EntityTypeInfo type, String name, long n) {
-        String label = typeLabel(java.util.Optional.ofNullable(type), name).toLowerCase(java.util.Locale.ROOT);
+        String label = typeLabel(Optional.ofNullable(type), name).toLowerCase(Locale.ROOT);
         if (n != 1) {
             label = label.endsWith("s") ? label : label.endsWith("y") && !label.endsWith("ay") && !label.endsWith("ey")
                     ? label.substring(0, label.length() - 1) + "ies" : label + "s";
@@ -98,12 +109,12 @@ public final class Labels {
     }
 
     /** @return a node in words: "this computer", "the office server" or "laptop L-7" */
-    public static String node(org.trestle.sync.api.NodeInfo node) {
+    public static String node(NodeInfo node) {
         return node.self() ? "this computer" : node.server() ? "the office server" : "laptop " + node.code();
     }
 
     /** @return how a conflict ended, in words, for the version a history or the Conflicts view shows */
-    public static String resolution(org.trestle.sync.api.Resolution resolution, boolean open) {
+    public static String resolution(Resolution resolution, boolean open) {
         if (open) {
             return "Waiting for you";
         }
@@ -117,18 +128,18 @@ public final class Labels {
     }
 
     /** @return a stored point in time as the locale writes it: "03.12.2026, 20:45" */
-    public static String time(java.time.Instant at) {
-        return at == null ? "" : java.time.format.DateTimeFormatter
-                .ofLocalizedDateTime(java.time.format.FormatStyle.MEDIUM, java.time.format.FormatStyle.SHORT)
-                .withLocale(java.util.Locale.getDefault(java.util.Locale.Category.FORMAT))
-                .withZone(java.time.ZoneId.systemDefault()).format(at);
+    public static String time(Instant at) {
+        return at == null ? "" : DateTimeFormatter
+                .ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
+                .withLocale(Locale.getDefault(Locale.Category.FORMAT))
+                .withZone(ZoneId.systemDefault()).format(at);
     }
 
     /**
      * @param titles the titles of the records references point at, by uuid
      * @return a record's values in one line as a person reads them: "Name: Cement · Unit price: 7,50"
      */
-    public static String summary(List<AttributeInfo> attributes, ObjectNode data, java.util.Map<String, String> titles) {
+    public static String summary(List<AttributeInfo> attributes, ObjectNode data, Map<String, String> titles) {
         StringBuilder out = new StringBuilder();
         for (AttributeInfo a : ordered(attributes)) {
             String value = value(data, a);

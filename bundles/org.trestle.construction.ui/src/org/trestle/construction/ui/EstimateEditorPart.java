@@ -1,7 +1,11 @@
 package org.trestle.construction.ui;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
@@ -14,19 +18,20 @@ import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
 import org.eclipse.e4.ui.model.application.ui.MDirtyable;
 import org.eclipse.e4.ui.model.application.ui.basic.MPart;
-import org.trestle.app.parts.Amounts;
-import org.trestle.app.parts.EntityTablePart;
-import org.trestle.app.parts.SavePrompt;
-import org.trestle.app.parts.Undoable;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.printing.PrinterData;
 import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
+import org.trestle.app.parts.Amounts;
+import org.trestle.app.parts.EntityTablePart;
+import org.trestle.app.parts.SavePrompt;
+import org.trestle.app.parts.Undoable;
 import org.trestle.sync.api.EntityRow;
 import org.trestle.sync.api.EntityStore;
 import org.trestle.sync.api.EntityWrite;
@@ -73,7 +78,7 @@ public class EstimateEditorPart {
     private String currency = "EUR";
     /** The open estimate as read, and the projects' names by uuid: the PDF names them. */
     private ObjectNode header;
-    private java.util.Map<String, String> projectNames = java.util.Map.of();
+    private Map<String, String> projectNames = Map.of();
     private Label total;
     private Label message;
     private boolean loading;
@@ -145,10 +150,10 @@ public class EstimateEditorPart {
     /** Reads the estimates for the chooser; then opens the current one again when {@code reopen}. */
     private void refreshChoices(boolean reopen) {
         priceList.reload(engine(), ui);
-        Widgets.inBackground(ui, chooser, "Loading estimates", () -> java.util.Map.of("Estimate", engine().list("Estimate"), "Project",
+        Widgets.inBackground(ui, chooser, "Loading estimates", () -> Map.of("Estimate", engine().list("Estimate"), "Project",
                 engine().list("Project")), lists -> {
             String current = estimate;
-            java.util.Map<String, String> projects = new java.util.HashMap<>();
+            Map<String, String> projects = new HashMap<>();
             for (EntityRow p : lists.get("Project")) {
                 projects.put(p.uuid(), p.data().path("name").asText(p.data().path("code").asText("")));
             }
@@ -340,7 +345,7 @@ public class EstimateEditorPart {
     }
 
     /** Hands the estimate as saved to the PDF or the printer; an edit not saved is saved first. */
-    private void output(java.util.function.Consumer<EstimatePdf.Content> then) {
+    private void output(Consumer<EstimatePdf.Content> then) {
         if (estimate == null || pending || header == null) {
             return;
         }
@@ -353,7 +358,7 @@ public class EstimateEditorPart {
     }
 
     /** Writes the open estimate as a PDF, as Export PDF... does once a file is chosen; prints it, with a printer. */
-    public void exportTo(java.nio.file.Path file, org.eclipse.swt.printing.PrinterData printer) {
+    public void exportTo(Path file, PrinterData printer) {
         output(c -> message.setText(file != null ? EstimateOutput.export(c, file) : EstimateOutput.print(c, printer)));
     }
 

@@ -1,6 +1,11 @@
 package org.trestle.sync.api;
 
+import java.util.List;
+import java.util.Set;
+
 import org.trestle.sync.api.entity.SyncEntity;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A synchronized entity type, as a plugin declared it.
@@ -28,7 +33,7 @@ import org.trestle.sync.api.entity.SyncEntity;
  */
 public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
         boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
-        java.util.List<TypeMigration> migrations, EntityNaming naming, java.util.Set<String> deleteWith) {
+        List<TypeMigration> migrations, EntityNaming naming, Set<String> deleteWith) {
 
     /** The version of a declaration that names none and has no bundle to take it from. */
     public static final String DEFAULT_VERSION = "1.0.0";
@@ -38,9 +43,9 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
             throw new IllegalArgumentException("entity type " + name + " cannot be a scope root and scoped by " + scopedBy);
         }
         version = TypeVersions.check(name, version == null ? DEFAULT_VERSION : version);
-        migrations = migrations == null ? java.util.List.of() : java.util.List.copyOf(migrations);
+        migrations = migrations == null ? List.of() : List.copyOf(migrations);
         naming = naming == null ? EntityNaming.of(name) : naming;
-        deleteWith = deleteWith == null ? java.util.Set.of() : java.util.Set.copyOf(deleteWith);
+        deleteWith = deleteWith == null ? Set.of() : Set.copyOf(deleteWith);
         String before = null;
         for (TypeMigration m : migrations) {
             TypeVersions.check(name, m.toVersion());
@@ -55,14 +60,14 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
 
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
-            java.util.List<TypeMigration> migrations, EntityNaming naming) {
+            List<TypeMigration> migrations, EntityNaming naming) {
         this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, version, migrations,
-                naming, java.util.Set.of());
+                naming, Set.of());
     }
 
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version,
-            java.util.List<TypeMigration> migrations) {
+            List<TypeMigration> migrations) {
         this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, version, migrations,
                 null);
     }
@@ -70,13 +75,13 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy, String version) {
         this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, version,
-                java.util.List.of(), null);
+                List.of(), null);
     }
 
     public EntityTypeInfo(String name, Class<? extends SyncEntity> type, ConflictStrategy strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy) {
         this(name, type, strategy, versionHistory, applyOrder, contributor, scopeRoot, scopedBy, DEFAULT_VERSION,
-                java.util.List.of(), null);
+                List.of(), null);
     }
 
     /** @return this declaration in another version */
@@ -97,7 +102,7 @@ public record EntityTypeInfo(String name, Class<? extends SyncEntity> type, Conf
     }
 
     /** @return what names a record of this type, from its data (empty when nothing does) */
-    public String title(com.fasterxml.jackson.databind.JsonNode data) {
+    public String title(JsonNode data) {
         return naming.title(data);
     }
 

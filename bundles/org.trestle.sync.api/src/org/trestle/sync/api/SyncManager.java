@@ -1,7 +1,10 @@
 package org.trestle.sync.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
@@ -64,7 +67,7 @@ public interface SyncManager {
      * Tells the listener of every batch of change-log rows once their transaction has
      * committed, on the committing thread: it must return quickly.
      */
-    void addQueueListener(java.util.function.Consumer<java.util.List<QueuedChange>> listener);
+    void addQueueListener(Consumer<List<QueuedChange>> listener);
 
     /**
      * Listens to the entities a client received in bulk, as an initial load brings them:
@@ -75,9 +78,9 @@ public interface SyncManager {
      * before it is told, so they are current then. The client's sync service also posts it as
      * {@link SyncTopics#BULK_LOADED}.
      */
-    void addBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener);
+    void addBulkListener(Consumer<Map<String, Long>> listener);
 
-    void removeBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener);
+    void removeBulkListener(Consumer<Map<String, Long>> listener);
 
     /**
      * Listens to the writing of a new client's kept initial load into the entity tables:
@@ -88,7 +91,7 @@ public interface SyncManager {
 
     void removeLoadWriteListener(LoadWriteListener listener);
 
-    void removeQueueListener(java.util.function.Consumer<java.util.List<QueuedChange>> listener);
+    void removeQueueListener(Consumer<List<QueuedChange>> listener);
 
     /**
      * @return whether the node receives changes of entities under this root ({@code null}:
@@ -125,6 +128,6 @@ public interface SyncManager {
      * @param proceed told of each exchange; returning {@code false} stops after it
      * @throws SyncException as {@link #exchange}
      */
-    SyncOutcome synchronize(SyncTransport transport, java.util.function.Predicate<ExchangeStep> proceed)
+    SyncOutcome synchronize(SyncTransport transport, Predicate<ExchangeStep> proceed)
             throws SyncException;
 }

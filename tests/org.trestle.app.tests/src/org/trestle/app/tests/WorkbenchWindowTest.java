@@ -6,48 +6,115 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
+import org.apache.pdfbox.Loader;
+import org.apache.pdfbox.text.PDFTextStripper;
+import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.core.runtime.preferences.InstanceScope;
+import org.eclipse.e4.core.commands.ECommandService;
+import org.eclipse.e4.core.commands.EHandlerService;
+import org.eclipse.e4.ui.model.application.ui.basic.MPart;
+import org.eclipse.e4.ui.model.application.ui.basic.MPartStack;
+import org.eclipse.e4.ui.model.application.ui.basic.MWindow;
+import org.eclipse.e4.ui.workbench.IPresentationEngine;
+import org.eclipse.e4.ui.workbench.modeling.EModelService;
 import org.eclipse.swt.SWT;
 import org.eclipse.swt.custom.CTabFolder;
 import org.eclipse.swt.custom.CTabItem;
+import org.eclipse.swt.custom.ScrolledComposite;
+import org.eclipse.swt.graphics.GC;
+import org.eclipse.swt.graphics.Image;
+import org.eclipse.swt.graphics.ImageData;
+import org.eclipse.swt.graphics.ImageLoader;
+import org.eclipse.swt.graphics.Point;
+import org.eclipse.swt.graphics.RGB;
+import org.eclipse.swt.graphics.Rectangle;
+import org.eclipse.swt.printing.Printer;
+import org.eclipse.swt.printing.PrinterData;
+import org.eclipse.swt.widgets.Button;
+import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
+import org.eclipse.swt.widgets.DateTime;
+import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Link;
+import org.eclipse.swt.widgets.Menu;
+import org.eclipse.swt.widgets.MenuItem;
+import org.eclipse.swt.widgets.ProgressBar;
 import org.eclipse.swt.widgets.Shell;
+import org.eclipse.swt.widgets.Spinner;
+import org.eclipse.swt.widgets.Table;
+import org.eclipse.swt.widgets.TableColumn;
+import org.eclipse.swt.widgets.TableItem;
 import org.eclipse.swt.widgets.Text;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.trestle.app.internal.parts.ConflictsPart;
-import org.trestle.app.internal.parts.HomePart;
-import org.trestle.app.internal.parts.SyncStatusControl;
-import org.trestle.app.internal.parts.SyncSettingsPart;
-import org.trestle.app.internal.parts.UpdatesPart;
-import org.trestle.app.parts.EntityTablePart;
-import org.trestle.construction.ui.EstimateEditorPart;
-import org.trestle.sync.api.ConflictReport;
-import org.trestle.sync.api.Resolution;
-import org.trestle.sync.api.SyncService;
-import org.trestle.sync.api.SyncTopics;
-import org.trestle.sync.api.EntityWrite;
-import org.trestle.sync.api.SyncEngine;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.event.Event;
 import org.osgi.service.event.EventAdmin;
 import org.osgi.util.tracker.ServiceTracker;
-import org.eclipse.swt.widgets.Button;
-import org.eclipse.swt.widgets.Label;
-import org.eclipse.swt.widgets.Table;
+import org.trestle.app.internal.handlers.AboutHandler;
+import org.trestle.app.internal.handlers.PreferencesHandler;
+import org.trestle.app.internal.parts.ConflictNotices;
+import org.trestle.app.internal.parts.ConflictsPart;
+import org.trestle.app.internal.parts.HomePart;
+import org.trestle.app.internal.parts.SyncPreferencePage;
+import org.trestle.app.internal.parts.SyncSettingsPart;
+import org.trestle.app.internal.parts.SyncStatusControl;
+import org.trestle.app.internal.parts.TabTitles;
+import org.trestle.app.internal.parts.UpdatesPart;
+import org.trestle.app.internal.parts.WindowLayout;
+import org.trestle.app.parts.DateField;
+import org.trestle.app.parts.EntityTablePart;
+import org.trestle.construction.Estimate;
+import org.trestle.construction.ui.EstimateEditorPart;
+import org.trestle.resources.Material;
+import org.trestle.sync.api.ConflictReport;
+import org.trestle.sync.api.EntityWrite;
+import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.SyncEngine;
+import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncState;
+import org.trestle.sync.api.SyncStatus;
+import org.trestle.sync.api.SyncTopics;
+import org.trestle.sync.api.entity.EntityIds;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import java.util.List;
-import java.util.Map;
-import java.util.UUID;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The real workbench window, as a person sees it. */
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WorkbenchWindowTest {
 
     @RegisterExtension
@@ -86,35 +153,35 @@ class WorkbenchWindowTest {
     @Test
     void theLayoutAPersonLeftIsKeptForTheNextStart() throws Exception {
         Shell shell = mainShell();
-        var window = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement"));
-        var models = WORKBENCH.onUi(() -> window.getContext().get(org.eclipse.e4.ui.workbench.modeling.EModelService.class));
-        var main = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MPartStack) models
+        var window = WORKBENCH.onUi(() -> (MWindow) shell.getData("modelElement"));
+        var models = WORKBENCH.onUi(() -> window.getContext().get(EModelService.class));
+        var main = WORKBENCH.onUi(() -> (MPartStack) models
                 .find("org.trestle.app.partstack.main", window));
-        var side = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MPartStack) models
+        var side = WORKBENCH.onUi(() -> (MPartStack) models
                 .find("org.trestle.app.partstack.side", window));
-        var prefs = org.eclipse.core.runtime.preferences.InstanceScope.INSTANCE.getNode("org.trestle.app.tests.layout");
+        var prefs = InstanceScope.INSTANCE.getNode("org.trestle.app.tests.layout");
         showTab(shell, "Materials");
         WORKBENCH.onUi(() -> { // the splitter dragged, as SashForm's renderer writes it into the model
             main.setContainerData("65");
             side.setContainerData("35");
-            org.trestle.app.internal.parts.WindowLayout.keep(window, models, prefs);
+            WindowLayout.keep(window, models, prefs);
             return null;
         });
         showTab(shell, "Projects");
         assertTrue(command(shell, "org.trestle.app.command.resetLayout"));
         WORKBENCH.onUi(() -> {
-            org.trestle.app.internal.parts.WindowLayout.restore(window, models, prefs); // as at the next start
+            WindowLayout.restore(window, models, prefs); // as at the next start
             return null;
         });
-        assertEquals("Materials|65|35", WORKBENCH.onUi(() -> ((org.eclipse.e4.ui.model.application.ui.basic.MPart) main
+        assertEquals("Materials|65|35", WORKBENCH.onUi(() -> ((MPart) main
                 .getSelectedElement()).getLabel() + "|" + main.getContainerData() + "|" + side.getContainerData()));
         WORKBENCH.onUi(() -> {
             prefs.put("window.shares", "wide,narrow"); // a kept value that is no number changes nothing
             prefs.put("window.front", "org.example.part.gone");
-            org.trestle.app.internal.parts.WindowLayout.restore(window, models, prefs);
+            WindowLayout.restore(window, models, prefs);
             return null;
         });
-        assertEquals("Materials|65", WORKBENCH.onUi(() -> ((org.eclipse.e4.ui.model.application.ui.basic.MPart) main
+        assertEquals("Materials|65", WORKBENCH.onUi(() -> ((MPart) main
                 .getSelectedElement()).getLabel() + "|" + main.getContainerData()));
         assertTrue(command(shell, "org.trestle.app.command.resetLayout"));
         prefs.removeNode();
@@ -123,24 +190,24 @@ class WorkbenchWindowTest {
     @Test
     void resetPerspectiveRestoresTheLayoutAsItFirstCame() throws Exception {
         Shell shell = mainShell();
-        var window = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement"));
-        var models = WORKBENCH.onUi(() -> window.getContext().get(org.eclipse.e4.ui.workbench.modeling.EModelService.class));
-        var side = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MPartStack) models
+        var window = WORKBENCH.onUi(() -> (MWindow) shell.getData("modelElement"));
+        var models = WORKBENCH.onUi(() -> window.getContext().get(EModelService.class));
+        var side = WORKBENCH.onUi(() -> (MPartStack) models
                 .find("org.trestle.app.partstack.side", window));
-        var main = WORKBENCH.onUi(() -> (org.eclipse.e4.ui.model.application.ui.basic.MPartStack) models
+        var main = WORKBENCH.onUi(() -> (MPartStack) models
                 .find("org.trestle.app.partstack.main", window));
         String weights = WORKBENCH.onUi(() -> main.getContainerData() + "/" + side.getContainerData());
         WORKBENCH.onUi(() -> {
-            side.getTags().add(org.eclipse.e4.ui.workbench.IPresentationEngine.MINIMIZED);
+            side.getTags().add(IPresentationEngine.MINIMIZED);
             main.setContainerData("90");
             return null;
         });
-        WORKBENCH.waitForUi(WAIT, "the Conflicts column minimized", () -> side.getWidget() instanceof org.eclipse.swt.widgets.Control c
+        WORKBENCH.waitForUi(WAIT, "the Conflicts column minimized", () -> side.getWidget() instanceof Control c
                 && !c.isVisible() ? Boolean.TRUE : null);
         assertTrue(command(shell, "org.trestle.app.command.resetLayout"), "Window > Reset Perspective runs");
-        WORKBENCH.waitForUi(WAIT, "the Conflicts column back", () -> side.getWidget() instanceof org.eclipse.swt.widgets.Control c
+        WORKBENCH.waitForUi(WAIT, "the Conflicts column back", () -> side.getWidget() instanceof Control c
                 && c.isVisible() ? Boolean.TRUE : null);
-        assertFalse(WORKBENCH.onUi(() -> side.getTags().contains(org.eclipse.e4.ui.workbench.IPresentationEngine.MINIMIZED)));
+        assertFalse(WORKBENCH.onUi(() -> side.getTags().contains(IPresentationEngine.MINIMIZED)));
         assertEquals("72", WORKBENCH.onUi(main::getContainerData), "the tables' share as at the first start (was " + weights + ")");
     }
 
@@ -150,7 +217,7 @@ class WorkbenchWindowTest {
         commandLater(shell, "org.trestle.app.command.about");
         Shell about = dialog(shell, "the About dialog");
         String words = WORKBENCH.onUi(() -> about.getText() + "\n" + texts(about));
-        String version = org.osgi.framework.FrameworkUtil.getBundle(org.trestle.app.internal.handlers.AboutHandler.class)
+        String version = FrameworkUtil.getBundle(AboutHandler.class)
                 .getVersion().toString();
         assertTrue(words.startsWith("About Trestle") && words.contains("Trestle " + version), words);
         assertTrue(words.contains("Estimate item (version ") && words.contains("Material (version "), words);
@@ -176,7 +243,7 @@ class WorkbenchWindowTest {
      * sample plugin's tab does not take over the window.
      */
     @Test
-    @org.junit.jupiter.api.Order(0)
+    @Order(0)
     void pluginTablesComeFromTheExtensionInTheirOrderWithIconsWithoutTakingTheFocus() throws Exception {
         Shell shell = mainShell();
         CTabFolder main = WORKBENCH.waitForUi(WAIT, "the main tabs", () -> all(shell, CTabFolder.class).stream()
@@ -185,7 +252,7 @@ class WorkbenchWindowTest {
         List<String> tabs = WORKBENCH.onUi(() -> Arrays.stream(main.getItems()).map(CTabItem::getText).toList());
         assertEquals(List.of("Projects", "Estimate editor", "Estimates", "Estimate items", "Materials",
                 "Safety inspections", "Sync settings", "About this computer"), tabs, "Updates opens when asked for");
-        assertEquals(org.trestle.app.internal.parts.TabTitles.MINIMUM, WORKBENCH.onUi(main::getMinimumCharacters),
+        assertEquals(TabTitles.MINIMUM, WORKBENCH.onUi(main::getMinimumCharacters),
                 "titles stay readable; tabs that do not fit are behind the chevron");
         assertEquals("Projects", WORKBENCH.onUi(() -> main.getSelection().getText()),
                 "the first tab is shown at start, not the tab a plugin added");
@@ -201,13 +268,13 @@ class WorkbenchWindowTest {
     @Test
     void aComputerNotYetRegisteredLeadsToRegistration() throws Exception {
         Shell shell = mainShell();
-        assertEquals(org.trestle.sync.api.SyncStatus.UNREGISTERED, service(SyncService.class).status());
-        org.eclipse.swt.widgets.Link register = WORKBENCH.waitForUi(WAIT, "the link to registration", () -> find(shell,
-                org.eclipse.swt.widgets.Link.class, l -> l.getData(SyncStatusControl.REGISTER) != null && l.isVisible())
+        assertEquals(SyncStatus.UNREGISTERED, service(SyncService.class).status());
+        Link register = WORKBENCH.waitForUi(WAIT, "the link to registration", () -> find(shell,
+                Link.class, l -> l.getData(SyncStatusControl.REGISTER) != null && l.isVisible())
                 .orElse(null));
         assertTrue(WORKBENCH.onUi(register::getText).contains("Register this computer"));
         WORKBENCH.onUi(() -> {
-            register.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            register.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         WORKBENCH.waitForUi(WAIT, "the Sync settings shown", () -> all(shell, CTabFolder.class).stream()
@@ -219,7 +286,7 @@ class WorkbenchWindowTest {
     /** Changes waiting for a plugin are said briefly on the status line, in full in its tooltip. */
     @Test
     void changesWaitingForAPluginAreShortOnTheStatusLineAndFullInTheTooltip() {
-        var state = new org.trestle.sync.api.SyncState(org.trestle.sync.api.SyncStatus.ONLINE, "https://office:8443",
+        var state = new SyncState(SyncStatus.ONLINE, "https://office:8443",
                 "L-1", "n", 0, 0, null, null, null, Map.of("SiteDiaryEntry", 3L));
         String line = SyncStatusControl.describe(state);
         assertTrue(line.contains("3 changes wait for an update") && line.length() < 90, line);
@@ -247,8 +314,8 @@ class WorkbenchWindowTest {
         Thread.sleep(300);
         events.postEvent(new Event(SyncTopics.PROGRESS, Map.of(SyncTopics.PROPERTY_RECEIVED, 10_000, "more", true,
                 SyncTopics.PROPERTY_TOTAL, 40_000L)));
-        org.eclipse.swt.widgets.ProgressBar bar = WORKBENCH.waitForUi(WAIT, "the download's bar", () -> find(shell,
-                org.eclipse.swt.widgets.ProgressBar.class, b -> b.getData(SyncStatusControl.RECEIVING) != null
+        ProgressBar bar = WORKBENCH.waitForUi(WAIT, "the download's bar", () -> find(shell,
+                ProgressBar.class, b -> b.getData(SyncStatusControl.RECEIVING) != null
                         && b.isVisible() && b.getSelection() == 250).orElse(null));
         String line = WORKBENCH.waitForUi(WAIT, "the counts on the status line", () -> find(shell, Label.class,
                 l -> l.getData(SyncStatusControl.STATUS_LABEL) != null && l.getText().startsWith("Receiving 10.000 of 40.000"))
@@ -312,7 +379,7 @@ class WorkbenchWindowTest {
                 .toArray(String[]::new)).indexOf("Project"));
         assertTrue(column >= 0, "a Project column");
         Map<String, String> projectOf = WORKBENCH.onUi(() -> {
-            Map<String, String> shown = new java.util.HashMap<>();
+            Map<String, String> shown = new HashMap<>();
             for (var item : table.getItems()) {
                 List<String> cells = Arrays.asList(cells(item));
                 shown.put(cells.contains("T. Varga") ? "T. Varga" : cells.contains("L. Brandt") ? "L. Brandt" : "?",
@@ -336,7 +403,12 @@ class WorkbenchWindowTest {
         screenshot(shell, "entity-table-references");
     }
 
-    private static String[] cells(org.eclipse.swt.widgets.TableItem item) {
+    /** @return an empty SWT event to notify a widget's listeners with, as a click or a key brings one */
+    private static org.eclipse.swt.widgets.Event widgetEvent() {
+        return new org.eclipse.swt.widgets.Event(); // the name Event is the OSGi event's in this class
+    }
+
+    private static String[] cells(TableItem item) {
         String[] texts = new String[item.getParent().getColumnCount()];
         for (int i = 0; i < texts.length; i++) {
             texts[i] = item.getText(i);
@@ -352,7 +424,7 @@ class WorkbenchWindowTest {
                 () -> find(shell, Text.class, t -> t.getData(HomePart.DATA_DIRECTORY_FIELD) != null).orElse(null));
         String expected = Path.of(System.getProperty("trestle.data.dir")).toAbsolutePath().normalize().toString();
         assertEquals(expected, WORKBENCH.onUi(field::getText));
-        String service = java.nio.file.Files.readString(Path.of(expected, "db", "service.properties"));
+        String service = Files.readString(Path.of(expected, "db", "service.properties"));
         assertTrue(service.contains("dataEncryption=true") && service.contains("derby.encryptionBlockSize=16"),
                 "the workbench's database is encrypted at rest with AES (16-byte blocks): " + service);
         assertTrue(WORKBENCH.onUi(() -> !field.getEditable()), "the location is shown, not edited, here");
@@ -392,18 +464,18 @@ class WorkbenchWindowTest {
             visibleField(shell, "budget").setText("48000.00");
             // the start date from the calendar beside the field
             Button picker = (Button) Arrays.stream(visibleField(shell, "startDate").getParent().getChildren())
-                    .filter(c -> c.getData(org.trestle.app.parts.DateField.PICKER) != null).findFirst().orElseThrow();
-            picker.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    .filter(c -> c.getData(DateField.PICKER) != null).findFirst().orElseThrow();
+            picker.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
-        org.eclipse.swt.widgets.DateTime calendar = WORKBENCH.waitForUi(WAIT, "the calendar", () -> Arrays
+        DateTime calendar = WORKBENCH.waitForUi(WAIT, "the calendar", () -> Arrays
                 .stream(WORKBENCH.display().getShells()).filter(Shell::isVisible)
-                .flatMap(s -> all(s, org.eclipse.swt.widgets.DateTime.class).stream())
-                .filter(d -> d.getData(org.trestle.app.parts.DateField.CALENDAR) != null).findFirst().orElse(null));
+                .flatMap(s -> all(s, DateTime.class).stream())
+                .filter(d -> d.getData(DateField.CALENDAR) != null).findFirst().orElse(null));
         WORKBENCH.onUi(() -> {
             calendar.setDate(2027, 0, 15);
-            calendar.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
-            calendar.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+            calendar.notifyListeners(SWT.Selection, widgetEvent());
+            calendar.notifyListeners(SWT.DefaultSelection, widgetEvent());
             return null;
         });
         assertEquals("15.01.2027", WORKBENCH.onUi(() -> visibleField(shell, "startDate").getText()),
@@ -418,7 +490,7 @@ class WorkbenchWindowTest {
                 .filter(r -> "UI-7".equals(r.data().path("code").asText())).findFirst().orElseThrow().data()
                 .path("startDate").asText(), "stored as an ISO date");
         assertTrue(WORKBENCH.onUi(() -> Arrays.stream(table.getItems()).filter(i -> "UI-7".equals(i.getText(0)))
-                .anyMatch(i -> java.util.stream.IntStream.range(0, table.getColumnCount())
+                .anyMatch(i -> IntStream.range(0, table.getColumnCount())
                         .anyMatch(c -> "15.01.2027".equals(i.getText(c))))), "the table shows the date as the locale writes it");
         assertEquals("UI-7", WORKBENCH.waitForUi(WAIT, "the saved project selected", () -> table.getSelectionCount() == 1
                 ? table.getSelection()[0].getText(0) : null), "the saved record stays selected");
@@ -427,9 +499,9 @@ class WorkbenchWindowTest {
         assertTrue(WORKBENCH.onUi(() -> {
             Button save = all(shell, Button.class).stream().filter(b -> "Save".equals(b.getText()) && b.isVisible())
                     .findFirst().orElseThrow();
-            org.eclipse.swt.custom.ScrolledComposite scroll = (org.eclipse.swt.custom.ScrolledComposite) save.getParent()
+            ScrolledComposite scroll = (ScrolledComposite) save.getParent()
                     .getParent().getParent();
-            org.eclipse.swt.graphics.Point at = save.getDisplay().map(save.getParent(), scroll, save.getLocation());
+            Point at = save.getDisplay().map(save.getParent(), scroll, save.getLocation());
             return at.y + save.getSize().y <= scroll.getClientArea().height;
         }), "the form's Save button is in view at the window's default size, without scrolling");
         screenshot(shell, "projects");
@@ -532,7 +604,7 @@ class WorkbenchWindowTest {
         });
         // a sync brings a record and reads the table again: the record stays selected and the edit stays
         var arrived = JsonNodeFactory.instance.objectNode().put("code", "LE-3B").put("name", "Arrived by sync");
-        service(SyncService.class).engine().entities().put("Project", org.trestle.sync.api.entity.EntityIds.newUuid(), arrived);
+        service(SyncService.class).engine().entities().put("Project", EntityIds.newUuid(), arrived);
         service(EventAdmin.class).sendEvent(new Event(SyncTopics.COMPLETED, Map.of()));
         WORKBENCH.waitForUi(WAIT, "the table read again", () -> Arrays.stream(table.getItems())
                 .anyMatch(i -> "LE-3B".equals(i.getText(0))) ? Boolean.TRUE : null);
@@ -540,13 +612,13 @@ class WorkbenchWindowTest {
         assertEquals("125.000,5", WORKBENCH.onUi(() -> visibleField(shell, "budget").getText()));
         assertEquals("*Projects", WORKBENCH.onUi(() -> tabText(shell, "Projects")));
         WORKBENCH.onUi(() -> {
-            visibleField(shell, "budget").notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+            visibleField(shell, "budget").notifyListeners(SWT.DefaultSelection, widgetEvent());
             return null;
         });
         WORKBENCH.waitForUi(WAIT, "the budget saved", () -> Arrays.stream(table.getItems())
                 .anyMatch(i -> "LE-3".equals(i.getText(0)) && "125.000,50".equals(i.getText(3))) ? Boolean.TRUE : null);
         assertTrue(service(SyncService.class).engine().entities().list("Project").stream().anyMatch(r -> "LE-3".equals(
-                r.data().path("code").asText()) && new java.math.BigDecimal("125000.5").compareTo(new java.math.BigDecimal(
+                r.data().path("code").asText()) && new BigDecimal("125000.5").compareTo(new BigDecimal(
                 r.data().path("budget").asText())) == 0), "stored as a plain decimal");
         WORKBENCH.waitForUi(WAIT, "the tab clean", () -> "Projects".equals(tabText(shell, "Projects")) ? Boolean.TRUE : null);
     }
@@ -604,7 +676,7 @@ class WorkbenchWindowTest {
 
         // restored from the deleted records: a new project with the estimate and its item
         later(() -> all(shell, Button.class).stream().filter(b -> "Deleted...".equals(b.getText()) && b.isVisible())
-                .findFirst().orElseThrow().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event()));
+                .findFirst().orElseThrow().notifyListeners(SWT.Selection, widgetEvent()));
         Shell deleted = dialog(shell, "the deleted projects");
         assertEquals("Deleted project records", WORKBENCH.onUi(deleted::getText));
         Table list = WORKBENCH.waitForUi(WAIT, "DEL-9 among them", () -> all(deleted, Table.class).stream()
@@ -614,7 +686,7 @@ class WorkbenchWindowTest {
             for (int i = 0; i < list.getItemCount(); i++) {
                 if (list.getItem(i).getText(0).equals("DEL-9 Old depot")) {
                     list.setSelection(i);
-                    list.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    list.notifyListeners(SWT.Selection, widgetEvent());
                 }
             }
             return null;
@@ -647,14 +719,14 @@ class WorkbenchWindowTest {
         service(EventAdmin.class).postEvent(new Event(SyncTopics.CONFLICT, Map.of(SyncTopics.PROPERTY_CONFLICTS, 1,
                 SyncTopics.PROPERTY_REPORTS, List.of(new ConflictReport(versionId, "Project", uuid, Resolution.SERVER_WINS)))));
         Shell notice = WORKBENCH.waitForUi(WAIT, "the notice", () -> Arrays.stream(WORKBENCH.display().getShells())
-                .filter(s -> s.isVisible() && s.getData(org.trestle.app.internal.parts.ConflictNotices.NOTICE) != null)
+                .filter(s -> s.isVisible() && s.getData(ConflictNotices.NOTICE) != null)
                 .findFirst().orElse(null));
         String words = WORKBENCH.onUi(() -> texts(notice));
         assertTrue(words.contains("Your change to project LOST-1 Office's name was replaced"), words);
         screenshot(shell, "conflict-notice");
         WORKBENCH.onUi(() -> {
-            org.eclipse.swt.widgets.Link link = all(notice, org.eclipse.swt.widgets.Link.class).get(0);
-            link.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            Link link = all(notice, Link.class).get(0);
+            link.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         WORKBENCH.waitForUi(WAIT, "the record shown", () -> table.isVisible() && table.getSelectionCount() == 1
@@ -663,7 +735,7 @@ class WorkbenchWindowTest {
                 t -> t.getData(EntityTablePart.HISTORY) != null && t.isVisible() && t.getItemCount() == 1).orElse(null));
         WORKBENCH.onUi(() -> {
             history.setSelection(0);
-            history.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            history.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         click(shell, EntityTablePart.TAKE_BACK);
@@ -677,9 +749,9 @@ class WorkbenchWindowTest {
     /** Runs a command that opens a modal dialog, without waiting for the dialog to close. */
     private static void commandLater(Shell shell, String id) {
         later(() -> {
-            var window = (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement");
-            var commands = window.getContext().get(org.eclipse.e4.core.commands.ECommandService.class);
-            window.getContext().get(org.eclipse.e4.core.commands.EHandlerService.class)
+            var window = (MWindow) shell.getData("modelElement");
+            var commands = window.getContext().get(ECommandService.class);
+            window.getContext().get(EHandlerService.class)
                     .executeHandler(commands.createCommand(id, null));
         });
     }
@@ -687,9 +759,9 @@ class WorkbenchWindowTest {
     /** Runs a command of the window as its key binding or menu item would, in the active part. */
     private static boolean command(Shell shell, String id) {
         return WORKBENCH.onUi(() -> {
-            var window = (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement");
-            var commands = window.getContext().get(org.eclipse.e4.core.commands.ECommandService.class);
-            var handlers = window.getContext().get(org.eclipse.e4.core.commands.EHandlerService.class);
+            var window = (MWindow) shell.getData("modelElement");
+            var commands = window.getContext().get(ECommandService.class);
+            var handlers = window.getContext().get(EHandlerService.class);
             var command = commands.createCommand(id, null);
             if (!handlers.canExecute(command)) {
                 return false;
@@ -712,19 +784,19 @@ class WorkbenchWindowTest {
         Table table = projectsWith(shell);
         WORKBENCH.waitForUi(WAIT, "the projects to sort", () -> Arrays.stream(table.getItems())
                 .filter(i -> i.getText(0).startsWith("SO-")).count() == 3 ? Boolean.TRUE : null);
-        java.util.function.Supplier<List<String>> order = () -> WORKBENCH.onUi(() -> Arrays.stream(table.getItems())
+        Supplier<List<String>> order = () -> WORKBENCH.onUi(() -> Arrays.stream(table.getItems())
                 .map(i -> i.getText(0)).filter(c -> c.startsWith("SO-")).toList());
-        org.eclipse.swt.widgets.TableColumn budget = WORKBENCH.onUi(() -> Arrays.stream(table.getColumns())
+        TableColumn budget = WORKBENCH.onUi(() -> Arrays.stream(table.getColumns())
                 .filter(c -> "Budget".equals(c.getText())).findFirst().orElseThrow());
         assertEquals(SWT.RIGHT, (int) WORKBENCH.onUi(budget::getAlignment), "amounts are right-aligned");
         WORKBENCH.onUi(() -> {
-            budget.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            budget.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         assertEquals(List.of("SO-2", "SO-1", "SO-3"), order.get(), "by value, not as text");
         assertEquals(SWT.UP, (int) WORKBENCH.onUi(table::getSortDirection));
         WORKBENCH.onUi(() -> {
-            budget.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            budget.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         assertEquals(List.of("SO-3", "SO-1", "SO-2"), order.get(), "a second click turns the order round");
@@ -738,10 +810,10 @@ class WorkbenchWindowTest {
             filter.setText("Sorted");
             return null;
         });
-        Path csv = java.nio.file.Files.createTempDirectory("trestle-export").resolve("projects.csv");
+        Path csv = Files.createTempDirectory("trestle-export").resolve("projects.csv");
         WORKBENCH.onUi(() -> {
             for (CTabItem item : all(shell, CTabFolder.class).stream().flatMap(f -> Arrays.stream(f.getItems())).toList()) {
-                if (item.getData("modelElement") instanceof org.eclipse.e4.ui.model.application.ui.basic.MPart part
+                if (item.getData("modelElement") instanceof MPart part
                         && part.getObject() instanceof EntityTablePart projectsPart && item.getText().endsWith("Projects")) {
                     projectsPart.exportTo(csv);
                 }
@@ -750,7 +822,7 @@ class WorkbenchWindowTest {
         });
         WORKBENCH.waitForUi(WAIT, "the file saved", () -> labels(shell).stream()
                 .anyMatch(l -> l.startsWith("Saved 3 records to")) ? Boolean.TRUE : null);
-        List<String> lines = java.nio.file.Files.readAllLines(csv, java.nio.charset.StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
         assertTrue(lines.get(0).startsWith("\uFEFFCode,Name,"), lines.get(0));
         assertEquals(4, lines.size(), String.valueOf(lines));
         assertTrue(lines.get(1).startsWith("SO-3,Sorted SO-3,,\"7.000,00\""), lines.get(1));
@@ -832,26 +904,26 @@ class WorkbenchWindowTest {
 
         // how often it synchronizes is a preference: the link opens Window > Preferences
         SyncService sync = service(SyncService.class);
-        later(() -> all(shell, org.eclipse.swt.widgets.Link.class).stream().filter(l -> l.getText().contains("Preferences"))
-                .findFirst().orElseThrow().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event()));
+        later(() -> all(shell, Link.class).stream().filter(l -> l.getText().contains("Preferences"))
+                .findFirst().orElseThrow().notifyListeners(SWT.Selection, widgetEvent()));
         Shell preferences = dialog(shell, "the preferences");
-        assertEquals(org.trestle.app.internal.handlers.PreferencesHandler.TITLE, WORKBENCH.onUi(preferences::getText));
-        org.eclipse.swt.widgets.Spinner interval = WORKBENCH.waitForUi(WAIT, "the interval", () -> all(preferences,
-                org.eclipse.swt.widgets.Spinner.class).stream()
-                .filter(sp -> sp.getData(org.trestle.app.internal.parts.SyncPreferencePage.INTERVAL) != null).findFirst()
+        assertEquals(PreferencesHandler.TITLE, WORKBENCH.onUi(preferences::getText));
+        Spinner interval = WORKBENCH.waitForUi(WAIT, "the interval", () -> all(preferences,
+                Spinner.class).stream()
+                .filter(sp -> sp.getData(SyncPreferencePage.INTERVAL) != null).findFirst()
                 .orElse(null));
         WORKBENCH.onUi(() -> {
             interval.setSelection(15);
             return null;
         });
         screenshot(preferences, "preferences");
-        assertEquals(java.time.Duration.ofMinutes(5), sync.interval(), "nothing applies before OK");
+        assertEquals(Duration.ofMinutes(5), sync.interval(), "nothing applies before OK");
         WORKBENCH.onUi(() -> {
-            preferences.getDefaultButton().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            preferences.getDefaultButton().notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         WORKBENCH.waitForUi(WAIT, "the preferences closed", () -> preferences.isDisposed() ? Boolean.TRUE : null);
-        assertEquals(java.time.Duration.ofMinutes(15), sync.interval(), "OK applies the interval");
+        assertEquals(Duration.ofMinutes(15), sync.interval(), "OK applies the interval");
         String details = WORKBENCH.waitForUi(WAIT, "the connection details", () -> all(shell, Label.class).stream()
                 .filter(l -> l.getData(SyncSettingsPart.DEBUG) != null && l.getText().startsWith("Status:"))
                 .map(Label::getText).findFirst().orElse(null));
@@ -874,14 +946,14 @@ class WorkbenchWindowTest {
                         .put("quantity", "12.500").put("unitPrice", "95.00"))));
         Shell shell = mainShell();
         showTab(shell, "Estimate editor");
-        org.eclipse.swt.widgets.Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimate chooser", () -> all(shell,
-                org.eclipse.swt.widgets.Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+        Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimate chooser", () -> all(shell,
+                Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.CHOOSER) != null
                         && Arrays.asList(c.getItems()).stream().anyMatch(i -> i.startsWith("E-77"))).findFirst().orElse(null));
         WORKBENCH.onUi(() -> {
             for (int i = 0; i < chooser.getItemCount(); i++) {
                 if (chooser.getItem(i).startsWith("E-77")) {
                     chooser.select(i);
-                    chooser.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    chooser.notifyListeners(SWT.Selection, widgetEvent());
                 }
             }
             return null;
@@ -904,7 +976,7 @@ class WorkbenchWindowTest {
 
         // a quantity that is no number is marked where it is, and Save names it and saves nothing
         editCell(shell, items, 1, 3, "zwei");
-        org.eclipse.swt.graphics.RGB marked = new org.eclipse.swt.graphics.RGB(255, 205, 210);
+        RGB marked = new RGB(255, 205, 210);
         assertEquals(marked, WORKBENCH.onUi(() -> items.getItem(1).getBackground(3).getRGB()), "the invalid cell is marked");
         assertFalse(marked.equals(WORKBENCH.onUi(() -> items.getItem(1).getBackground(2).getRGB())), "a valid cell is not");
         click(shell, "Save");
@@ -920,7 +992,7 @@ class WorkbenchWindowTest {
                 "the editor is open in the cell named");
         WORKBENCH.onUi(() -> {
             quantity.setText("2");
-            org.eclipse.swt.widgets.Event tab = new org.eclipse.swt.widgets.Event();
+            var tab = widgetEvent();
             tab.detail = SWT.TRAVERSE_TAB_NEXT;
             tab.doit = true;
             quantity.notifyListeners(SWT.Traverse, tab);
@@ -934,32 +1006,32 @@ class WorkbenchWindowTest {
         assertFalse(marked.equals(WORKBENCH.onUi(() -> items.getItem(1).getBackground(3).getRGB())), "the mark goes with the mistake");
 
         click(shell, "Save");
-        WORKBENCH.waitForUi(WAIT, "the saved total", () -> new java.math.BigDecimal("1487.50").equals(engine.read(em ->
-                em.find(org.trestle.construction.Estimate.class, estimate)).getTotal()) ? Boolean.TRUE : null);
+        WORKBENCH.waitForUi(WAIT, "the saved total", () -> new BigDecimal("1487.50").equals(engine.read(em ->
+                em.find(Estimate.class, estimate)).getTotal()) ? Boolean.TRUE : null);
         assertEquals(2L, engine.entities().list("EstimateItem").stream()
                 .filter(e -> estimate.equals(e.data().path("estimate").asText())).count());
 
         // the estimate as a PDF for the client, and printed (to a file, as GTK's "Print to File" printer does)
         WORKBENCH.waitForUi(WAIT, "the saved estimate clean", () -> tabText(shell, "Estimate editor").startsWith("*") ? null : Boolean.TRUE);
-        java.nio.file.Path pdf = java.nio.file.Files.createTempDirectory("trestle-pdf").resolve("E-77 Walls.pdf");
+        Path pdf = Files.createTempDirectory("trestle-pdf").resolve("E-77 Walls.pdf");
         EstimateEditorPart editor = editorPart(shell);
         WORKBENCH.onUi(() -> {
             editor.exportTo(pdf, null);
             return null;
         });
         assertTrue(WORKBENCH.onUi(message::getText).startsWith("Saved E-77 Walls.pdf"), WORKBENCH.onUi(message::getText));
-        try (var document = org.apache.pdfbox.Loader.loadPDF(pdf.toFile())) {
-            String text = new org.apache.pdfbox.text.PDFTextStripper().getText(document);
+        try (var document = Loader.loadPDF(pdf.toFile())) {
+            String text = new PDFTextStripper().getText(document);
             for (String expected : List.of("Estimate E-77", "Walls", "Project: Editor test", "Concrete", "Scaffolding",
                     "1.187,50", "300,00", "Total: 1.487,50 €")) {
                 assertTrue(text.contains(expected), expected + " in the PDF:\n" + text);
             }
         }
-        org.eclipse.swt.printing.PrinterData toFile = WORKBENCH.onUi(() -> Arrays.stream(
-                org.eclipse.swt.printing.Printer.getPrinterList()).filter(p -> p.name.toLowerCase(java.util.Locale.ROOT)
+        PrinterData toFile = WORKBENCH.onUi(() -> Arrays.stream(
+                Printer.getPrinterList()).filter(p -> p.name.toLowerCase(Locale.ROOT)
                         .contains("file")).findFirst().orElse(null));
         assertNotNull(toFile, "GTK's file printer is there");
-        java.nio.file.Path printed = pdf.resolveSibling("printed.pdf");
+        Path printed = pdf.resolveSibling("printed.pdf");
         toFile.printToFile = true;
         toFile.fileName = printed.toString();
         WORKBENCH.onUi(() -> {
@@ -967,14 +1039,14 @@ class WorkbenchWindowTest {
             return null;
         });
         assertEquals("Sent 1 page to " + toFile.name + ".", WORKBENCH.onUi(message::getText));
-        WORKBENCH.waitForUi(WAIT, "the printed file", () -> java.nio.file.Files.exists(printed) && printed.toFile().length() > 1000
+        WORKBENCH.waitForUi(WAIT, "the printed file", () -> Files.exists(printed) && printed.toFile().length() > 1000
                 ? Boolean.TRUE : null);
 
         // removing the first item numbers the others again
         WORKBENCH.waitForUi(WAIT, "the saved estimate clean", () -> tabText(shell, "Estimate editor").startsWith("*") ? null : Boolean.TRUE);
         WORKBENCH.onUi(() -> {
             items.setSelection(0);
-            items.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            items.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         click(shell, "Remove item");
@@ -987,9 +1059,9 @@ class WorkbenchWindowTest {
 
     private static EstimateEditorPart editorPart(Shell shell) {
         return WORKBENCH.onUi(() -> {
-            var window = (org.eclipse.e4.ui.model.application.ui.basic.MWindow) shell.getData("modelElement");
-            var models = window.getContext().get(org.eclipse.e4.ui.workbench.modeling.EModelService.class);
-            return (EstimateEditorPart) ((org.eclipse.e4.ui.model.application.ui.basic.MPart) models
+            var window = (MWindow) shell.getData("modelElement");
+            var models = window.getContext().get(EModelService.class);
+            return (EstimateEditorPart) ((MPart) models
                     .find("org.trestle.construction.ui.part.estimateEditor", window)).getObject();
         });
     }
@@ -1019,8 +1091,8 @@ class WorkbenchWindowTest {
                         .put("code", "PL-1").put("name", "Rebar B500").put("unit", "kg").put("unitPrice", "1.15"))));
         Shell shell = mainShell();
         showTab(shell, "Estimate editor");
-        org.eclipse.swt.widgets.Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimates in the chooser", () -> all(shell,
-                org.eclipse.swt.widgets.Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+        Combo chooser = WORKBENCH.waitForUi(WAIT, "the estimates in the chooser", () -> all(shell,
+                Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.CHOOSER) != null
                         && Arrays.asList(c.getItems()).contains("E-82 Capping beam, Quay wall")).findFirst().orElse(null));
         chooseEstimate(chooser, "E-81");
         Text title = WORKBENCH.waitForUi(WAIT, "E-81 open", () -> all(shell, Text.class).stream()
@@ -1066,13 +1138,13 @@ class WorkbenchWindowTest {
         assertTrue(command(shell, "org.eclipse.ui.edit.undo"));
 
         // the price list (read with the estimates) adds an item with the material's name, unit and unit price
-        org.eclipse.swt.widgets.Combo prices = WORKBENCH.waitForUi(WAIT, "the material in the price list", () -> all(shell,
-                org.eclipse.swt.widgets.Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.PRICE_LIST) != null
+        Combo prices = WORKBENCH.waitForUi(WAIT, "the material in the price list", () -> all(shell,
+                Combo.class).stream().filter(c -> c.getData(EstimateEditorPart.PRICE_LIST) != null
                         && Arrays.asList(c.getItems()).contains("Rebar B500 (1.15 per kg)") && c.isEnabled())
                 .findFirst().orElse(null));
         WORKBENCH.onUi(() -> {
             prices.select(Arrays.asList(prices.getItems()).indexOf("Rebar B500 (1.15 per kg)"));
-            prices.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            prices.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         String added = WORKBENCH.waitForUi(WAIT, "the item from the price list", () -> Arrays.stream(items.getItems())
@@ -1111,14 +1183,14 @@ class WorkbenchWindowTest {
             for (int i = 0; i < related.getItemCount(); i++) {
                 if (related.getItem(i).getText(1).startsWith("E-32")) {
                     related.setSelection(i);
-                    related.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+                    related.notifyListeners(SWT.DefaultSelection, widgetEvent());
                 }
             }
             return null;
         });
         WORKBENCH.waitForUi(WAIT, "the estimate open in the editor", () -> all(shell, CTabFolder.class).stream()
                 .anyMatch(f -> f.getSelection() != null && f.getSelection().getText().endsWith("Estimate editor"))
-                && all(shell, org.eclipse.swt.widgets.Combo.class).stream().anyMatch(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+                && all(shell, Combo.class).stream().anyMatch(c -> c.getData(EstimateEditorPart.CHOOSER) != null
                         && c.getText().equals("E-32 Drainage, Ring road")) ? Boolean.TRUE : null);
         showTab(shell, "Projects"); // the editor is read again when it is next brought to the front
         detailsTab(shell, "Record");
@@ -1156,25 +1228,25 @@ class WorkbenchWindowTest {
             for (int i = 0; i < table.getItemCount(); i++) {
                 if (Arrays.asList(cells(table.getItem(i))).contains("E-95")) {
                     table.setSelection(i);
-                    table.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
-                    table.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+                    table.notifyListeners(SWT.Selection, widgetEvent());
+                    table.notifyListeners(SWT.DefaultSelection, widgetEvent());
                 }
             }
             return null;
         });
         WORKBENCH.waitForUi(WAIT, "the estimate open in the editor", () -> all(shell, CTabFolder.class).stream()
                 .anyMatch(f -> f.getSelection() != null && f.getSelection().getText().endsWith("Estimate editor"))
-                && all(shell, org.eclipse.swt.widgets.Combo.class).stream().anyMatch(c -> c.getData(EstimateEditorPart.CHOOSER) != null
+                && all(shell, Combo.class).stream().anyMatch(c -> c.getData(EstimateEditorPart.CHOOSER) != null
                         && c.getText().equals("E-95 Pier heads, Pier")) ? Boolean.TRUE : null);
     }
 
     /** Chooses the estimate whose entry starts with its number, as a person would in the chooser. */
-    private static void chooseEstimate(org.eclipse.swt.widgets.Combo chooser, String number) {
+    private static void chooseEstimate(Combo chooser, String number) {
         WORKBENCH.onUi(() -> {
             for (int i = 0; i < chooser.getItemCount(); i++) {
                 if (chooser.getItem(i).startsWith(number + " ")) {
                     chooser.select(i);
-                    chooser.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    chooser.notifyListeners(SWT.Selection, widgetEvent());
                     break;
                 }
             }
@@ -1193,7 +1265,7 @@ class WorkbenchWindowTest {
         // a synchronization may bring or evict projects: the part reads them again after one
         service(EventAdmin.class).postEvent(new Event(SyncTopics.COMPLETED, Map.of()));
         Label held = WORKBENCH.waitForUi(WAIT, "the projects held here", () -> all(shell, Label.class).stream()
-                .filter(l -> l.getData(org.trestle.app.internal.parts.HomePart.HELD) != null
+                .filter(l -> l.getData(HomePart.HELD) != null
                         && l.getText().contains(code)).findFirst().orElse(null));
         String text = WORKBENCH.onUi(held::getText);
         assertTrue(text.startsWith("Project: "), text);
@@ -1210,20 +1282,20 @@ class WorkbenchWindowTest {
         String code = "RESP-" + UUID.randomUUID().toString().substring(0, 6);
 
         // another transaction holds the materials table while it adds one, as a long write would
-        java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         Thread holder = new Thread(() -> engine.inTx(em -> {
             em.createNativeQuery("LOCK TABLE MATERIAL IN EXCLUSIVE MODE").executeUpdate();
-            org.trestle.resources.Material held = new org.trestle.resources.Material();
+            Material held = new Material();
             held.setCode(code);
             held.setName("Held back by a lock");
             held.setUnit("kg");
-            held.setUnitPrice(new java.math.BigDecimal("1.00"));
+            held.setUnitPrice(new BigDecimal("1.00"));
             em.persist(held);
             em.flush();
             locked.countDown();
             try {
-                release.await(2, java.util.concurrent.TimeUnit.MINUTES);
+                release.await(2, TimeUnit.MINUTES);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -1231,16 +1303,16 @@ class WorkbenchWindowTest {
         }), "table-lock-holder");
         holder.start();
         try {
-            assertTrue(locked.await(30, java.util.concurrent.TimeUnit.SECONDS), "the table is locked");
+            assertTrue(locked.await(30, TimeUnit.SECONDS), "the table is locked");
             // the table reloads after a synchronization: its reading job now waits for the lock
             service(EventAdmin.class).postEvent(new Event(SyncTopics.COMPLETED, Map.of()));
             WORKBENCH.waitForUi(WAIT, "the Materials load waiting for the database", () -> Arrays
-                    .stream(org.eclipse.core.runtime.jobs.Job.getJobManager().find(null))
+                    .stream(Job.getJobManager().find(null))
                     .anyMatch(j -> j.getName().equals("Loading Material")
-                            && j.getState() == org.eclipse.core.runtime.jobs.Job.RUNNING) ? Boolean.TRUE : null);
+                            && j.getState() == Job.RUNNING) ? Boolean.TRUE : null);
 
             // meanwhile the window answers: another tab opens, the filter takes text
-            java.util.concurrent.CompletableFuture<String> answered = new java.util.concurrent.CompletableFuture<>();
+            CompletableFuture<String> answered = new CompletableFuture<>();
             WORKBENCH.display().asyncExec(() -> {
                 try {
                     Text filter = find(shell, Text.class, t -> t.getData(EntityTablePart.FILTER) != null && t.isVisible())
@@ -1252,7 +1324,7 @@ class WorkbenchWindowTest {
                     CTabItem about = Arrays.stream(folder.getItems()).filter(i -> i.getText().equals("About this computer"))
                             .findFirst().orElseThrow();
                     folder.setSelection(about);
-                    org.eclipse.swt.widgets.Event selected = new org.eclipse.swt.widgets.Event();
+                    var selected = widgetEvent();
                     selected.item = about;
                     folder.notifyListeners(SWT.Selection, selected);
                     answered.complete(folder.getSelection().getText());
@@ -1260,7 +1332,7 @@ class WorkbenchWindowTest {
                     answered.completeExceptionally(e);
                 }
             });
-            assertEquals("About this computer", answered.get(30, java.util.concurrent.TimeUnit.SECONDS),
+            assertEquals("About this computer", answered.get(30, TimeUnit.SECONDS),
                     "the window answered while the table's load waited for the database");
             assertTrue(WORKBENCH.onUi(() -> Arrays.stream(table.getItems()).noneMatch(i -> i.getText(0).equals(code))),
                     "the new material is not shown before its transaction commits");
@@ -1276,8 +1348,8 @@ class WorkbenchWindowTest {
     /** Opens the cell editor of a table cell as a click would, types the text and presses Enter. */
     private static void editCell(Shell shell, Table table, int row, int column, String text) throws InterruptedException {
         WORKBENCH.onUi(() -> {
-            org.eclipse.swt.graphics.Rectangle cell = table.getItem(row).getBounds(column);
-            org.eclipse.swt.widgets.Event down = new org.eclipse.swt.widgets.Event();
+            Rectangle cell = table.getItem(row).getBounds(column);
+            var down = widgetEvent();
             down.x = cell.x + cell.width / 2;
             down.y = cell.y + cell.height / 2;
             down.button = 1;
@@ -1295,7 +1367,7 @@ class WorkbenchWindowTest {
                 .map(c -> (Text) c).findFirst().orElse(null));
         WORKBENCH.onUi(() -> {
             editor.setText(text);
-            editor.notifyListeners(SWT.DefaultSelection, new org.eclipse.swt.widgets.Event());
+            editor.notifyListeners(SWT.DefaultSelection, widgetEvent());
             return null;
         });
     }
@@ -1310,7 +1382,7 @@ class WorkbenchWindowTest {
         Button button = WORKBENCH.waitForUi(WAIT, "the button " + text, () -> all(shell, Button.class).stream()
                 .filter(b -> text.equals(b.getText()) && b.isVisible() && b.isEnabled()).findFirst().orElse(null));
         WORKBENCH.onUi(() -> {
-            button.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            button.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
     }
@@ -1350,7 +1422,7 @@ class WorkbenchWindowTest {
         // an amount typed as the locale writes it
         WORKBENCH.onUi(() -> {
             compare.setSelection(rowOf(compare, "Unit price"));
-            compare.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            compare.notifyListeners(SWT.Selection, widgetEvent());
             find(shell, Text.class, t -> t.getData(ConflictsPart.RESULT_EDITOR) != null).orElseThrow().setText("1.007,5");
             return null;
         });
@@ -1361,7 +1433,7 @@ class WorkbenchWindowTest {
         // a name typed by hand for the selected attribute
         WORKBENCH.onUi(() -> {
             compare.setSelection(rowOf(compare, "Name"));
-            compare.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            compare.notifyListeners(SWT.Selection, widgetEvent());
             Text own = find(shell, Text.class, t -> t.getData(ConflictsPart.RESULT_EDITOR) != null).orElseThrow();
             assertEquals("Cement", own.getText(), "the field starts from the result's value");
             own.setText("Cement CEM II");
@@ -1374,8 +1446,8 @@ class WorkbenchWindowTest {
         screenshot(shell, "conflicts");
         click(shell, "Resolve");
         WORKBENCH.waitForUi(WAIT, "the conflict to be resolved", () -> sync.openConflicts().isEmpty() ? Boolean.TRUE : null);
-        org.trestle.resources.Material kept = engine.read(em -> em.find(org.trestle.resources.Material.class, uuid));
-        assertEquals(new java.math.BigDecimal("7.50"), kept.getUnitPrice());
+        Material kept = engine.read(em -> em.find(Material.class, uuid));
+        assertEquals(new BigDecimal("7.50"), kept.getUnitPrice());
         assertEquals("Cement CEM II", kept.getName());
 
         // the record's history lists the stored version and how it ended
@@ -1390,7 +1462,7 @@ class WorkbenchWindowTest {
                 for (int i = 0; i < materials.getItemCount(); i++) {
                     if ("CF-1".equals(materials.getItem(i).getText(0))) {
                         materials.setSelection(i);
-                        materials.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                        materials.notifyListeners(SWT.Selection, widgetEvent());
                     }
                 }
             }
@@ -1408,7 +1480,7 @@ class WorkbenchWindowTest {
             for (int i = 0; i < table.getItemCount(); i++) {
                 if (text.equals(table.getItem(i).getText(0))) {
                     table.setSelection(i);
-                    table.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                    table.notifyListeners(SWT.Selection, widgetEvent());
                     break;
                 }
             }
@@ -1416,7 +1488,7 @@ class WorkbenchWindowTest {
         });
     }
 
-    private static org.eclipse.swt.widgets.TableItem rowOf(Table table, String attribute) {
+    private static TableItem rowOf(Table table, String attribute) {
         return Arrays.stream(table.getItems()).filter(i -> attribute.equals(i.getText(0))).findFirst().orElseThrow();
     }
 
@@ -1463,7 +1535,7 @@ class WorkbenchWindowTest {
     }
 
     private static List<String> labels(Composite root) {
-        List<String> texts = new java.util.ArrayList<>();
+        List<String> texts = new ArrayList<>();
         for (Control c : root.getChildren()) {
             if (c instanceof Label l) {
                 texts.add(l.getText());
@@ -1485,7 +1557,7 @@ class WorkbenchWindowTest {
                 for (CTabItem item : folder.getItems()) {
                     if (label.equals(item.getText()) || ("*" + label).equals(item.getText())) {
                         folder.setSelection(item);
-                        org.eclipse.swt.widgets.Event e = new org.eclipse.swt.widgets.Event();
+                        var e = widgetEvent();
                         e.item = item;
                         folder.notifyListeners(SWT.Selection, e);
                         return Boolean.TRUE;
@@ -1499,16 +1571,16 @@ class WorkbenchWindowTest {
     @Test
     void helpCheckForUpdatesOpensTheUpdatesPartAndExplainsWhatItFinds() throws Exception {
         Shell shell = mainShell();
-        org.eclipse.swt.widgets.MenuItem checkItem = WORKBENCH.waitForUi(WAIT, "Help > Check for Updates", () -> {
-            org.eclipse.swt.widgets.Menu bar = shell.getMenuBar();
+        MenuItem checkItem = WORKBENCH.waitForUi(WAIT, "Help > Check for Updates", () -> {
+            Menu bar = shell.getMenuBar();
             if (bar == null) {
                 return null;
             }
-            for (org.eclipse.swt.widgets.MenuItem top : bar.getItems()) {
+            for (MenuItem top : bar.getItems()) {
                 if (top.getText().replace("&", "").equals("Help") && top.getMenu() != null) {
                     // the renderer fills a menu when it is shown
-                    top.getMenu().notifyListeners(SWT.Show, new org.eclipse.swt.widgets.Event());
-                    for (org.eclipse.swt.widgets.MenuItem item : top.getMenu().getItems()) {
+                    top.getMenu().notifyListeners(SWT.Show, widgetEvent());
+                    for (MenuItem item : top.getMenu().getItems()) {
                         if (item.getText().replace("&", "").startsWith("Check for Updates")) {
                             return item;
                         }
@@ -1518,7 +1590,7 @@ class WorkbenchWindowTest {
             return null;
         });
         WORKBENCH.onUi(() -> {
-            checkItem.notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+            checkItem.notifyListeners(SWT.Selection, widgetEvent());
             return null;
         });
         // Not registered with a server, so there is no default site yet.
@@ -1555,10 +1627,10 @@ class WorkbenchWindowTest {
      * Runs last: it registers the workbench.
      */
     @Test
-    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE)
     void aConflictFromARealServerIsResolvedInTheViewAndTheResolutionReachesTheServer() throws Exception {
         Path root = Path.of(System.getProperty("trestle.root", "../.."));
-        Path serverData = java.nio.file.Files.createTempDirectory("trestle-ui-server");
+        Path serverData = Files.createTempDirectory("trestle-ui-server");
         Path serverLog = serverData.resolve("out.log");
         Process server = new ProcessBuilder("bash", root.resolve("bin/trestle-server").toString(), "--http", "--port", "0",
                 "--host", "127.0.0.1", "--data-dir", serverData.resolve("data").toString(), "--enrollment-key", "ui-key",
@@ -1567,7 +1639,7 @@ class WorkbenchWindowTest {
             String url = null;
             for (int i = 0; i < 1200 && url == null; i++) {
                 Thread.sleep(100);
-                url = java.nio.file.Files.readAllLines(serverLog).stream().filter(l -> l.startsWith("Trestle server listening on "))
+                url = Files.readAllLines(serverLog).stream().filter(l -> l.startsWith("Trestle server listening on "))
                         .map(l -> l.substring("Trestle server listening on ".length()).trim()).findFirst().orElse(null);
                 assertTrue(server.isAlive() || url != null, () -> "the server stopped: " + read(serverLog));
             }
@@ -1603,15 +1675,15 @@ class WorkbenchWindowTest {
             other.register("OTHER-LAPTOP", "ui-key");
             JsonNode first = other.exchange(JsonNodeFactory.instance.arrayNode());
             assertTrue(first.toString().contains(estimate), "the other laptop received the estimate");
-            com.fasterxml.jackson.databind.node.ArrayNode edit = JsonNodeFactory.instance.arrayNode();
-            com.fasterxml.jackson.databind.node.ObjectNode change = edit.addObject().put("seq", 1).put("entity_type", "Estimate")
-                    .put("entity_uuid", estimate).put("operation", "UPDATE").put("updated_at", java.time.Instant.now().toString())
+            ArrayNode edit = JsonNodeFactory.instance.arrayNode();
+            ObjectNode change = edit.addObject().put("seq", 1).put("entity_type", "Estimate")
+                    .put("entity_uuid", estimate).put("operation", "UPDATE").put("updated_at", Instant.now().toString())
                     .put("base", other.lastReceived);
             // data is the entity's full state (PROTOCOL.md): what it received, with its new title
-            com.fasterxml.jackson.databind.node.ObjectNode state = null;
+            ObjectNode state = null;
             for (JsonNode c : first.path("changes")) {
                 if (estimate.equals(c.path("entity_uuid").asText())) {
-                    state = ((com.fasterxml.jackson.databind.node.ObjectNode) c.path("data")).deepCopy();
+                    state = ((ObjectNode) c.path("data")).deepCopy();
                 }
             }
             assertNotNull(state, first.toString());
@@ -1623,7 +1695,7 @@ class WorkbenchWindowTest {
             engine.entities().put("Estimate", estimate, JsonNodeFactory.instance.objectNode().put("title", "Groundworks (site)"));
             WORKBENCH.onUi(() -> {
                 all(shell, Button.class).stream().filter(b -> b.getData(SyncStatusControl.SYNC_BUTTON) != null).findFirst()
-                        .orElseThrow().notifyListeners(SWT.Selection, new org.eclipse.swt.widgets.Event());
+                        .orElseThrow().notifyListeners(SWT.Selection, widgetEvent());
                 return null;
             });
             Table list = WORKBENCH.waitForUi(WAIT, "the estimate's conflict in the view", () -> find(shell, Table.class,
@@ -1654,16 +1726,16 @@ class WorkbenchWindowTest {
             sync.syncNow();
 
             // the server holds the resolution: no conflict is open there, and the other laptop receives it
-            java.net.http.HttpResponse<String> conflicts = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/admin/conflicts?entity_uuid=" + estimate))
+            HttpResponse<String> conflicts = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/admin/conflicts?entity_uuid=" + estimate))
                             .header("Authorization", "Bearer ui-admin").GET().build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(0, RawNode.JSON.readTree(conflicts.body()).path("conflicts").size(), conflicts.body());
             JsonNode after = other.exchange(JsonNodeFactory.instance.arrayNode());
             assertTrue(after.toString().contains("Groundworks (site)"), () -> "the resolution reached the other laptop: " + after);
         } finally {
             server.destroy();
-            server.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            server.waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -1673,17 +1745,17 @@ class WorkbenchWindowTest {
 
     private static String read(Path file) {
         try {
-            return java.nio.file.Files.readString(file);
-        } catch (java.io.IOException e) {
+            return Files.readString(file);
+        } catch (IOException e) {
             return e.toString();
         }
     }
 
     /** Another laptop, speaking the protocol with plain HTTP and JSON. */
     private static final class RawNode {
-        static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+        static final ObjectMapper JSON = new ObjectMapper();
         final String base;
-        final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        final HttpClient http = HttpClient.newHttpClient();
         String nodeId;
         String serverId;
         String token;
@@ -1695,11 +1767,11 @@ class WorkbenchWindowTest {
         }
 
         void register(String code, String key) throws Exception {
-            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(base + "/api/sync/register")).header("Content-Type", "application/json")
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                    URI.create(base + "/api/sync/register")).header("Content-Type", "application/json")
                     .header("X-Enrollment-Key", key)
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"code\": \"" + code + "\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(2, r.statusCode() / 100, r.body());
             JsonNode a = JSON.readTree(r.body());
             nodeId = a.path("node_id").asText();
@@ -1708,19 +1780,19 @@ class WorkbenchWindowTest {
         }
 
         /** @return the server's packet */
-        JsonNode exchange(com.fasterxml.jackson.databind.node.ArrayNode changes) throws Exception {
-            com.fasterxml.jackson.databind.node.ObjectNode p = JSON.createObjectNode();
+        JsonNode exchange(ArrayNode changes) throws Exception {
+            ObjectNode p = JSON.createObjectNode();
             p.put("protocol", 1).put("schema_version", "1.0.0").put("sender", nodeId).put("target", serverId)
-                    .put("packet_no", ++packetNo).put("ack", lastReceived).put("created_at", java.time.Instant.now().toString())
+                    .put("packet_no", ++packetNo).put("ack", lastReceived).put("created_at", Instant.now().toString())
                     .put("has_more", false);
             p.set("changes", changes);
-            com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode();
+            ObjectNode body = JSON.createObjectNode();
             body.set("packet_data", p);
-            java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(base + "/api/sync/exchange")).header("Content-Type", "application/json")
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                    URI.create(base + "/api/sync/exchange")).header("Content-Type", "application/json")
                     .header("Authorization", "Bearer " + token)
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, r.statusCode(), r.body());
             JsonNode answer = JSON.readTree(r.body());
             assertEquals(0, answer.path("error_count").asInt(), r.body());
@@ -1732,7 +1804,7 @@ class WorkbenchWindowTest {
     /** Saves what the window shows as target/screenshots/NAME.png, for people to look at. */
     static void screenshot(Shell shell, String name) throws Exception {
         Path dir = Path.of(System.getProperty("trestle.screenshots", "target/screenshots"));
-        java.nio.file.Files.createDirectories(dir);
+        Files.createDirectories(dir);
         WORKBENCH.onUi(() -> {
             shell.layout(true, true);
             shell.redraw(0, 0, shell.getSize().x, shell.getSize().y, true);
@@ -1742,14 +1814,14 @@ class WorkbenchWindowTest {
         Thread.sleep(700);
         WORKBENCH.onUi(() -> {
             shell.update();
-            org.eclipse.swt.graphics.Rectangle bounds = shell.getBounds();
-            org.eclipse.swt.graphics.GC gc = new org.eclipse.swt.graphics.GC(shell.getDisplay());
-            org.eclipse.swt.graphics.Image image = new org.eclipse.swt.graphics.Image(shell.getDisplay(), bounds.width,
+            Rectangle bounds = shell.getBounds();
+            GC gc = new GC(shell.getDisplay());
+            Image image = new Image(shell.getDisplay(), bounds.width,
                     bounds.height);
             try {
                 gc.copyArea(image, bounds.x, bounds.y);
-                org.eclipse.swt.graphics.ImageLoader loader = new org.eclipse.swt.graphics.ImageLoader();
-                loader.data = new org.eclipse.swt.graphics.ImageData[] { image.getImageData() };
+                ImageLoader loader = new ImageLoader();
+                loader.data = new ImageData[] { image.getImageData() };
                 loader.save(dir.resolve(name + ".png").toString(), SWT.IMAGE_PNG);
             } finally {
                 gc.dispose();
@@ -1760,7 +1832,7 @@ class WorkbenchWindowTest {
     }
 
     private static <T extends Control> List<T> all(Control root, Class<T> type) {
-        List<T> found = new java.util.ArrayList<>();
+        List<T> found = new ArrayList<>();
         if (type.isInstance(root)) {
             found.add(type.cast(root));
         }
@@ -1778,7 +1850,7 @@ class WorkbenchWindowTest {
                         .filter(s -> s.isVisible() && "Trestle".equals(s.getText())).findFirst().orElse(null));
     }
 
-    private static <T extends Control> Optional<T> find(Control root, Class<T> type, java.util.function.Predicate<T> test) {
+    private static <T extends Control> Optional<T> find(Control root, Class<T> type, Predicate<T> test) {
         if (type.isInstance(root) && test.test(type.cast(root))) {
             return Optional.of(type.cast(root));
         }

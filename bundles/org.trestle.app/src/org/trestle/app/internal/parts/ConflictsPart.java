@@ -2,7 +2,9 @@ package org.trestle.app.internal.parts;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
@@ -14,6 +16,7 @@ import org.eclipse.e4.core.di.annotations.Optional;
 import org.eclipse.e4.core.di.extensions.Service;
 import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
+import org.eclipse.e4.ui.model.application.ui.basic.MPart;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.swt.SWT;
@@ -26,13 +29,14 @@ import org.eclipse.swt.widgets.Table;
 import org.eclipse.swt.widgets.TableColumn;
 import org.eclipse.swt.widgets.TableItem;
 import org.osgi.service.event.Event;
-import org.trestle.sync.api.ConflictRecord;
-import org.trestle.sync.api.SyncService;
-import org.trestle.sync.api.SyncTopics;
+import org.trestle.app.parts.CellTips;
 import org.trestle.app.parts.Labels;
 import org.trestle.sync.api.AttributeInfo;
+import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.SyncEngine;
+import org.trestle.sync.api.SyncService;
+import org.trestle.sync.api.SyncTopics;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -62,7 +66,7 @@ public class ConflictsPart {
 
     @Inject
     @Optional
-    org.eclipse.e4.ui.model.application.ui.basic.MPart part;
+    MPart part;
 
     private Table list;
     private Table compare;
@@ -74,7 +78,7 @@ public class ConflictsPart {
     private final List<ConflictRecord> conflicts = new ArrayList<>();
     private final List<AttributeInfo> rows = new ArrayList<>();
     /** What the list shows, with each entity as it is here now and the titles references point at. */
-    private ConflictsRead read = new ConflictsRead(List.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of());
+    private ConflictsRead read = new ConflictsRead(List.of(), Map.of(), Map.of(), Map.of());
     private ObjectNode mine;
     private ObjectNode server;
     private ObjectNode result;
@@ -127,8 +131,8 @@ public class ConflictsPart {
             c.setWidth(title.equals("Attribute") ? 110 : 120);
         }
         GridDataFactory.fillDefaults().grab(true, true).span(3, 1).applyTo(compare);
-        org.trestle.app.parts.CellTips.install(compare);
-        org.trestle.app.parts.CellTips.install(list);
+        CellTips.install(compare);
+        CellTips.install(list);
         createTypedValue(detail);
         problem = new Label(detail, SWT.WRAP);
         problem.setData(PROBLEM, Boolean.TRUE);
@@ -152,7 +156,7 @@ public class ConflictsPart {
         }
         this.read = read;
         List<ConflictRecord> open = read.open();
-        java.util.Map<String, String> codes = read.codes();
+        Map<String, String> codes = read.codes();
         String selected = list.getSelectionIndex() >= 0 && list.getSelectionIndex() < conflicts.size()
                 ? conflicts.get(list.getSelectionIndex()).versionId() : null;
         conflicts.clear();
@@ -256,7 +260,7 @@ public class ConflictsPart {
         }
         int[] selected = compare.getSelectionIndices();
         if (selected.length == 0) {
-            selected = java.util.stream.IntStream.range(0, rows.size()).toArray();
+            selected = IntStream.range(0, rows.size()).toArray();
         }
         for (int i : selected) {
             String name = rows.get(i).name();

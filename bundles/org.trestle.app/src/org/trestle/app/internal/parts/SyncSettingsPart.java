@@ -1,12 +1,16 @@
 package org.trestle.app.internal.parts;
 
 
+import java.util.List;
+
 import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 
 import org.eclipse.core.runtime.IProgressMonitor;
 import org.eclipse.core.runtime.Status;
 import org.eclipse.core.runtime.jobs.Job;
+import org.eclipse.e4.core.commands.ECommandService;
+import org.eclipse.e4.core.commands.EHandlerService;
 import org.eclipse.e4.core.di.annotations.Optional;
 import org.eclipse.e4.core.di.extensions.Service;
 import org.eclipse.e4.ui.di.UIEventTopic;
@@ -18,8 +22,11 @@ import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Group;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Link;
 import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
+import org.trestle.app.parts.Labels;
+import org.trestle.sync.api.ExchangeRecord;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncService;
@@ -49,10 +56,10 @@ public class SyncSettingsPart {
     UISynchronize ui;
 
     @Inject
-    org.eclipse.e4.core.commands.ECommandService commands;
+    ECommandService commands;
 
     @Inject
-    org.eclipse.e4.core.commands.EHandlerService handlers;
+    EHandlerService handlers;
 
     private Text server;
     private Text code;
@@ -80,7 +87,7 @@ public class SyncSettingsPart {
         result.setData(RESULT, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).hint(520, SWT.DEFAULT).applyTo(result);
 
-        org.eclipse.swt.widgets.Link preferences = new org.eclipse.swt.widgets.Link(parent, SWT.NONE);
+        Link preferences = new Link(parent, SWT.NONE);
         preferences.setText("Whether and how often this computer synchronizes on its own: Window > <a>Preferences</a>");
         preferences.addListener(SWT.Selection, e -> handlers.executeHandler(commands.createCommand(
                 "org.trestle.app.command.preferences", null)));
@@ -152,24 +159,24 @@ public class SyncSettingsPart {
         }
         Job.create("Reading the sync status", (IProgressMonitor monitor) -> {
             SyncState s = sync.state();
-            java.util.List<org.trestle.sync.api.ExchangeRecord> recent = sync.recentExchanges();
+            List<ExchangeRecord> recent = sync.recentExchanges();
             ui.asyncExec(() -> show(s, recent));
             return Status.OK_STATUS;
         }).schedule();
     }
 
-    private void show(SyncState s, java.util.List<org.trestle.sync.api.ExchangeRecord> recent) {
+    private void show(SyncState s, List<ExchangeRecord> recent) {
         if (debug.isDisposed()) {
             return;
         }
         debug.setText("Status: " + s.status().name().toLowerCase() + "\nServer: " + (s.serverUrl() == null ? "none" : s.serverUrl())
                 + "\nThis computer: " + s.nodeCode() + " (" + s.nodeId() + ")\nPending changes: " + s.pendingChanges()
                 + "\nOpen conflicts: " + s.openConflicts() + "\nLast successful sync: "
-                + (s.lastSuccess() == null ? "never" : org.trestle.app.parts.Labels.time(s.lastSuccess())) + "\nNext attempt: "
-                + (s.nextAttempt() == null ? "not scheduled" : org.trestle.app.parts.Labels.time(s.nextAttempt())) + "\nLast error: "
+                + (s.lastSuccess() == null ? "never" : Labels.time(s.lastSuccess())) + "\nNext attempt: "
+                + (s.nextAttempt() == null ? "not scheduled" : Labels.time(s.nextAttempt())) + "\nLast error: "
                 + (s.lastError() == null ? "none" : s.lastError()) + "\nRecent packets (sent / received):"
                 + (recent.isEmpty() ? " none yet" : "") + String.join("", recent.stream().limit(5).map(r -> "\n  "
-                        + org.trestle.app.parts.Labels.time(r.at()) + "  #" + r.packetSent() + " " + r.changesSent() + " changes " + r.bytesSent()
+                        + Labels.time(r.at()) + "  #" + r.packetSent() + " " + r.changesSent() + " changes " + r.bytesSent()
                         + " B  /  #" + r.packetReceived() + " " + r.changesReceived() + " changes " + r.bytesReceived() + " B")
                         .toList()));
         if (s.serverUrl() != null && server.getText().isEmpty()) {

@@ -1,5 +1,6 @@
 package org.trestle.app.internal.parts;
 
+import java.time.Duration;
 import java.time.Instant;
 
 import jakarta.annotation.PostConstruct;
@@ -12,16 +13,22 @@ import org.eclipse.e4.core.di.annotations.Optional;
 import org.eclipse.e4.core.di.extensions.Service;
 import org.eclipse.e4.ui.di.UIEventTopic;
 import org.eclipse.e4.ui.di.UISynchronize;
+import org.eclipse.e4.ui.workbench.modeling.EPartService;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
 import org.eclipse.swt.SWT;
+import org.eclipse.swt.layout.GridData;
 import org.eclipse.swt.widgets.Button;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Label;
+import org.eclipse.swt.widgets.Link;
+import org.eclipse.swt.widgets.ProgressBar;
 import org.osgi.service.event.Event;
+import org.trestle.app.parts.Labels;
 import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncService;
 import org.trestle.sync.api.SyncState;
+import org.trestle.sync.api.SyncStatus;
 import org.trestle.sync.api.SyncTopics;
 
 /**
@@ -52,8 +59,8 @@ public class SyncStatusControl {
     UISynchronize ui;
 
     private Label status;
-    private org.eclipse.swt.widgets.ProgressBar progress;
-    private org.eclipse.swt.widgets.ProgressBar receivingBar;
+    private ProgressBar progress;
+    private ProgressBar receivingBar;
     /** What a long download says instead of the status while it runs, or {@code null}. */
     private String receiving;
     private Instant receivingSince;
@@ -64,21 +71,21 @@ public class SyncStatusControl {
 
     @Inject
     @Optional
-    org.eclipse.e4.ui.workbench.modeling.EPartService parts;
+    EPartService parts;
 
-    private org.eclipse.swt.widgets.Link register;
+    private Link register;
 
     @PostConstruct
     public void create(Composite parent) {
         Composite bar = new Composite(parent, SWT.NONE);
         GridLayoutFactory.swtDefaults().numColumns(5).margins(6, 2).applyTo(bar);
         // the first thing to do on a new computer, until it is done: register it
-        register = new org.eclipse.swt.widgets.Link(bar, SWT.NONE);
+        register = new Link(bar, SWT.NONE);
         register.setText("<a>Register this computer</a> to receive your projects.");
         register.setData(REGISTER, Boolean.TRUE);
         register.addListener(SWT.Selection, e -> {
             if (parts != null) {
-                parts.showPart("org.trestle.app.part.settings", org.eclipse.e4.ui.workbench.modeling.EPartService.PartState.ACTIVATE);
+                parts.showPart("org.trestle.app.part.settings", EPartService.PartState.ACTIVATE);
             }
         });
         GridDataFactory.swtDefaults().align(SWT.BEGINNING, SWT.CENTER).exclude(true).applyTo(register);
@@ -89,12 +96,12 @@ public class SyncStatusControl {
         GridDataFactory.fillDefaults().grab(true, false).align(SWT.FILL, SWT.CENTER).hint(420, SWT.DEFAULT)
                 .applyTo(status);
         // shown while an exchange runs: how far it is is unknown until the server says "no more"
-        progress = new org.eclipse.swt.widgets.ProgressBar(bar, SWT.HORIZONTAL | SWT.INDETERMINATE);
+        progress = new ProgressBar(bar, SWT.HORIZONTAL | SWT.INDETERMINATE);
         progress.setData(PROGRESS, Boolean.TRUE);
         GridDataFactory.swtDefaults().hint(90, SWT.DEFAULT).exclude(true).applyTo(progress);
         progress.setVisible(false);
         // a long download (an initial load): how much has arrived, of how much
-        receivingBar = new org.eclipse.swt.widgets.ProgressBar(bar, SWT.HORIZONTAL | SWT.SMOOTH);
+        receivingBar = new ProgressBar(bar, SWT.HORIZONTAL | SWT.SMOOTH);
         receivingBar.setMaximum(1000);
         receivingBar.setData(RECEIVING, Boolean.TRUE);
         GridDataFactory.swtDefaults().hint(160, SWT.DEFAULT).exclude(true).applyTo(receivingBar);
@@ -179,7 +186,7 @@ public class SyncStatusControl {
             receivedAtStart = done;
             receivingWrites = writing;
         }
-        java.time.Duration elapsed = java.time.Duration.between(receivingSince, now);
+        Duration elapsed = Duration.between(receivingSince, now);
         receiving = writing ? writingText(done, total, receivedAtStart, elapsed)
                 : receivingText(done, total, receivedAtStart, elapsed);
         receivingBar.setSelection((int) (done * 1000 / total));
@@ -192,7 +199,7 @@ public class SyncStatusControl {
      * @return "Receiving 12,400 of 100,000 changes, about 40 s left"; the time once some
      *         arrived since the first count
      */
-    public static String receivingText(long received, long total, long receivedAtStart, java.time.Duration elapsed) {
+    public static String receivingText(long received, long total, long receivedAtStart, Duration elapsed) {
         return String.format("Receiving %,d of %,d changes", received, total)
                 + timeLeft(received, total, receivedAtStart, elapsed);
     }
@@ -201,13 +208,13 @@ public class SyncStatusControl {
      * @return "Writing 250,000 of 1,000,000 received entities, about 20 s left"; the time
      *         once some were written since the first count
      */
-    public static String writingText(long written, long total, long writtenAtStart, java.time.Duration elapsed) {
+    public static String writingText(long written, long total, long writtenAtStart, Duration elapsed) {
         return String.format("Writing %,d of %,d received entities", written, total)
                 + timeLeft(written, total, writtenAtStart, elapsed);
     }
 
     /** @return ", about 40 s left" at the rate since the first count, or nothing before a second one */
-    private static String timeLeft(long done, long total, long doneAtStart, java.time.Duration elapsed) {
+    private static String timeLeft(long done, long total, long doneAtStart, Duration elapsed) {
         long since = done - doneAtStart;
         if (since <= 0 || elapsed.toMillis() <= 0) {
             return "";
@@ -216,12 +223,12 @@ public class SyncStatusControl {
         return left < 60 ? ", about " + Math.max(1, left) + " s left" : ", about " + (left + 30) / 60 + " min left";
     }
 
-    private static void showBar(org.eclipse.swt.widgets.ProgressBar bar, boolean on) {
+    private static void showBar(ProgressBar bar, boolean on) {
         if (bar.isDisposed() || bar.getVisible() == on) {
             return;
         }
         bar.setVisible(on);
-        ((org.eclipse.swt.layout.GridData) bar.getLayoutData()).exclude = !on;
+        ((GridData) bar.getLayoutData()).exclude = !on;
         bar.getParent().layout();
     }
 
@@ -238,12 +245,12 @@ public class SyncStatusControl {
             SyncState s = sync.state();
             ui.asyncExec(() -> {
                 if (!status.isDisposed()) {
-                    showProgress(s.status() == org.trestle.sync.api.SyncStatus.SYNCING || !syncNow.getEnabled());
+                    showProgress(s.status() == SyncStatus.SYNCING || !syncNow.getEnabled());
                     status.setText(receiving != null ? receiving : describe(s));
-                    boolean unregistered = s.status() == org.trestle.sync.api.SyncStatus.UNREGISTERED;
+                    boolean unregistered = s.status() == SyncStatus.UNREGISTERED;
                     if (register.getVisible() != unregistered) {
                         register.setVisible(unregistered);
-                        ((org.eclipse.swt.layout.GridData) register.getLayoutData()).exclude = !unregistered;
+                        ((GridData) register.getLayoutData()).exclude = !unregistered;
                     }
                     status.setToolTipText(tooltip(s));
                     status.getParent().layout();
@@ -258,7 +265,7 @@ public class SyncStatusControl {
             return;
         }
         progress.setVisible(on);
-        ((org.eclipse.swt.layout.GridData) progress.getLayoutData()).exclude = !on;
+        ((GridData) progress.getLayoutData()).exclude = !on;
         progress.getParent().layout();
     }
 
@@ -291,8 +298,8 @@ public class SyncStatusControl {
             text.append("  |  ").append(waiting).append(waiting == 1 ? " change waits" : " changes wait")
                     .append(" for an update");
         }
-        text.append("  |  last sync ").append(s.lastSuccess() == null ? "never" : org.trestle.app.parts.Labels.time(s.lastSuccess()));
-        if (s.lastError() != null && s.status() != org.trestle.sync.api.SyncStatus.ONLINE) {
+        text.append("  |  last sync ").append(s.lastSuccess() == null ? "never" : Labels.time(s.lastSuccess()));
+        if (s.lastError() != null && s.status() != SyncStatus.ONLINE) {
             text.append("  |  ").append(s.lastError().length() > 80 ? s.lastError().substring(0, 77) + "..." : s.lastError());
         }
         return text.toString();

@@ -4,12 +4,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 import jakarta.persistence.EntityManager;
 
@@ -20,6 +24,9 @@ import org.eclipse.persistence.mappings.DatabaseMapping;
 import org.eclipse.persistence.mappings.OneToOneMapping;
 import org.eclipse.persistence.mappings.foundation.AbstractDirectMapping;
 import org.eclipse.persistence.sessions.Session;
+import org.eclipse.persistence.sessions.UnitOfWork;
+import org.slf4j.LoggerFactory;
+import org.trestle.sync.api.LoadWriteListener;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
@@ -67,10 +74,10 @@ final class BulkWriter {
     private final EngineState state;
     private final BulkDerivation derivation;
     private final Map<Class<?>, Plan> plans = new ConcurrentHashMap<>();
-    private final List<java.util.function.Consumer<Map<String, Long>>> listeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<org.trestle.sync.api.LoadWriteListener> writeListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<Map<String, Long>>> listeners =
+            new CopyOnWriteArrayList<>();
+    private final List<LoadWriteListener> writeListeners =
+            new CopyOnWriteArrayList<>();
 
     BulkWriter(EngineState state) {
         this.state = state;
@@ -81,19 +88,19 @@ final class BulkWriter {
         return derivation;
     }
 
-    void addListener(java.util.function.Consumer<Map<String, Long>> listener) {
+    void addListener(Consumer<Map<String, Long>> listener) {
         listeners.add(listener);
     }
 
-    void removeListener(java.util.function.Consumer<Map<String, Long>> listener) {
+    void removeListener(Consumer<Map<String, Long>> listener) {
         listeners.remove(listener);
     }
 
-    void addWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+    void addWriteListener(LoadWriteListener listener) {
         writeListeners.add(listener);
     }
 
-    void removeWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+    void removeWriteListener(LoadWriteListener listener) {
         writeListeners.remove(listener);
     }
 
@@ -103,7 +110,7 @@ final class BulkWriter {
             try {
                 l.written(written, total);
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(BulkWriter.class).warn("A listener of the load's writing failed", e);
+                LoggerFactory.getLogger(BulkWriter.class).warn("A listener of the load's writing failed", e);
             }
         }
     }
@@ -118,7 +125,7 @@ final class BulkWriter {
             try {
                 l.accept(counts);
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(BulkWriter.class).warn("A listener of bulk writes failed", e);
+                LoggerFactory.getLogger(BulkWriter.class).warn("A listener of bulk writes failed", e);
             }
         }
     }
@@ -135,7 +142,7 @@ final class BulkWriter {
         if (state.isServer() || changes.isEmpty() || o.deferredExist || !o.noTombstones) {
             return false;
         }
-        Set<String> earlier = new java.util.HashSet<>();
+        Set<String> earlier = new HashSet<>();
         // references to entities neither known to the packet nor earlier in it, by type, and
         // whether the entity itself is needed
         Map<Class<? extends SyncEntity>, Map<String, Boolean>> unread = new HashMap<>();
@@ -206,7 +213,7 @@ final class BulkWriter {
     Map<String, Long> write(EntityManager em, List<Change> changes, Outcome o) {
         em.flush();
         Session session = em.unwrap(Session.class);
-        AbstractSession active = (AbstractSession) em.unwrap(org.eclipse.persistence.sessions.UnitOfWork.class);
+        AbstractSession active = (AbstractSession) em.unwrap(UnitOfWork.class);
         DatabasePlatform platform = (DatabasePlatform) session.getDatasourcePlatform();
         Connection connection = em.unwrap(Connection.class);
         Map<Class<?>, List<SyncEntity>> byClass = new LinkedHashMap<>();
@@ -324,7 +331,7 @@ final class BulkWriter {
                 }
             }
             String sql = "INSERT INTO " + d.getTableName() + " (" + String.join(", ", columns) + ") VALUES ("
-                    + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+                    + String.join(", ", Collections.nCopies(columns.size(), "?")) + ")";
             return new Plan(new Insert(d.getTableName(), List.copyOf(columns), sql, List.copyOf(mappings)), null);
         });
     }

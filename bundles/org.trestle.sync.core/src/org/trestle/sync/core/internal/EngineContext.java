@@ -1,5 +1,14 @@
 package org.trestle.sync.core.internal;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+import org.trestle.sync.api.entity.SyncEntity;
+import org.trestle.sync.core.internal.model.SyncChangeRow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 /** What the change capture needs to know of its engine. */
 interface EngineContext {
 
@@ -25,21 +34,21 @@ interface EngineContext {
     boolean sharedByProcesses();
 
     /** Tells the other processes, once the transaction of {@code connection} commits, that it logged rows. */
-    void signal(java.sql.Connection connection) throws java.sql.SQLException;
+    void signal(Connection connection) throws SQLException;
 
     /**
      * @return the entity's serialized state with the attributes kept for it from a later
      *         version of its type (if any), read on the committing transaction's connection
      */
-    com.fasterxml.jackson.databind.node.ObjectNode withExtras(java.sql.Connection connection, String uuid,
-            com.fasterxml.jackson.databind.node.ObjectNode data) throws java.sql.SQLException;
+    ObjectNode withExtras(Connection connection, String uuid,
+            ObjectNode data) throws SQLException;
 
     /** @return whether some entity has attributes kept from a later version of its type */
     boolean keepsExtras();
 
     /** The rows of a transaction that committed, told after the commit lock is released. */
-    void committed(java.util.List<org.trestle.sync.core.internal.model.SyncChangeRow> rows);
+    void committed(List<SyncChangeRow> rows);
 
     /** @return the uuid of the scope root the entity belongs to, or {@code null} for a global type's entity */
-    String rootOf(org.trestle.sync.api.entity.SyncEntity entity);
+    String rootOf(SyncEntity entity);
 }

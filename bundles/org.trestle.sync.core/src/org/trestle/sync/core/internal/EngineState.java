@@ -1,21 +1,31 @@
 package org.trestle.sync.core.internal;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
+import jakarta.persistence.CacheRetrieveMode;
+import jakarta.persistence.CacheStoreMode;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.EntityTransaction;
 
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.QueuedChange;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
@@ -38,9 +48,9 @@ final class EngineState implements EngineContext {
      * cache: for rows whose counters a lock orders, which a cache must not hold behind
      * the database.
      */
-    static final java.util.Map<String, Object> FROM_DATABASE = java.util.Map.of(
-            "jakarta.persistence.cache.retrieveMode", jakarta.persistence.CacheRetrieveMode.BYPASS,
-            "jakarta.persistence.cache.storeMode", jakarta.persistence.CacheStoreMode.REFRESH);
+    static final Map<String, Object> FROM_DATABASE = Map.of(
+            "jakarta.persistence.cache.retrieveMode", CacheRetrieveMode.BYPASS,
+            "jakarta.persistence.cache.storeMode", CacheStoreMode.REFRESH);
 
     final LocalStore store;
     final EntityManagerFactory emf;
@@ -54,8 +64,8 @@ final class EngineState implements EngineContext {
     final Scoping scoping;
     final InitialLoad load = new InitialLoad(this);
     final BulkWriter bulk = new BulkWriter(this);
-    final List<java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>>> queueListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<Consumer<List<QueuedChange>>> queueListeners =
+            new CopyOnWriteArrayList<>();
     final PacketCodec packets;
     final RecentChanges recent;
     final TypeVersioning versioning;
@@ -86,7 +96,7 @@ final class EngineState implements EngineContext {
         this.settings = settings;
         this.types = List.copyOf(types);
         this.codec = new EntityCodec(types, emf.getMetamodel());
-        Map<String, String> versions = new java.util.TreeMap<>();
+        Map<String, String> versions = new TreeMap<>();
         types.forEach(t -> versions.put(t.name(), t.version()));
         this.typeVersions = Map.copyOf(versions);
         this.scopes = new ScopeTree(codec, emf.getMetamodel());
@@ -236,8 +246,8 @@ final class EngineState implements EngineContext {
     }
 
     @Override
-    public ObjectNode withExtras(java.sql.Connection connection, String uuid, ObjectNode data)
-            throws java.sql.SQLException {
+    public ObjectNode withExtras(Connection connection, String uuid, ObjectNode data)
+            throws SQLException {
         return versioning.withExtras(connection, uuid, data);
     }
 
@@ -255,7 +265,7 @@ final class EngineState implements EngineContext {
     static final String LOG_CHANNEL = "trestle_log";
 
     @Override
-    public void signal(java.sql.Connection connection) throws java.sql.SQLException {
+    public void signal(Connection connection) throws SQLException {
         if (shared) {
             store.signal(connection, LOG_CHANNEL);
         }
@@ -280,16 +290,16 @@ final class EngineState implements EngineContext {
         if (queueListeners.isEmpty() || rows.isEmpty()) {
             return;
         }
-        List<org.trestle.sync.api.QueuedChange> queued = new java.util.ArrayList<>(rows.size());
+        List<QueuedChange> queued = new ArrayList<>(rows.size());
         for (SyncChangeRow r : rows) {
-            queued.add(new org.trestle.sync.api.QueuedChange(r.seq, r.originNode, r.targetNode, r.rootUuid));
+            queued.add(new QueuedChange(r.seq, r.originNode, r.targetNode, r.rootUuid));
         }
-        List<org.trestle.sync.api.QueuedChange> view = List.copyOf(queued);
+        List<QueuedChange> view = List.copyOf(queued);
         for (var l : queueListeners) {
             try {
                 l.accept(view);
             } catch (RuntimeException e) {
-                org.slf4j.LoggerFactory.getLogger(EngineState.class).warn("A change-log listener failed", e);
+                LoggerFactory.getLogger(EngineState.class).warn("A change-log listener failed", e);
             }
         }
     }

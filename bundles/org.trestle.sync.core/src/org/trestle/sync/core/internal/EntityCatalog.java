@@ -1,17 +1,25 @@
 package org.trestle.sync.core.internal;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
+
+import jakarta.persistence.Entity;
 
 import org.eclipse.core.runtime.ContributorFactoryOSGi;
 import org.eclipse.core.runtime.IConfigurationElement;
 import org.eclipse.core.runtime.IExtensionRegistry;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.Version;
 import org.osgi.framework.namespace.HostNamespace;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.BundleWire;
@@ -24,6 +32,8 @@ import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.ConflictStrategy;
 import org.trestle.sync.api.EntityNaming;
 import org.trestle.sync.api.EntityTypeInfo;
+import org.trestle.sync.api.TypeMigration;
+import org.trestle.sync.api.TypeVersions;
 import org.trestle.sync.api.entity.SyncEntity;
 
 /**
@@ -43,8 +53,8 @@ public final class EntityCatalog {
     /** A contribution as read, with the strategy still unresolved when it says "default". */
     record Declared(String name, Class<? extends SyncEntity> type, Optional<ConflictStrategy> strategy,
             boolean versionHistory, int applyOrder, String contributor, boolean scopeRoot, String scopedBy,
-            String version, List<org.trestle.sync.api.TypeMigration> migrations, EntityNaming naming,
-            java.util.Set<String> deleteWith) {
+            String version, List<TypeMigration> migrations, EntityNaming naming,
+            Set<String> deleteWith) {
     }
 
     @Activate
@@ -116,7 +126,7 @@ public final class EntityCatalog {
         if (!SyncEntity.class.isAssignableFrom(loaded)) {
             throw new IllegalArgumentException(className + " does not extend " + SyncEntity.class.getName());
         }
-        if (!loaded.isAnnotationPresent(jakarta.persistence.Entity.class)) {
+        if (!loaded.isAnnotationPresent(Entity.class)) {
             throw new IllegalArgumentException(className + " is not annotated @Entity");
         }
         String strategyText = element.getAttribute("conflictStrategy");
@@ -147,11 +157,11 @@ public final class EntityCatalog {
         if (version == null || version.isBlank()) {
             // the declaring bundle's version, as a fragment's own says what it declares
             Bundle declaring = ContributorFactoryOSGi.resolve(element.getContributor());
-            org.osgi.framework.Version v = declaring == null ? org.osgi.framework.Version.emptyVersion : declaring.getVersion();
+            Version v = declaring == null ? Version.emptyVersion : declaring.getVersion();
             version = v.getMajor() + "." + v.getMinor() + "." + v.getMicro();
         }
-        org.trestle.sync.api.TypeVersions.check(name, version.trim());
-        List<org.trestle.sync.api.TypeMigration> migrations = new ArrayList<>();
+        TypeVersions.check(name, version.trim());
+        List<TypeMigration> migrations = new ArrayList<>();
         for (IConfigurationElement m : element.getChildren("migration")) {
             migrations.add(migration(name, m));
         }
@@ -165,16 +175,16 @@ public final class EntityCatalog {
     }
 
     /** The references a declaration deletes along: each must be a field of the class referring to an entity. */
-    private static java.util.Set<String> deleteWith(String name, Class<?> loaded, String declared) {
-        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+    private static Set<String> deleteWith(String name, Class<?> loaded, String declared) {
+        Set<String> out = new LinkedHashSet<>();
         if (declared == null || declared.isBlank()) {
             return out;
         }
         for (String reference : declared.split(",")) {
             String r = reference.trim();
-            java.lang.reflect.Field field = null;
+            Field field = null;
             for (Class<?> c = loaded; c != null && field == null; c = c.getSuperclass()) {
-                field = java.util.Arrays.stream(c.getDeclaredFields()).filter(f -> f.getName().equals(r)).findFirst()
+                field = Arrays.stream(c.getDeclaredFields()).filter(f -> f.getName().equals(r)).findFirst()
                         .orElse(null);
             }
             if (field == null || !SyncEntity.class.isAssignableFrom(field.getType())) {
@@ -197,7 +207,7 @@ public final class EntityCatalog {
             throw new IllegalArgumentException("entity type " + name + ": " + e.getMessage());
         }
         for (String attribute : title) {
-            if (!hasField(type, attribute) || org.trestle.sync.api.entity.SyncEntity.UUID.equals(attribute)) {
+            if (!hasField(type, attribute) || SyncEntity.UUID.equals(attribute)) {
                 throw new IllegalArgumentException("entity type " + name + ": its title names " + attribute
                         + ", which is not an attribute of " + type.getName());
             }
@@ -207,9 +217,9 @@ public final class EntityCatalog {
 
     private static boolean hasField(Class<?> type, String name) {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
-            for (java.lang.reflect.Field f : c.getDeclaredFields()) {
-                if (f.getName().equals(name) && !java.lang.reflect.Modifier.isStatic(f.getModifiers())
-                        && !java.lang.reflect.Modifier.isTransient(f.getModifiers())) {
+            for (Field f : c.getDeclaredFields()) {
+                if (f.getName().equals(name) && !Modifier.isStatic(f.getModifiers())
+                        && !Modifier.isTransient(f.getModifiers())) {
                     return true;
                 }
             }
@@ -217,18 +227,18 @@ public final class EntityCatalog {
         return false;
     }
 
-    private static org.trestle.sync.api.TypeMigration migration(String type, IConfigurationElement m) {
+    private static TypeMigration migration(String type, IConfigurationElement m) {
         String to = m.getAttribute("to");
-        org.trestle.sync.api.TypeVersions.check(type, to == null ? "" : to.trim());
-        List<org.trestle.sync.api.TypeMigration.Step> steps = new ArrayList<>();
+        TypeVersions.check(type, to == null ? "" : to.trim());
+        List<TypeMigration.Step> steps = new ArrayList<>();
         for (IConfigurationElement s : m.getChildren()) {
             steps.add(switch (s.getName()) {
-                case "rename" -> new org.trestle.sync.api.TypeMigration.Rename(required(type, s, "from"),
+                case "rename" -> new TypeMigration.Rename(required(type, s, "from"),
                         required(type, s, "to"));
-                case "drop" -> new org.trestle.sync.api.TypeMigration.Drop(required(type, s, "attribute"));
-                case "convert" -> new org.trestle.sync.api.TypeMigration.Convert(required(type, s, "attribute"),
-                        org.trestle.sync.api.TypeMigration.Kind.of(required(type, s, "from")),
-                        org.trestle.sync.api.TypeMigration.Kind.of(required(type, s, "to")));
+                case "drop" -> new TypeMigration.Drop(required(type, s, "attribute"));
+                case "convert" -> new TypeMigration.Convert(required(type, s, "attribute"),
+                        TypeMigration.Kind.of(required(type, s, "from")),
+                        TypeMigration.Kind.of(required(type, s, "to")));
                 default -> throw new IllegalArgumentException("entity type " + type + ": unexpected <" + s.getName()
                         + "> in a migration");
             });
@@ -236,7 +246,7 @@ public final class EntityCatalog {
         if (steps.isEmpty()) {
             throw new IllegalArgumentException("entity type " + type + ": the migration to " + to + " has no step");
         }
-        return new org.trestle.sync.api.TypeMigration(to.trim(), steps);
+        return new TypeMigration(to.trim(), steps);
     }
 
     private static String required(String type, IConfigurationElement e, String attribute) {

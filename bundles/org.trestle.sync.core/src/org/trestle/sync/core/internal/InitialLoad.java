@@ -1,12 +1,25 @@
 package org.trestle.sync.core.internal;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.TypedQuery;
 
+import org.eclipse.persistence.mappings.OneToOneMapping;
+import org.eclipse.persistence.sessions.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
@@ -73,7 +86,7 @@ final class InitialLoad {
     private final EngineState state;
     private final LoadPageRows.Cache pageRows;
     /** The index {@link #ensureIndexes()} found or made on each scoped type's reference and uuid. */
-    private final java.util.Map<Class<?>, String> loadIndexes = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Class<?>, String> loadIndexes = new ConcurrentHashMap<>();
 
     InitialLoad(EngineState state) {
         this.state = state;
@@ -96,7 +109,7 @@ final class InitialLoad {
      *                    comes from the log: the load leaves them out)
      */
     Page next(EntityManager em, String nodeId, String cursor, int limit,
-            java.util.function.Supplier<Set<String>> loggedSince) {
+            Supplier<Set<String>> loggedSince) {
         Cursor at = Cursor.parse(cursor);
         if (at == null) {
             return new Page(List.of(), DONE);
@@ -258,15 +271,15 @@ final class InitialLoad {
                 continue;
             }
             state.inTx(em -> {
-                var descriptor = em.unwrap(org.eclipse.persistence.sessions.Session.class).getClassDescriptor(t.type());
+                var descriptor = em.unwrap(Session.class).getClassDescriptor(t.type());
                 var mapping = descriptor.getMappingForAttributeName(t.scopedBy());
-                if (!(mapping instanceof org.eclipse.persistence.mappings.OneToOneMapping reference)
+                if (!(mapping instanceof OneToOneMapping reference)
                         || reference.getForeignKeyFields().size() != 1) {
                     return null;
                 }
                 String table = descriptor.getTableName();
                 String column = reference.getForeignKeyFields().get(0).getName();
-                java.sql.Connection c = em.unwrap(java.sql.Connection.class);
+                Connection c = em.unwrap(Connection.class);
                 try {
                     if (!server) {
                         dropOwnIndex(c, table, column, t);
@@ -275,13 +288,13 @@ final class InitialLoad {
                     String name = indexOn(c, table, column);
                     if (name == null) {
                         name = indexName(table, column);
-                        try (java.sql.Statement st = c.createStatement()) {
+                        try (Statement st = c.createStatement()) {
                             st.executeUpdate("CREATE INDEX " + name + " ON " + table + " (" + column + ", UUID)");
                         }
                         LOG.info("Index {} made for the initial loads of {}", name, t.name());
                     }
                     loadIndexes.put(t.type(), name);
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     throw new IllegalStateException("cannot index " + table + " for initial loads: " + e.getMessage(), e);
                 }
                 return null;
@@ -290,12 +303,12 @@ final class InitialLoad {
     }
 
     /** Drops the index {@link #ensureIndexes()} names for this reference, where there is one. */
-    private static void dropOwnIndex(java.sql.Connection c, String table, String column, EntityTypeInfo t)
-            throws java.sql.SQLException {
+    private static void dropOwnIndex(Connection c, String table, String column, EntityTypeInfo t)
+            throws SQLException {
         String name = indexName(table, column);
         boolean found = false;
         var meta = c.getMetaData();
-        for (String tableName : new String[] { table, table.toLowerCase(java.util.Locale.ROOT) }) {
+        for (String tableName : new String[] { table, table.toLowerCase(Locale.ROOT) }) {
             try (var rs = meta.getIndexInfo(null, null, tableName, false, false)) {
                 while (rs.next()) {
                     found |= name.equalsIgnoreCase(rs.getString("INDEX_NAME"));
@@ -303,7 +316,7 @@ final class InitialLoad {
             }
         }
         if (found) {
-            try (java.sql.Statement st = c.createStatement()) {
+            try (Statement st = c.createStatement()) {
                 st.executeUpdate("DROP INDEX " + name);
             }
             LOG.info("Index {} dropped: a client serves no initial loads of {}", name, t.name());
@@ -311,24 +324,24 @@ final class InitialLoad {
     }
 
     /** @return the name of an index of the table whose first columns are the reference and the uuid, or {@code null} */
-    private static String indexOn(java.sql.Connection c, String table, String column) throws java.sql.SQLException {
-        java.util.Map<String, java.util.Map<Integer, String>> indexes = new java.util.HashMap<>();
+    private static String indexOn(Connection c, String table, String column) throws SQLException {
+        Map<String, Map<Integer, String>> indexes = new HashMap<>();
         var meta = c.getMetaData();
-        for (String name : new String[] { table, table.toLowerCase(java.util.Locale.ROOT) }) {
+        for (String name : new String[] { table, table.toLowerCase(Locale.ROOT) }) {
             try (var rs = meta.getIndexInfo(null, null, name, false, false)) {
                 while (rs.next()) {
                     String index = rs.getString("INDEX_NAME");
                     String col = rs.getString("COLUMN_NAME");
                     if (index != null && col != null) {
-                        indexes.computeIfAbsent(index, k -> new java.util.TreeMap<>()).put(rs.getInt("ORDINAL_POSITION"),
-                                col.toUpperCase(java.util.Locale.ROOT));
+                        indexes.computeIfAbsent(index, k -> new TreeMap<>()).put(rs.getInt("ORDINAL_POSITION"),
+                                col.toUpperCase(Locale.ROOT));
                     }
                 }
             }
         }
         for (var index : indexes.entrySet()) {
             var ordered = List.copyOf(index.getValue().values());
-            if (ordered.size() >= 2 && ordered.get(0).equals(column.toUpperCase(java.util.Locale.ROOT))
+            if (ordered.size() >= 2 && ordered.get(0).equals(column.toUpperCase(Locale.ROOT))
                     && ordered.get(1).equals("UUID")) {
                 return index.getKey();
             }
@@ -345,7 +358,7 @@ final class InitialLoad {
         return name.substring(0, 50) + "_" + Integer.toHexString((table + "." + column).hashCode());
     }
 
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InitialLoad.class);
+    private static final Logger LOG = LoggerFactory.getLogger(InitialLoad.class);
 
     /** @return how many entities of a node's load it has not acknowledged yet (0 when none is under way) */
     static long remaining(SyncNodeRow node) {

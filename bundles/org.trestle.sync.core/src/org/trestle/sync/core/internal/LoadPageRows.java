@@ -2,9 +2,17 @@ package org.trestle.sync.core.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import jakarta.persistence.EntityManager;
 
+import org.eclipse.persistence.internal.sessions.AbstractSession;
+import org.eclipse.persistence.mappings.OneToOneMapping;
+import org.eclipse.persistence.mappings.foundation.AbstractDirectMapping;
+import org.eclipse.persistence.sessions.Session;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.entity.SyncEntity;
 
@@ -24,7 +32,7 @@ record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String 
         Class<? extends SyncEntity> type, String from) {
 
     List<SyncEntity> read(EntityManager em, String condition, String orderBy, int limit, String... values) {
-        var session = em.unwrap(org.eclipse.persistence.sessions.Session.class);
+        var session = em.unwrap(Session.class);
         var q = em.createNativeQuery("SELECT " + String.join(", ", insert.columns()) + " FROM " + from
                 + " WHERE " + deleted + " = ? AND " + condition + " ORDER BY " + orderBy);
         q.setParameter(1, notDeleted);
@@ -38,13 +46,13 @@ record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String 
             SyncEntity e = EngineState.instantiate(type, String.valueOf(r[keyColumn]));
             for (int c = 0; c < insert.mappings().size(); c++) {
                 var m = insert.mappings().get(c);
-                if (m instanceof org.eclipse.persistence.mappings.OneToOneMapping one) {
+                if (m instanceof OneToOneMapping one) {
                     @SuppressWarnings("unchecked")
                     Class<? extends SyncEntity> target = (Class<? extends SyncEntity>) one.getReferenceClass();
                     one.setRealAttributeValueInObject(e, r[c] == null ? null
                             : EngineState.instantiate(target, r[c].toString()));
                 } else {
-                    m.setAttributeValueInObject(e, ((org.eclipse.persistence.mappings.foundation.AbstractDirectMapping) m)
+                    m.setAttributeValueInObject(e, ((AbstractDirectMapping) m)
                             .getObjectValue(r[c], session));
                 }
             }
@@ -56,12 +64,12 @@ record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String 
     /** How each type's rows are read, worked out once per type. */
     static final class Cache {
         private final EngineState state;
-        private final java.util.function.Function<Class<?>, String> indexes;
-        private final java.util.Map<Class<?>, java.util.Optional<LoadPageRows>> rows =
-                new java.util.concurrent.ConcurrentHashMap<>();
+        private final Function<Class<?>, String> indexes;
+        private final Map<Class<?>, Optional<LoadPageRows>> rows =
+                new ConcurrentHashMap<>();
 
         /** @param indexes the index on a scoped type's reference and uuid, or {@code null} when it has none */
-        Cache(EngineState state, java.util.function.Function<Class<?>, String> indexes) {
+        Cache(EngineState state, Function<Class<?>, String> indexes) {
             this.state = state;
             this.indexes = indexes;
         }
@@ -70,26 +78,26 @@ record LoadPageRows(BulkWriter.Insert insert, String key, String parent, String 
         LoadPageRows of(EntityManager em, EntityTypeInfo t) {
             return rows.computeIfAbsent(t.type(), type -> {
                 BulkWriter.Insert insert = state.bulk.plan(em, t.type()).insert();
-                var d = em.unwrap(org.eclipse.persistence.sessions.Session.class).getClassDescriptor(t.type());
+                var d = em.unwrap(Session.class).getClassDescriptor(t.type());
                 var deleted = d.getMappingForAttributeName("deleted");
                 if (insert == null || d.getPrimaryKeyFields().size() != 1
-                        || !(deleted instanceof org.eclipse.persistence.mappings.foundation.AbstractDirectMapping flag)) {
-                    return java.util.Optional.empty();
+                        || !(deleted instanceof AbstractDirectMapping flag)) {
+                    return Optional.empty();
                 }
                 String parent = null;
                 if (t.scopedBy() != null) {
-                    if (!(d.getMappingForAttributeName(t.scopedBy()) instanceof org.eclipse.persistence.mappings.OneToOneMapping one)
+                    if (!(d.getMappingForAttributeName(t.scopedBy()) instanceof OneToOneMapping one)
                             || one.getForeignKeyFields().size() != 1) {
-                        return java.util.Optional.empty();
+                        return Optional.empty();
                     }
                     parent = one.getForeignKeyFields().get(0).getName();
                 }
                 Object notDeleted = flag.getFieldValue(Boolean.FALSE,
-                        (org.eclipse.persistence.internal.sessions.AbstractSession) em.unwrap(
-                                org.eclipse.persistence.sessions.Session.class));
+                        (AbstractSession) em.unwrap(
+                                Session.class));
                 String index = parent == null ? null : indexes.apply(t.type());
                 String from = index == null ? insert.table() : state.store.readThroughIndex(insert.table(), index);
-                return java.util.Optional.of(new LoadPageRows(insert, d.getPrimaryKeyFields().get(0).getName(), parent,
+                return Optional.of(new LoadPageRows(insert, d.getPrimaryKeyFields().get(0).getName(), parent,
                         flag.getField().getName(), notDeleted, t.type(), from));
             }).orElse(null);
         }

@@ -1,6 +1,7 @@
 package org.trestle.sync.core.internal;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -16,10 +17,12 @@ import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.EntityStore;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.ExchangeStep;
+import org.trestle.sync.api.LoadWriteListener;
 import org.trestle.sync.api.NodeAdministration;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.PacketManager;
 import org.trestle.sync.api.ProcessResult;
+import org.trestle.sync.api.QueuedChange;
 import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.SyncException;
 import org.trestle.sync.api.SyncManager;
@@ -28,8 +31,14 @@ import org.trestle.sync.api.SyncTransport;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Packet;
+import org.trestle.sync.core.internal.model.AdminTokenRow;
 import org.trestle.sync.core.internal.model.DeadLetterRow;
 import org.trestle.sync.core.internal.model.DeferredRow;
+import org.trestle.sync.core.internal.model.DerivePendingRow;
+import org.trestle.sync.core.internal.model.ExtraAttributesRow;
+import org.trestle.sync.core.internal.model.LoadStageRow;
+import org.trestle.sync.core.internal.model.LogStateRow;
+import org.trestle.sync.core.internal.model.NodeScopeRow;
 import org.trestle.sync.core.internal.model.SyncChangeRow;
 import org.trestle.sync.core.internal.model.SyncNodeRow;
 import org.trestle.sync.core.internal.model.SyncPacketRow;
@@ -51,11 +60,11 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     /** The classes of the sync tables, added to every node's persistence unit. */
     public static final List<Class<?>> SYNC_TABLES = List.of(SyncNodeRow.class, SyncChangeRow.class,
             SyncPacketRow.class, VersionHistoryRow.class, DeadLetterRow.class, DeferredRow.class, TombstoneRow.class,
-            org.trestle.sync.core.internal.model.AdminTokenRow.class, org.trestle.sync.core.internal.model.NodeScopeRow.class,
-            org.trestle.sync.core.internal.model.LogStateRow.class,
-            org.trestle.sync.core.internal.model.ExtraAttributesRow.class,
-            org.trestle.sync.core.internal.model.DerivePendingRow.class,
-            org.trestle.sync.core.internal.model.LoadStageRow.class);
+            AdminTokenRow.class, NodeScopeRow.class,
+            LogStateRow.class,
+            ExtraAttributesRow.class,
+            DerivePendingRow.class,
+            LoadStageRow.class);
 
     private final EngineState state;
     private final NodeRegistry registry;
@@ -169,7 +178,7 @@ public final class NodeEngine implements SyncEngine, SyncManager {
      * @return the entities of an initial load this client received and keeps, not yet
      *         written into the entity tables, by type (empty when none)
      */
-    public java.util.Map<String, Long> keptLoad() {
+    public Map<String, Long> keptLoad() {
         return staging.keptCounts();
     }
 
@@ -236,32 +245,32 @@ public final class NodeEngine implements SyncEngine, SyncManager {
     }
 
     @Override
-    public void addQueueListener(java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> listener) {
+    public void addQueueListener(Consumer<List<QueuedChange>> listener) {
         state.queueListeners.add(listener);
     }
 
     @Override
-    public void addBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener) {
+    public void addBulkListener(Consumer<Map<String, Long>> listener) {
         state.bulk.addListener(listener);
     }
 
     @Override
-    public void removeBulkListener(java.util.function.Consumer<java.util.Map<String, Long>> listener) {
+    public void removeBulkListener(Consumer<Map<String, Long>> listener) {
         state.bulk.removeListener(listener);
     }
 
     @Override
-    public void addLoadWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+    public void addLoadWriteListener(LoadWriteListener listener) {
         state.bulk.addWriteListener(listener);
     }
 
     @Override
-    public void removeLoadWriteListener(org.trestle.sync.api.LoadWriteListener listener) {
+    public void removeLoadWriteListener(LoadWriteListener listener) {
         state.bulk.removeWriteListener(listener);
     }
 
     @Override
-    public void removeQueueListener(java.util.function.Consumer<List<org.trestle.sync.api.QueuedChange>> listener) {
+    public void removeQueueListener(Consumer<List<QueuedChange>> listener) {
         state.queueListeners.remove(listener);
     }
 

@@ -1,19 +1,26 @@
 package org.trestle.sync.core.internal;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.persistence.EntityManager;
 
+import org.trestle.sync.api.AdminToken;
 import org.trestle.sync.api.ChangeError;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.NodeAdministration;
 import org.trestle.sync.api.NodeCounts;
 import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.NodeScope;
+import org.trestle.sync.api.PruneReport;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Wire;
@@ -199,7 +206,7 @@ final class NodeRegistry implements NodeAdministration {
     public void recordProductVersion(String nodeId, String productVersion) {
         state.inTx(em -> {
             SyncNodeRow n = em.find(SyncNodeRow.class, nodeId);
-            if (n != null && !n.self && !java.util.Objects.equals(n.productVersion, productVersion)) {
+            if (n != null && !n.self && !Objects.equals(n.productVersion, productVersion)) {
                 n.productVersion = productVersion;
             }
             return null;
@@ -255,12 +262,12 @@ final class NodeRegistry implements NodeAdministration {
     }
 
     @Override
-    public org.trestle.sync.api.NodeScope scope(String nodeId) {
+    public NodeScope scope(String nodeId) {
         return state.scoping.scope(nodeId);
     }
 
     @Override
-    public org.trestle.sync.api.NodeScope setScope(String nodeId, org.trestle.sync.api.NodeScope scope) {
+    public NodeScope setScope(String nodeId, NodeScope scope) {
         return state.scoping.setScope(nodeId, scope);
     }
 
@@ -270,7 +277,7 @@ final class NodeRegistry implements NodeAdministration {
     }
 
     @Override
-    public org.trestle.sync.api.AdminToken createAdminToken(String name, String tokenHash) {
+    public AdminToken createAdminToken(String name, String tokenHash) {
         return adminTokens.create(name, tokenHash);
     }
 
@@ -280,17 +287,17 @@ final class NodeRegistry implements NodeAdministration {
     }
 
     @Override
-    public Optional<org.trestle.sync.api.AdminToken> adminTokenByHash(String tokenHash) {
+    public Optional<AdminToken> adminTokenByHash(String tokenHash) {
         return adminTokens.byHash(tokenHash);
     }
 
     @Override
-    public List<org.trestle.sync.api.AdminToken> adminTokens() {
+    public List<AdminToken> adminTokens() {
         return adminTokens.list();
     }
 
     @Override
-    public org.trestle.sync.api.AdminToken revokeAdminToken(String name) {
+    public AdminToken revokeAdminToken(String name) {
         return adminTokens.revoke(name);
     }
 
@@ -360,14 +367,14 @@ final class NodeRegistry implements NodeAdministration {
     }
 
     @Override
-    public org.trestle.sync.api.PruneReport prune(java.time.Duration changeRetention, java.time.Duration errorRetention) {
+    public PruneReport prune(Duration changeRetention, Duration errorRetention) {
         return pruning.prune(changeRetention, errorRetention);
     }
 
     @Override
-    public java.util.Map<String, Long> waitingForPlugins() {
+    public Map<String, Long> waitingForPlugins() {
         return state.read(em -> {
-            java.util.Map<String, Long> out = new java.util.TreeMap<>();
+            Map<String, Long> out = new TreeMap<>();
             for (Object[] row : em.createQuery("select d.entityType, count(d) from DeadLetterRow d where d.error = :e "
                     + "group by d.entityType", Object[].class).setParameter("e", ChangeApplier.NOT_INSTALLED).getResultList()) {
                 out.put((String) row[0], (Long) row[1]);

@@ -2,25 +2,32 @@ package org.trestle.sync.core.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
 
 import org.trestle.sync.api.PacketManager;
 import org.trestle.sync.api.SyncProtocol;
-import org.trestle.sync.api.packet.Wire;
+import org.trestle.sync.api.TypeVersions;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.ExchangeAnswer;
-import org.trestle.sync.api.packet.SyncFile;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.api.packet.PacketException;
+import org.trestle.sync.api.packet.SyncFile;
+import org.trestle.sync.api.packet.Wire;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -81,7 +88,7 @@ public final class PacketCodec implements PacketManager {
         root.put("has_more", p.hasMore());
         if (!p.types().isEmpty()) {
             ObjectNode types = root.putObject("types");
-            new java.util.TreeMap<>(p.types()).forEach(types::put);
+            new TreeMap<>(p.types()).forEach(types::put);
         }
         ArrayNode changes = root.putArray("changes");
         for (Change c : p.changes()) {
@@ -138,7 +145,7 @@ public final class PacketCodec implements PacketManager {
         String target = PacketFields.string(root, "target", 64);
         long packetNo = PacketFields.integer(root, "packet_no", 1, Long.MAX_VALUE);
         long ack = PacketFields.integer(root, "ack", 0, Long.MAX_VALUE);
-        java.time.Instant createdAt = PacketFields.timestamp(root, "created_at");
+        Instant createdAt = PacketFields.timestamp(root, "created_at");
         JsonNode more = root.get("has_more");
         if (more == null || !more.isBoolean()) {
             throw PacketFields.invalid("has_more must be true or false");
@@ -170,9 +177,9 @@ public final class PacketCodec implements PacketManager {
     static final int MAX_TYPES = 1_000;
 
     /** The optional {@code types} object: type name to the version of its declaration the sender runs. */
-    private static java.util.Map<String, String> types(JsonNode types) {
+    private static Map<String, String> types(JsonNode types) {
         if (types == null || types.isNull()) {
-            return java.util.Map.of();
+            return Map.of();
         }
         if (!types.isObject()) {
             throw PacketFields.invalid("types must be an object of entity type names to versions");
@@ -180,10 +187,10 @@ public final class PacketCodec implements PacketManager {
         if (types.size() > MAX_TYPES) {
             throw PacketFields.invalid("types names " + types.size() + " entity types; at most " + MAX_TYPES);
         }
-        java.util.Map<String, String> out = new java.util.HashMap<>();
+        Map<String, String> out = new HashMap<>();
         for (var e : types.properties()) {
             if (e.getKey().length() > 64 || !e.getValue().isTextual()
-                    || !org.trestle.sync.api.TypeVersions.valid(e.getValue().textValue())) {
+                    || !TypeVersions.valid(e.getValue().textValue())) {
                 throw PacketFields.invalid("types: '" + Wire.abbreviate(e.getKey()) + "' must name a version "
                         + "major.minor.micro");
             }
@@ -212,7 +219,7 @@ public final class PacketCodec implements PacketManager {
         } catch (IllegalArgumentException e) {
             throw PacketFields.invalid(at + ".operation must be INSERT, UPDATE, DELETE or EVICT");
         }
-        java.time.Instant updatedAt = PacketFields.timestamp(c, "updated_at", at);
+        Instant updatedAt = PacketFields.timestamp(c, "updated_at", at);
         JsonNode data = c.get("data");
         ObjectNode object = null;
         if (op != Operation.DELETE && op != Operation.EVICT) {
@@ -288,7 +295,7 @@ public final class PacketCodec implements PacketManager {
      * being read at the limit, having cost the parser's buffers and no more.
      */
     @Override
-    public Packet decompress(byte[] gzip, long maxInflatedBytes, java.util.function.LongConsumer reserve) {
+    public Packet decompress(byte[] gzip, long maxInflatedBytes, LongConsumer reserve) {
         JsonNode root;
         try (InputStream in = new LimitedStream(new GZIPInputStream(new ByteArrayInputStream(gzip), 8192),
                 maxInflatedBytes, reserve)) {
@@ -299,7 +306,7 @@ public final class PacketCodec implements PacketManager {
                     throw new PacketException(PacketException.TOO_LARGE,
                             "the packet inflates past the limit of " + maxInflatedBytes + " bytes");
                 }
-                if (t instanceof ZipException || t instanceof java.io.EOFException) {
+                if (t instanceof ZipException || t instanceof EOFException) {
                     throw new PacketException(PacketException.INVALID, "the packet is not valid GZIP: " + t.getMessage());
                 }
             }
@@ -329,7 +336,7 @@ public final class PacketCodec implements PacketManager {
                 out.write(buffer, 0, n);
             }
             return out.toByteArray();
-        } catch (ZipException | java.io.EOFException e) {
+        } catch (ZipException | EOFException e) {
             throw new PacketException(PacketException.INVALID, "the packet is not valid GZIP: " + e.getMessage());
         } catch (IOException e) {
             throw new PacketException(PacketException.INVALID, "the packet could not be inflated: " + e.getMessage());

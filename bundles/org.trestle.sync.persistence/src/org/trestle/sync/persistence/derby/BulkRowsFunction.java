@@ -12,6 +12,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.util.Calendar;
 
 import org.apache.derby.vti.VTITemplate;
 import org.trestle.sync.persistence.BulkRows;
@@ -167,13 +168,13 @@ public final class BulkRowsFunction {
                 case Instant i -> Timestamp.from(i);
                 case LocalDateTime l -> Timestamp.valueOf(l);
                 case OffsetDateTime o -> Timestamp.from(o.toInstant());
-                case java.util.Calendar c -> new Timestamp(c.getTimeInMillis());
+                case Calendar c -> new Timestamp(c.getTimeInMillis());
                 default -> throw new SQLException("Column " + column + " is not a point in time: " + v, "22007");
             };
         }
 
         @Override
-        public Timestamp getTimestamp(int column, java.util.Calendar calendar) throws SQLException {
+        public Timestamp getTimestamp(int column, Calendar calendar) throws SQLException {
             return getTimestamp(column);
         }
 
@@ -185,13 +186,13 @@ public final class BulkRowsFunction {
                 case Date d -> d;
                 case LocalDate l -> Date.valueOf(l);
                 case java.util.Date d -> new Date(d.getTime());
-                case java.util.Calendar c -> new Date(c.getTimeInMillis());
+                case Calendar c -> new Date(c.getTimeInMillis());
                 default -> throw new SQLException("Column " + column + " is not a date: " + v, "22007");
             };
         }
 
         @Override
-        public Date getDate(int column, java.util.Calendar calendar) throws SQLException {
+        public Date getDate(int column, Calendar calendar) throws SQLException {
             return getDate(column);
         }
 
@@ -203,13 +204,13 @@ public final class BulkRowsFunction {
                 case Time t -> t;
                 case LocalTime l -> Time.valueOf(l);
                 case java.util.Date d -> new Time(d.getTime());
-                case java.util.Calendar c -> new Time(c.getTimeInMillis());
+                case Calendar c -> new Time(c.getTimeInMillis());
                 default -> throw new SQLException("Column " + column + " is not a time of day: " + v, "22007");
             };
         }
 
         @Override
-        public Time getTime(int column, java.util.Calendar calendar) throws SQLException {
+        public Time getTime(int column, Calendar calendar) throws SQLException {
             return getTime(column);
         }
     }

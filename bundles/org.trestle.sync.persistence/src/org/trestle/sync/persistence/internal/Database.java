@@ -1,9 +1,14 @@
 package org.trestle.sync.persistence.internal;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
+import org.trestle.sync.persistence.BulkRows;
 import org.trestle.sync.persistence.StoreDefinition;
 
 /**
@@ -33,12 +38,12 @@ interface Database {
     }
 
     /** @return persistence unit settings this database needs beyond the common ones */
-    default java.util.Map<String, String> unitProperties() {
-        return java.util.Map.of();
+    default Map<String, String> unitProperties() {
+        return Map.of();
     }
 
     /** See {@link org.trestle.sync.persistence.LocalStore#signal}. */
-    default void signal(java.sql.Connection connection, String channel) throws java.sql.SQLException {
+    default void signal(Connection connection, String channel) throws SQLException {
     }
 
     /** See {@link org.trestle.sync.persistence.LocalStore#listen}. */
@@ -48,8 +53,8 @@ interface Database {
     }
 
     /** See {@link org.trestle.sync.persistence.LocalStore#insertInBulk}. */
-    default boolean insertInBulk(java.sql.Connection connection, String table, java.util.List<String> columns,
-            org.trestle.sync.persistence.BulkRows rows) throws java.sql.SQLException {
+    default boolean insertInBulk(Connection connection, String table, List<String> columns,
+            BulkRows rows) throws SQLException {
         return false;
     }
 

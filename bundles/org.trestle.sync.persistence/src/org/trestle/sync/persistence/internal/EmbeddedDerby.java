@@ -1,17 +1,32 @@
 package org.trestle.sync.persistence.internal;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 
 import javax.sql.DataSource;
 
 import org.apache.derby.jdbc.EmbeddedDriver;
+import org.trestle.sync.persistence.BulkRows;
 import org.trestle.sync.persistence.StoreDefinition;
 import org.trestle.sync.persistence.StoreException;
+import org.trestle.sync.persistence.derby.BulkRowsFunction;
 
 /**
  * Everything that is specific to embedded Apache Derby lives here: the JDBC URL, how the
@@ -100,7 +115,7 @@ final class EmbeddedDerby implements Database {
         Properties p = new Properties();
         try (var in = Files.newInputStream(service)) {
             p.load(in);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return false;
         }
         return "true".equals(p.getProperty("dataEncryption"));
@@ -129,11 +144,11 @@ final class EmbeddedDerby implements Database {
                     throw new StoreException("The backup folder " + target + " is not empty");
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new StoreException("Cannot create the backup folder " + target + ": " + e.getMessage(), e);
         }
         try (Connection c = dataSource.getConnection();
-                java.sql.CallableStatement call = c.prepareCall("CALL SYSCS_UTIL.SYSCS_BACKUP_DATABASE(?)")) {
+                CallableStatement call = c.prepareCall("CALL SYSCS_UTIL.SYSCS_BACKUP_DATABASE(?)")) {
             call.setString(1, target.toAbsolutePath().toString());
             call.execute();
         } catch (SQLException e) {
@@ -165,32 +180,32 @@ final class EmbeddedDerby implements Database {
      * declared once per table and column types, named after them.
      */
     @Override
-    public boolean insertInBulk(Connection connection, String table, java.util.List<String> columns,
-            org.trestle.sync.persistence.BulkRows rows) throws SQLException {
-        java.util.List<String> declared = new java.util.ArrayList<>();
-        java.util.Map<String, String> types = columnTypes(connection, table);
+    public boolean insertInBulk(Connection connection, String table, List<String> columns,
+            BulkRows rows) throws SQLException {
+        List<String> declared = new ArrayList<>();
+        Map<String, String> types = columnTypes(connection, table);
         for (String column : columns) {
-            String type = types.get(column.toUpperCase(java.util.Locale.ROOT));
+            String type = types.get(column.toUpperCase(Locale.ROOT));
             if (type == null) {
                 return false; // a column of a type the function does not pass on
             }
             declared.add(column + " " + type);
         }
         String signature = table + "(" + String.join(", ", declared) + ")";
-        String function = "TRESTLE_BULK_" + java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(sha256(signature), 10))
-                .toUpperCase(java.util.Locale.ROOT);
-        try (java.sql.Statement s = connection.createStatement()) {
+        String function = "TRESTLE_BULK_" + HexFormat.of().formatHex(Arrays.copyOf(sha256(signature), 10))
+                .toUpperCase(Locale.ROOT);
+        try (Statement s = connection.createStatement()) {
             try {
                 s.executeUpdate("CREATE FUNCTION " + function + "() RETURNS TABLE (" + String.join(", ", declared)
                         + ") LANGUAGE JAVA PARAMETER STYLE DERBY_JDBC_RESULT_SET NO SQL EXTERNAL NAME '"
-                        + org.trestle.sync.persistence.derby.BulkRowsFunction.class.getName() + ".rows'");
+                        + BulkRowsFunction.class.getName() + ".rows'");
             } catch (SQLException e) {
                 if (!STATE_ALREADY_EXISTS.equals(e.getSQLState())) {
                     throw e;
                 }
             }
             String list = String.join(", ", columns);
-            try (AutoCloseable offered = org.trestle.sync.persistence.derby.BulkRowsFunction.offer(rows)) {
+            try (AutoCloseable offered = BulkRowsFunction.offer(rows)) {
                 s.executeUpdate("INSERT INTO " + table + " (" + list + ") SELECT " + list + " FROM TABLE(" + function
                         + "()) R");
             } catch (SQLException e) {
@@ -203,9 +218,9 @@ final class EmbeddedDerby implements Database {
     }
 
     /** @return the SQL type of each column of a table that the bulk insert's function can pass on, by column name */
-    private static java.util.Map<String, String> columnTypes(Connection connection, String table) throws SQLException {
-        java.util.Map<String, String> out = new java.util.HashMap<>();
-        try (var rs = connection.getMetaData().getColumns(null, null, table.toUpperCase(java.util.Locale.ROOT), null)) {
+    private static Map<String, String> columnTypes(Connection connection, String table) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        try (var rs = connection.getMetaData().getColumns(null, null, table.toUpperCase(Locale.ROOT), null)) {
             while (rs.next()) {
                 String name = rs.getString("TYPE_NAME");
                 String type = switch (name) {
@@ -216,7 +231,7 @@ final class EmbeddedDerby implements Database {
                     default -> null;
                 };
                 if (type != null) {
-                    out.put(rs.getString("COLUMN_NAME").toUpperCase(java.util.Locale.ROOT), type);
+                    out.put(rs.getString("COLUMN_NAME").toUpperCase(Locale.ROOT), type);
                 }
             }
         }
@@ -225,8 +240,8 @@ final class EmbeddedDerby implements Database {
 
     private static byte[] sha256(String text) {
         try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -1,9 +1,13 @@
 package org.trestle.sync.server.internal;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -15,9 +19,12 @@ import org.slf4j.LoggerFactory;
 import org.trestle.sync.api.AdminToken;
 import org.trestle.sync.api.NodeCounts;
 import org.trestle.sync.api.NodeInfo;
+import org.trestle.sync.api.NodeScope;
+import org.trestle.sync.api.PruneReport;
 import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.api.packet.Wire;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -110,7 +117,7 @@ final class AdminEndpoints {
             AdminToken revoked;
             try {
                 revoked = engine.administration().revokeAdminToken(name);
-            } catch (java.util.NoSuchElementException e) {
+            } catch (NoSuchElementException e) {
                 throw ApiError.notFound("No admin token named " + Wire.abbreviate(name));
             } catch (IllegalStateException e) {
                 throw new ApiError(409, "last_admin_token", e.getMessage());
@@ -165,7 +172,7 @@ final class AdminEndpoints {
             }
         } else if ("prune".equals(rest)) {
             ApiHandler.allow(method, "POST");
-            org.trestle.sync.api.PruneReport report = engine.administration().prune(settings.changeRetention(),
+            PruneReport report = engine.administration().prune(settings.changeRetention(),
                     settings.errorRetention());
             ErrorBody.writeJson(json, response, callback, 200, json.createObjectNode().put("changes", report.changes())
                     .put("packets", report.packets()).put("errors", report.errors())
@@ -194,27 +201,27 @@ final class AdminEndpoints {
         if (node.isEmpty() || node.get().self() || node.get().server()) {
             throw ApiError.notFound("No node " + Wire.abbreviate(id));
         }
-        org.trestle.sync.api.NodeScope scope;
+        NodeScope scope;
         if ("GET".equals(method)) {
             scope = engine.administration().scope(id);
         } else {
-            com.fasterxml.jackson.databind.JsonNode parsed = jsonBody(request, 1 << 20);
+            JsonNode parsed = jsonBody(request, 1 << 20);
             if (parsed == null) {
                 throw ApiError.badRequest("The body must be {\"scope\": \"all\"} or {\"scope\": [\"<root uuid>\", ...]}");
             }
-            com.fasterxml.jackson.databind.JsonNode wanted = parsed.get("scope");
-            org.trestle.sync.api.NodeScope asked;
+            JsonNode wanted = parsed.get("scope");
+            NodeScope asked;
             if (wanted != null && wanted.isTextual() && "all".equals(wanted.textValue())) {
-                asked = org.trestle.sync.api.NodeScope.ALL;
+                asked = NodeScope.ALL;
             } else if (wanted != null && wanted.isArray()) {
-                List<String> roots = new java.util.ArrayList<>();
-                for (com.fasterxml.jackson.databind.JsonNode r : wanted) {
+                List<String> roots = new ArrayList<>();
+                for (JsonNode r : wanted) {
                     if (!r.isTextual() || r.textValue().length() > 64) {
                         throw new ApiError(422, "invalid_scope", "The scope lists root uuids as strings");
                     }
                     roots.add(r.textValue());
                 }
-                asked = org.trestle.sync.api.NodeScope.of(roots);
+                asked = NodeScope.of(roots);
             } else {
                 throw new ApiError(422, "invalid_scope", "The body must be {\"scope\": \"all\"} or {\"scope\": [\"<root uuid>\", ...]}");
             }
@@ -241,7 +248,7 @@ final class AdminEndpoints {
      * in this answer only; the server keeps its hash.
      */
     private void createToken(Request request, String by, Response response, Callback callback) {
-        com.fasterxml.jackson.databind.JsonNode parsed = jsonBody(request, 4096);
+        JsonNode parsed = jsonBody(request, 4096);
         if (parsed == null || !parsed.isObject() || !parsed.path("name").isTextual()) {
             throw ApiError.badRequest("The body must be {\"name\": \"<token name>\"}");
         }
@@ -264,14 +271,14 @@ final class AdminEndpoints {
      * @return the request's body as JSON, or {@code null} when it is empty
      * @throws ApiError {@code 400} when it is not JSON, {@code 413} when it is over the limit
      */
-    private com.fasterxml.jackson.databind.JsonNode jsonBody(Request request, int limit) {
+    private JsonNode jsonBody(Request request, int limit) {
         byte[] body = Http.body(request, limit);
         if (body.length == 0) {
             return null;
         }
         try {
             return json.readTree(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw ApiError.badRequest("The body is not valid JSON");
         }
     }
@@ -281,7 +288,7 @@ final class AdminEndpoints {
      * says whether {@code next_offset} goes with it.
      */
     private <T> void writePage(String field, List<T> rows, int offset, int limit,
-            java.util.function.BiConsumer<ArrayNode, T> add, Response response, Callback callback) {
+            BiConsumer<ArrayNode, T> add, Response response, Callback callback) {
         ArrayNode list = json.createArrayNode();
         rows.subList(0, Math.min(limit, rows.size())).forEach(r -> add.accept(list, r));
         ObjectNode answer = json.createObjectNode();
@@ -322,9 +329,9 @@ final class AdminEndpoints {
         String type = path.substring(0, slash);
         String uuid = path.substring(slash + 1);
         String versionId = null;
-        com.fasterxml.jackson.databind.JsonNode parsed = jsonBody(request, 4096);
+        JsonNode parsed = jsonBody(request, 4096);
         if (parsed != null) {
-            com.fasterxml.jackson.databind.JsonNode v = parsed.get("version_id");
+            JsonNode v = parsed.get("version_id");
             if (!parsed.isObject() || (v != null && !v.isNull() && !v.isTextual())) {
                 throw ApiError.badRequest("The body must be empty or {\"version_id\": \"<id>\"}");
             }
@@ -333,7 +340,7 @@ final class AdminEndpoints {
         ObjectNode data;
         try {
             data = engine.conflictResolver().restore(type, uuid, versionId);
-        } catch (java.util.NoSuchElementException e) {
+        } catch (NoSuchElementException e) {
             throw ApiError.notFound("There is no deleted " + Wire.abbreviate(type) + " " + Wire.abbreviate(uuid));
         } catch (IllegalArgumentException e) {
             throw new ApiError(422, "invalid_restore", e.getMessage());

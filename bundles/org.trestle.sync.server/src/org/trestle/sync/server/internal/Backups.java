@@ -1,6 +1,19 @@
 package org.trestle.sync.server.internal;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
@@ -35,12 +48,12 @@ final class Backups {
      */
     void stream(String by, Response response, Callback callback) {
         refuseOnDatabaseServer();
-        java.nio.file.Path staging = settings.dataDirectory().resolve("backups")
-                .resolve(".streaming-" + java.util.UUID.randomUUID());
-        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
-                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        Path staging = settings.dataDirectory().resolve("backups")
+                .resolve(".streaming-" + UUID.randomUUID());
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+                .withZone(ZoneOffset.UTC).format(Instant.now());
         try {
-            java.nio.file.Path copy;
+            Path copy;
             synchronized (this) {
                 copy = engine.administration().backup(staging);
             }
@@ -48,21 +61,21 @@ final class Backups {
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/zip");
             response.getHeaders().put("Content-Disposition", "attachment; filename=\"trestle-backup-" + stamp + ".zip\"");
             long bytes = 0;
-            try (java.io.OutputStream out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response);
-                    java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(out);
-                    var files = java.nio.file.Files.walk(copy)) {
-                for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted()::iterator) {
-                    if (!java.nio.file.Files.isRegularFile(f)) {
+            try (OutputStream out = Content.Sink.asOutputStream(response);
+                    ZipOutputStream zip = new ZipOutputStream(out);
+                    var files = Files.walk(copy)) {
+                for (Path f : (Iterable<Path>) files.sorted()::iterator) {
+                    if (!Files.isRegularFile(f)) {
                         continue;
                     }
-                    zip.putNextEntry(new java.util.zip.ZipEntry("db/" + copy.relativize(f).toString().replace('\\', '/')));
-                    bytes += java.nio.file.Files.copy(f, zip);
+                    zip.putNextEntry(new ZipEntry("db/" + copy.relativize(f).toString().replace('\\', '/')));
+                    bytes += Files.copy(f, zip);
                     zip.closeEntry();
                 }
             }
             LOG.info("Online backup of " + bytes + " bytes streamed to an administrator (token " + by + ")");
             callback.succeeded();
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             if (response.isCommitted()) {
                 LOG.warn("A streamed backup was cut off: " + e.getMessage());
                 callback.failed(e);
@@ -74,15 +87,15 @@ final class Backups {
         }
     }
 
-    private static void deleteTree(java.nio.file.Path root) {
-        if (!java.nio.file.Files.exists(root)) {
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
             return;
         }
-        try (var files = java.nio.file.Files.walk(root)) {
-            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                java.nio.file.Files.deleteIfExists(f);
+        try (var files = Files.walk(root)) {
+            for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(f);
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             LOG.warn("The staging copy " + root + " of a streamed backup could not be removed: " + e.getMessage());
         }
     }
@@ -93,20 +106,20 @@ final class Backups {
      */
     void write(Response response, Callback callback) {
         refuseOnDatabaseServer();
-        java.nio.file.Path root = settings.dataDirectory().resolve("backups");
-        String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
-                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
-        java.nio.file.Path target = root.resolve(stamp);
+        Path root = settings.dataDirectory().resolve("backups");
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+                .withZone(ZoneOffset.UTC).format(Instant.now());
+        Path target = root.resolve(stamp);
         long started = System.nanoTime();
-        java.nio.file.Path copy;
+        Path copy;
         synchronized (this) {
             copy = engine.administration().backup(target);
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         long bytes;
-        try (var files = java.nio.file.Files.walk(copy)) {
-            bytes = files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
-        } catch (java.io.IOException e) {
+        try (var files = Files.walk(copy)) {
+            bytes = files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+        } catch (IOException e) {
             bytes = -1;
         }
         LOG.info("Online backup written to " + copy + " (" + bytes + " bytes, " + millis + " ms)");

@@ -1,8 +1,15 @@
 package org.trestle.sync.server.internal;
 
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.IntSupplier;
+
+import org.trestle.sync.server.internal.console.Counters;
 
 /** Counters and the exchange latency histogram, in Prometheus text format. */
 final class Metrics {
@@ -38,8 +45,8 @@ final class Metrics {
     }
 
     /** @return the metrics' totals as the console's health charts read them */
-    org.trestle.sync.server.internal.console.Counters counters() {
-        return new org.trestle.sync.server.internal.console.Counters() {
+    Counters counters() {
+        return new Counters() {
             @Override
             public long exchanges() {
                 return exchanges.get();
@@ -95,11 +102,11 @@ final class Metrics {
         gauge(out, "trestle_changes_waiting_for_plugins",
                 "Changes received of entity types no plugin of the server declares: kept until one does.", waitingForPlugins);
         gauge(out, "trestle_waiting_requests", "Push waits (GET /api/sync/wait) held open now.", waiting.getAsInt());
-        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         gauge(out, "trestle_jvm_heap_used_bytes", "Java heap in use.", heap.getUsed());
         gauge(out, "trestle_jvm_heap_max_bytes", "Java heap limit.", heap.getMax());
         gauge(out, "trestle_jvm_threads", "Live threads of the server process.",
-                java.lang.management.ManagementFactory.getThreadMXBean().getThreadCount());
+                ManagementFactory.getThreadMXBean().getThreadCount());
         gauge(out, "trestle_process_open_files", "Open file descriptors of the server process (-1: not known here).",
                 openFiles());
         out.append("# HELP trestle_exchange_duration_seconds Time to answer an exchange.\n");
@@ -115,9 +122,9 @@ final class Metrics {
     }
 
     private static long openFiles() {
-        try (var entries = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
             return entries.count();
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             return -1;
         }
     }

@@ -8,24 +8,33 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.UUID;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.trestle.sync.api.ChangeError;
 import org.trestle.sync.api.ConflictRecord;
 import org.trestle.sync.api.EngineSettings;
 import org.trestle.sync.api.ProcessResult;
 import org.trestle.sync.api.Resolution;
+import org.trestle.sync.api.SyncEngine;
+import org.trestle.sync.api.entity.EntityIds;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.api.packet.PacketException;
-import org.trestle.sync.api.SyncEngine;
 import org.trestle.sync.testing.SyncTestNodes;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -69,7 +78,7 @@ class ExchangeTest {
             sites.add(newSite(b, codePrefix + i));
         }
         nodes.syncAll();
-        java.util.Collections.sort(sites);
+        Collections.sort(sites);
         return sites;
     }
 
@@ -96,14 +105,14 @@ class ExchangeTest {
     /** @return a node's count of the packets sent to it, as the server's database holds it */
     private long sentPacketNo(String nodeId) {
         return SyncTestNodes.write(server, em -> {
-            try (var ps = em.unwrap(java.sql.Connection.class)
+            try (var ps = em.unwrap(Connection.class)
                     .prepareStatement("SELECT SENT_PACKET_NO FROM SYNC_NODES WHERE NODE_ID = ?")) {
                 ps.setString(1, nodeId);
                 try (var rs = ps.executeQuery()) {
                     assertTrue(rs.next());
                     return rs.getLong(1);
                 }
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
         });
@@ -122,7 +131,7 @@ class ExchangeTest {
         long before = sentPacketNo(aId);
         // behind the cache's back: the database records one more packet to a
         SyncTestNodes.write(server, em -> {
-            var c = em.unwrap(java.sql.Connection.class);
+            var c = em.unwrap(Connection.class);
             try (var up = c.prepareStatement("UPDATE SYNC_NODES SET SENT_PACKET_NO = ? WHERE NODE_ID = ?");
                     var in = c.prepareStatement("INSERT INTO SYNC_PACKETS (PACKET_KEY, CHANGE_COUNT, CREATED_AT, "
                             + "MAX_SEQ, PACKET_NO, TARGET_NODE) VALUES (?, 0, CURRENT_TIMESTAMP, 0, ?, ?)")) {
@@ -133,7 +142,7 @@ class ExchangeTest {
                 in.setLong(2, before + 1);
                 in.setString(3, aId);
                 in.executeUpdate();
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
             return null;
@@ -161,12 +170,12 @@ class ExchangeTest {
         assertEquals(1, p.changes().size());
         // behind the cache's back: the database records that packet as received from a
         SyncTestNodes.write(server, em -> {
-            try (var up = em.unwrap(java.sql.Connection.class)
+            try (var up = em.unwrap(Connection.class)
                     .prepareStatement("UPDATE SYNC_NODES SET RECEIVED_PACKET_NO = ? WHERE NODE_ID = ?")) {
                 up.setLong(1, p.packetNo());
                 up.setString(2, aId);
                 assertEquals(1, up.executeUpdate());
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 throw new IllegalStateException(e);
             }
             return null;
@@ -219,7 +228,7 @@ class ExchangeTest {
     @Test
     void packetsMixingNewAndStoredEntitiesUpdateTheStoredAndCreateTheNew() {
         List<String> stored = sitesOnEveryNode(120, "S-");
-        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         // narrow: ten stored neighbours and ten new uuids between them
         List<String> neighbours = stored.subList(40, 50);
         // (identities made one after another differ in their first half: a new one that
@@ -246,7 +255,7 @@ class ExchangeTest {
         for (List<List<String>> round : List.of(List.of(neighbours, fresh), List.of(spread, freshWide))) {
             List<String> order = new ArrayList<>(round.get(0));
             order.addAll(round.get(1));
-            java.util.Collections.shuffle(order, new java.util.Random(seq)); // updates and inserts interleaved
+            Collections.shuffle(order, new Random(seq)); // updates and inserts interleaved
             List<Change> changes = new ArrayList<>();
             for (String u : order) {
                 if (round.get(0).contains(u)) {
@@ -281,7 +290,7 @@ class ExchangeTest {
     @Test
     void tasksOfAPacketReferToTheirOwnSitesWhetherTheSitesLieTogetherOrApart() {
         List<String> sites = sitesOnEveryNode(100, "T-");
-        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         long seq = 2_000_000;
         long packetNo = a.syncManager().node(serverId()).orElseThrow().sentPacketNo();
         List<String> together = new ArrayList<>(sites.subList(20, 33)); // twelve neighbours around the 26th
@@ -290,7 +299,7 @@ class ExchangeTest {
         for (int i = 0; i < 96; i += 12) {
             apart.add(sites.get(i));
         }
-        Map<String, String> siteOfTask = new java.util.LinkedHashMap<>();
+        Map<String, String> siteOfTask = new LinkedHashMap<>();
         for (List<String> targets : List.of(together, apart)) {
             List<Change> changes = new ArrayList<>();
             // a site between the tasks' sites that no task names, changed first in the packet
@@ -298,7 +307,7 @@ class ExchangeTest {
             ObjectNode state = server.entities().serialize(server.read(em -> em.find(Site.class, renamed))).put("name", "Renamed first");
             changes.add(new Change(++seq, "Site", renamed, Operation.UPDATE, now, state, List.of("name"), null, null));
             for (int i = targets.size() - 1; i >= 0; i--) { // tasks not in the order of their sites
-                String task = org.trestle.sync.api.entity.EntityIds.newUuid();
+                String task = EntityIds.newUuid();
                 siteOfTask.put(task, targets.get(i));
                 changes.add(new Change(++seq, "Task", task, Operation.INSERT, now, JsonNodeFactory.instance.objectNode()
                         .put("site", targets.get(i)).put("title", "Task for " + targets.get(i)).put("hours", i), null,
@@ -348,7 +357,7 @@ class ExchangeTest {
         ObjectNode taskData = JsonNodeFactory.instance.objectNode().put("site", site).put("title", "Pour slab").put("hours", 8);
         ObjectNode siteData = JsonNodeFactory.instance.objectNode().put("code", "O-1").put("name", "Late parent")
                 .put("budget", "10.00").put("floors", 2).put("status", "ACTIVE").putNull("startDate");
-        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String aId = a.self().nodeId();
         Packet childFirst = new Packet(1, "1.0.0", aId, serverId(), 1, 0, now, false,
                 List.of(new Change(1, "Task", task, Operation.INSERT, now, taskData, null, null, null)));
@@ -511,7 +520,7 @@ class ExchangeTest {
         SyncTestNodes.edit(b, em -> em.find(Task.class, task).setDeleted(true));
         b.entities().delete("Site", site); // B holds no live task under it
         ProcessResult r = nodes.exchange(b); // the task's delete and the site's, in one packet
-        List<org.trestle.sync.api.ChangeError> errors = r.errors();
+        List<ChangeError> errors = r.errors();
         nodes.syncAll();
         assertTrue(errors.stream().anyMatch(e -> "has_dependents".equals(e.error()) && site.equals(e.entityUuid())),
                 String.valueOf(errors));
@@ -537,9 +546,9 @@ class ExchangeTest {
     }
 
     /** A's packet as a laptop whose clock is {@code skew} off would have built it. */
-    private static Packet onSkewedClock(Packet p, java.time.Duration skew) {
-        List<org.trestle.sync.api.packet.Change> changes = p.changes().stream()
-                .map(c -> new org.trestle.sync.api.packet.Change(c.seq(), c.entityType(), c.entityUuid(), c.operation(),
+    private static Packet onSkewedClock(Packet p, Duration skew) {
+        List<Change> changes = p.changes().stream()
+                .map(c -> new Change(c.seq(), c.entityType(), c.entityUuid(), c.operation(),
                         c.updatedAt().plus(skew), c.data(), c.changed(), c.base(), c.resolves()))
                 .toList();
         return new Packet(p.protocol(), p.schemaVersion(), p.sender(), p.target(), p.packetNo(), p.ack(),
@@ -569,10 +578,10 @@ class ExchangeTest {
         // A's laptop runs ten minutes ahead and synchronizes after B: by the clock on the
         // wall its edit is older, by its own clock's numbers it looks ten minutes newer
         Packet stale = a.syncManager().buildPacket(serverId());
-        ProcessResult r = server.syncManager().processPacket(onSkewedClock(stale, java.time.Duration.ofMinutes(10)));
+        ProcessResult r = server.syncManager().processPacket(onSkewedClock(stale, Duration.ofMinutes(10)));
         assertEquals(Resolution.SERVER_WINS, r.conflicts().get(0).resolution(), "the later edit, B's, stays");
         assertEquals("Edited later", server.read(em -> em.find(Task.class, task).getTitle()));
-        assertTrue(server.read(em -> em.find(Task.class, task).getUpdatedAt()).isBefore(java.time.Instant.now().plusSeconds(1)),
+        assertTrue(server.read(em -> em.find(Task.class, task).getUpdatedAt()).isBefore(Instant.now().plusSeconds(1)),
                 "no time from the future is stored");
     }
 
@@ -584,7 +593,7 @@ class ExchangeTest {
         Thread.sleep(20);
         SyncTestNodes.edit(a, em -> em.find(Task.class, task).setTitle("Edited later, on a slow clock"));
         Packet newer = a.syncManager().buildPacket(serverId());
-        ProcessResult r = server.syncManager().processPacket(onSkewedClock(newer, java.time.Duration.ofMinutes(-10)));
+        ProcessResult r = server.syncManager().processPacket(onSkewedClock(newer, Duration.ofMinutes(-10)));
         assertEquals(Resolution.CLIENT_WINS, r.conflicts().get(0).resolution(), "the later edit, A's, wins");
         assertEquals("Edited later, on a slow clock", server.read(em -> em.find(Task.class, task).getTitle()));
     }

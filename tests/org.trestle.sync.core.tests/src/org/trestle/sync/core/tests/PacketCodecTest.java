@@ -4,19 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.trestle.sync.api.packet.Change;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.api.packet.PacketException;
 import org.trestle.sync.core.internal.PacketCodec;
+import org.trestle.sync.core.internal.SignedFiles;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
@@ -55,9 +60,9 @@ class PacketCodecTest {
     void theTypesASenderRunsRoundTripAndABadOneIsRefused() {
         Packet p = codec.fromJson(VALID.replace("\"has_more\": false,", "\"has_more\": false, \"types\": {\"Estimate\": \"1.1.0\"},")
                 .getBytes(StandardCharsets.UTF_8));
-        assertEquals(java.util.Map.of("Estimate", "1.1.0"), p.types());
+        assertEquals(Map.of("Estimate", "1.1.0"), p.types());
         assertEquals(p, codec.decompress(codec.compress(p), 1 << 20));
-        assertEquals(java.util.Map.of(), codec.fromJson(VALID.getBytes(StandardCharsets.UTF_8)).types(),
+        assertEquals(Map.of(), codec.fromJson(VALID.getBytes(StandardCharsets.UTF_8)).types(),
                 "a sender that does not say");
         assertInvalid(VALID.replace("\"has_more\": false,", "\"has_more\": false, \"types\": [\"Estimate\"],"),
                 "types must be an object");
@@ -128,22 +133,22 @@ class PacketCodecTest {
 
     @Test
     void signedFilesAreOrdinaryGzipAndATamperedOneIsDetected() throws Exception {
-        byte[] json = VALID.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String key = org.trestle.sync.core.internal.SignedFiles.keyOf("node-token", "node-1");
-        byte[] file = org.trestle.sync.core.internal.SignedFiles.write(json, key);
-        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(file))) {
-            org.junit.jupiter.api.Assertions.assertArrayEquals(json, in.readAllBytes(), "any GZIP reader reads the packet");
+        byte[] json = VALID.getBytes(StandardCharsets.UTF_8);
+        String key = SignedFiles.keyOf("node-token", "node-1");
+        byte[] file = SignedFiles.write(json, key);
+        try (var in = new GZIPInputStream(new ByteArrayInputStream(file))) {
+            Assertions.assertArrayEquals(json, in.readAllBytes(), "any GZIP reader reads the packet");
         }
-        String signature = org.trestle.sync.core.internal.SignedFiles.signature(file);
-        org.junit.jupiter.api.Assertions.assertTrue(org.trestle.sync.core.internal.SignedFiles.verify(json, signature, key));
-        org.junit.jupiter.api.Assertions.assertFalse(org.trestle.sync.core.internal.SignedFiles.verify(json, signature,
-                org.trestle.sync.core.internal.SignedFiles.keyOf("another-token", "node-1")), "another node's key");
-        byte[] edited = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace("Roof", "Roof!")
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        org.junit.jupiter.api.Assertions.assertFalse(org.trestle.sync.core.internal.SignedFiles.verify(edited, signature, key),
+        String signature = SignedFiles.signature(file);
+        Assertions.assertTrue(SignedFiles.verify(json, signature, key));
+        Assertions.assertFalse(SignedFiles.verify(json, signature,
+                SignedFiles.keyOf("another-token", "node-1")), "another node's key");
+        byte[] edited = new String(json, StandardCharsets.UTF_8).replace("Roof", "Roof!")
+                .getBytes(StandardCharsets.UTF_8);
+        Assertions.assertFalse(SignedFiles.verify(edited, signature, key),
                 "changed content");
-        org.junit.jupiter.api.Assertions.assertNull(org.trestle.sync.core.internal.SignedFiles.signature(PacketCodec.gzipOf(edited)),
+        Assertions.assertNull(SignedFiles.signature(PacketCodec.gzipOf(edited)),
                 "compressed again by hand, the file has no signature");
-        org.junit.jupiter.api.Assertions.assertNull(org.trestle.sync.core.internal.SignedFiles.signature(new byte[] { 1, 2, 3 }));
+        Assertions.assertNull(SignedFiles.signature(new byte[] { 1, 2, 3 }));
     }
 }

@@ -3,6 +3,10 @@ package org.trestle.sync.core.tests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -11,10 +15,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.trestle.sync.api.ConflictStrategy;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.EntityRow;
 import org.trestle.sync.api.EntityTypeInfo;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.SyncEngine;
-import org.trestle.sync.api.EntityRow;
+import org.trestle.sync.api.SyncState;
+import org.trestle.sync.api.SyncStatus;
+import org.trestle.sync.api.packet.Change;
+import org.trestle.sync.api.packet.Operation;
+import org.trestle.sync.api.packet.Packet;
 import org.trestle.sync.testing.SyncTestNodes;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -103,7 +113,7 @@ class TypeVersionsTest {
     void theServerKnowsWhichVersionsEachNodeRuns() {
         oldLaptop.entities().put("Note", UUID.randomUUID().toString(), note("Rebar", "order", null));
         nodes.syncAll();
-        Map<String, Map<String, String>> byCode = new java.util.HashMap<>();
+        Map<String, Map<String, String>> byCode = new HashMap<>();
         for (NodeInfo n : server.syncManager().nodes()) {
             byCode.put(n.code(), n.typeVersions());
         }
@@ -117,7 +127,7 @@ class TypeVersionsTest {
                 null, "1.0.0");
         try (SyncTestNodes fleet = SyncTestNodes.startWithTypes(List.of(NEW, site))) {
             SyncEngine newer = fleet.addClient("WITH-SITES", List.of(NEW, site));
-            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("trestle-later-plugin");
+            Path dir = Files.createTempDirectory("trestle-later-plugin");
             var factory = SyncTestNodes.engineFactory();
             NodeInfo reg = fleet.server().syncManager().registerNode("WITHOUT", "WITHOUT", null);
             String uuid = SyncTestNodes.write(newer, em -> {
@@ -128,20 +138,20 @@ class TypeVersionsTest {
                 return s.getUuid();
             });
             fleet.sync(newer);
-            try (SyncEngine without = factory.open(dir, org.trestle.sync.api.EngineSettings.defaults(), List.of(NEW))) {
+            try (SyncEngine without = factory.open(dir, EngineSettings.defaults(), List.of(NEW))) {
                 without.syncManager().initializeClient(reg.nodeId(), "WITHOUT", fleet.server().self().nodeId());
                 fleet.sync(without);
                 var kept = without.administration().deadLetters(null, null, 0, 10);
                 assertEquals(1, kept.size(), "the site is kept, not lost");
                 assertEquals("type_not_installed", kept.get(0).error(), kept.get(0).message());
                 assertEquals(Map.of("Site", 1L), without.administration().waitingForPlugins(), "counted for the status");
-                var state = new org.trestle.sync.api.SyncState(org.trestle.sync.api.SyncStatus.ONLINE, null, "WITHOUT",
+                var state = new SyncState(SyncStatus.ONLINE, null, "WITHOUT",
                         reg.nodeId(), 0, 0, null, null, null, without.administration().waitingForPlugins());
                 assertEquals("1 change of types this computer does not have (Site): update to receive them",
                         state.waitingForPluginsText(), "what the status line and trestle-sync status say");
             }
             // the plugin arrives (the engine opens with the type): the kept change applies
-            try (SyncEngine with = factory.open(dir, org.trestle.sync.api.EngineSettings.defaults(), List.of(NEW, site))) {
+            try (SyncEngine with = factory.open(dir, EngineSettings.defaults(), List.of(NEW, site))) {
                 assertEquals("Harbour", with.entities().find("Site", uuid).orElseThrow().data().path("name").asText());
                 assertEquals(0, with.administration().deadLetters(null, null, 0, 10).size(), "nothing kept any more");
                 assertEquals(Map.of(), with.administration().waitingForPlugins());
@@ -153,9 +163,9 @@ class TypeVersionsTest {
     void anAttributeFromANodeOfTheSameVersionIsStillAnError() {
         String uuid = UUID.randomUUID().toString();
         // a node on 1.0.0, like the old laptop, sending an attribute 1.0.0 does not have
-        var packet = new org.trestle.sync.api.packet.Packet(1, "1.0.0", newLaptop.self().nodeId(), server.self().nodeId(),
-                1, 0, java.time.Instant.now(), false, List.of(new org.trestle.sync.api.packet.Change(1, "Note", uuid,
-                        org.trestle.sync.api.packet.Operation.INSERT, java.time.Instant.now(),
+        var packet = new Packet(1, "1.0.0", newLaptop.self().nodeId(), server.self().nodeId(),
+                1, 0, Instant.now(), false, List.of(new Change(1, "Note", uuid,
+                        Operation.INSERT, Instant.now(),
                         note("Bad", "no such attribute", null).put("colour", "red"), null, null, null)),
                 Map.of("Note", "1.1.0"));
         var result = server.syncManager().processPacket(packet);

@@ -9,10 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.IntStream;
 
 import jakarta.persistence.EntityManager;
 
@@ -21,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.util.tracker.ServiceTracker;
+import org.trestle.sync.persistence.BulkRows;
 import org.trestle.sync.persistence.LocalStore;
 import org.trestle.sync.persistence.LocalStoreFactory;
 import org.trestle.sync.persistence.StoreDefinition;
@@ -79,14 +86,14 @@ class LocalStoreFactoryTest {
 
     /** @return whether any file of the database holds the text as written (UTF-8, or the UTF-16 of Derby's strings) */
     private boolean onDisk(String text) throws IOException {
-        byte[][] forms = { text.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                text.getBytes(java.nio.charset.StandardCharsets.UTF_16BE) };
+        byte[][] forms = { text.getBytes(StandardCharsets.UTF_8),
+                text.getBytes(StandardCharsets.UTF_16BE) };
         try (var files = Files.walk(dataDir.resolve("db"))) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 byte[] bytes = Files.readAllBytes(f);
                 for (byte[] form : forms) {
                     for (int i = 0; i + form.length <= bytes.length; i++) {
-                        if (java.util.Arrays.equals(bytes, i, i + form.length, form, 0, form.length)) {
+                        if (Arrays.equals(bytes, i, i + form.length, form, 0, form.length)) {
                             return true;
                         }
                     }
@@ -170,13 +177,13 @@ class LocalStoreFactoryTest {
     }
 
     /** Rows of TEST_CRATE for {@link LocalStore#insertInBulk}: codes B-from to B-(to - 1), then {@code also}. */
-    private static org.trestle.sync.persistence.BulkRows crates(int from, int to, String... also) {
-        List<String> codes = new java.util.ArrayList<>();
+    private static BulkRows crates(int from, int to, String... also) {
+        List<String> codes = new ArrayList<>();
         for (int i = from; i < to; i++) {
             codes.add("B-" + i);
         }
         codes.addAll(List.of(also));
-        return new org.trestle.sync.persistence.BulkRows() {
+        return new BulkRows() {
             int at = -1;
 
             @Override
@@ -201,9 +208,9 @@ class LocalStoreFactoryTest {
             List<String> columns = List.of("CODE", "LABEL", "WEIGHT");
             inTransaction(store, em -> {
                 try {
-                    assertTrue(store.insertInBulk(em.unwrap(java.sql.Connection.class), "TEST_CRATE", columns,
+                    assertTrue(store.insertInBulk(em.unwrap(Connection.class), "TEST_CRATE", columns,
                             crates(0, 3_000)), "embedded Derby has a bulk way");
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });
@@ -217,8 +224,8 @@ class LocalStoreFactoryTest {
             // into a table that holds rows, one of them again: refused, and nothing of it stays
             EntityManager tx = store.entityManagerFactory().createEntityManager();
             tx.getTransaction().begin();
-            java.sql.SQLException refused = assertThrows(java.sql.SQLException.class, () -> store.insertInBulk(
-                    tx.unwrap(java.sql.Connection.class), "TEST_CRATE", columns, crates(3_000, 3_500, "B-17")));
+            SQLException refused = assertThrows(SQLException.class, () -> store.insertInBulk(
+                    tx.unwrap(Connection.class), "TEST_CRATE", columns, crates(3_000, 3_500, "B-17")));
             assertEquals("23505", refused.getSQLState(), refused.getMessage());
             tx.getTransaction().rollback();
             tx.close();
@@ -234,10 +241,10 @@ class LocalStoreFactoryTest {
      * key: the query reads the one it names, and through the wider one needs no sort.
      */
     @Test
-    void aQueryNamingTheTableThroughAnIndexReadsThatIndex() throws java.sql.SQLException {
+    void aQueryNamingTheTableThroughAnIndexReadsThatIndex() throws SQLException {
         try (LocalStore store = factory.open(StoreDefinition.of(dataDir, List.of(CrateV2.class)))) {
             inTransaction(store, em -> {
-                java.sql.Connection c = em.unwrap(java.sql.Connection.class);
+                Connection c = em.unwrap(Connection.class);
                 try (var ps = c.prepareStatement("INSERT INTO TEST_CRATE (CODE, LABEL, WEIGHT) VALUES (?, ?, ?)");
                         var st = c.createStatement()) {
                     st.executeUpdate("CREATE INDEX TEST_CRATE_LABEL ON TEST_CRATE (LABEL)");
@@ -249,23 +256,23 @@ class LocalStoreFactoryTest {
                         ps.addBatch();
                     }
                     ps.executeBatch();
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });
             assertEquals("TEST_CRATE", store.readThroughIndex("TEST_CRATE", "test_crate_by_label"),
                     "a name that is not plain upper case is left to the optimizer");
-            List<String> expected = java.util.stream.IntStream.range(0, 2_000).filter(i -> i % 20 == 7)
+            List<String> expected = IntStream.range(0, 2_000).filter(i -> i % 20 == 7)
                     .mapToObj(i -> "B-" + i).filter(code -> code.compareTo("B-1500") > 0).sorted().toList();
 
             // the narrower index, which Derby picks for this query in some plans: read, then sorted
-            List<String> narrow = new java.util.ArrayList<>();
+            List<String> narrow = new ArrayList<>();
             String narrowPlan = shelfSeven(store, store.readThroughIndex("TEST_CRATE", "TEST_CRATE_LABEL"), narrow);
             assertEquals(expected, narrow);
             assertTrue(narrowPlan.contains("using index TEST_CRATE_LABEL "), narrowPlan);
             assertTrue(narrowPlan.contains("Sort ResultSet"), narrowPlan);
 
-            List<String> hinted = new java.util.ArrayList<>();
+            List<String> hinted = new ArrayList<>();
             String hintedPlan = shelfSeven(store, store.readThroughIndex("TEST_CRATE", "TEST_CRATE_BY_LABEL"), hinted);
             assertEquals(expected, hinted);
             assertTrue(hintedPlan.contains("using index TEST_CRATE_BY_LABEL"), hintedPlan);
@@ -274,11 +281,11 @@ class LocalStoreFactoryTest {
     }
 
     /** Reads the codes on shelf 7 after B-1500 in code order, from the table as {@code from} names it; @return Derby's plan */
-    private static String shelfSeven(LocalStore store, String from, List<String> codes) throws java.sql.SQLException {
+    private static String shelfSeven(LocalStore store, String from, List<String> codes) throws SQLException {
         EntityManager em = store.entityManagerFactory().createEntityManager();
         try {
             em.getTransaction().begin();
-            java.sql.Connection c = em.unwrap(java.sql.Connection.class);
+            Connection c = em.unwrap(Connection.class);
             try (var st = c.createStatement()) {
                 st.execute("CALL SYSCS_UTIL.SYSCS_SET_RUNTIMESTATISTICS(1)");
             }

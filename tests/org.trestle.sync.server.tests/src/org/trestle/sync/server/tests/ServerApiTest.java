@@ -6,22 +6,47 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.FrameworkUtil;
+import org.trestle.sync.api.EngineSettings;
+import org.trestle.sync.api.SyncEngine;
+import org.trestle.sync.api.SyncEngineFactory;
+import org.trestle.sync.core.internal.PacketCodec;
+import org.trestle.sync.core.internal.SignedFiles;
+import org.trestle.sync.server.internal.Secrets;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The protocol's endpoints and error codes over real HTTP, as a hostile or careless client meets them. */
@@ -86,13 +111,13 @@ class ServerApiTest {
         assertEquals(2, hexBody.get("processed_count").asInt());
         assertTrue(hexBody.get("packet_data").isTextual(), "asked in hex, answered in hex");
         byte[] inner = HexFormat.of().parseHex(hexBody.get("packet_data").asText());
-        JsonNode answerPacket = ProtocolClient.JSON.readTree(new GZIPInputStream(new java.io.ByteArrayInputStream(inner)));
+        JsonNode answerPacket = ProtocolClient.JSON.readTree(new GZIPInputStream(new ByteArrayInputStream(inner)));
         assertEquals(c.serverId, answerPacket.get("sender").asText());
 
         HttpResponse<byte[]> raw = c.exchangeGzip(ProtocolClient.gzip(c.packet(c.widgets(1)).toString()));
         assertEquals(200, raw.statusCode());
         assertEquals("application/vnd.sync.packet+gzip", raw.headers().firstValue("Content-Type").orElse(""));
-        JsonNode rawBody = ProtocolClient.JSON.readTree(new GZIPInputStream(new java.io.ByteArrayInputStream(raw.body())));
+        JsonNode rawBody = ProtocolClient.JSON.readTree(new GZIPInputStream(new ByteArrayInputStream(raw.body())));
         assertEquals(1, rawBody.get("processed_count").asInt());
         assertTrue(rawBody.get("packet_data").isObject());
     }
@@ -148,10 +173,10 @@ class ServerApiTest {
     @Test
     void aGzipBombIsRefusedAndTheServerKeepsServing() throws Exception {
         ProtocolClient c = ProtocolClient.register(base, "bomb");
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
             byte[] spaces = new byte[1 << 20];
-            java.util.Arrays.fill(spaces, (byte) ' ');
+            Arrays.fill(spaces, (byte) ' ');
             for (int i = 0; i < 1024; i++) {
                 gz.write(spaces); // a gigabyte of spaces, about a megabyte compressed
             }
@@ -171,18 +196,18 @@ class ServerApiTest {
     void parallelBombsFromOneTokenAreRefusedWhileAnotherNodeExchanges() throws Exception {
         ProtocolClient bomber = ProtocolClient.register(base, "bombs");
         ProtocolClient other = ProtocolClient.register(base, "innocent");
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bytes)) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
             byte[] spaces = new byte[1 << 20];
-            java.util.Arrays.fill(spaces, (byte) ' ');
+            Arrays.fill(spaces, (byte) ' ');
             for (int i = 0; i < 300; i++) {
                 gz.write(spaces); // past the 256 MiB limit once inflated
             }
         }
         byte[] bomb = bytes.toByteArray();
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        var pool = Executors.newFixedThreadPool(4);
         try {
-            List<java.util.concurrent.Future<Integer>> bombs = new java.util.ArrayList<>();
+            List<Future<Integer>> bombs = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
                 bombs.add(pool.submit(() -> bomber.exchangeGzip(bomb).statusCode()));
             }
@@ -190,7 +215,7 @@ class ServerApiTest {
             JsonNode answer = other.exchange(other.packet(other.widgets(2)));
             assertEquals(2, answer.get("processed_count").asInt(), "another node's exchange goes through");
             for (var f : bombs) {
-                int status = f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                int status = f.get(120, TimeUnit.SECONDS);
                 assertTrue(status == 413 || status == 409, "a bomb is refused as too large or as a second exchange of"
                         + " the same node, not with " + status);
             }
@@ -253,7 +278,7 @@ class ServerApiTest {
         node.token = nodeToken;
 
         ObjectNode bad = node.packet(ProtocolClient.JSON.createArrayNode());
-        ((com.fasterxml.jackson.databind.node.ArrayNode) bad.get("changes")).addObject().put("seq", 1)
+        ((ArrayNode) bad.get("changes")).addObject().put("seq", 1)
                 .put("entity_type", "Crane").put("entity_uuid", "crane-1").put("operation", "INSERT")
                 .put("updated_at", "2026-11-25T10:00:00.000Z").putObject("data");
         node.seq = 1;
@@ -267,7 +292,7 @@ class ServerApiTest {
 
         // pages are selected in the database: a second Crane error, read one at a time
         ObjectNode another = node.packet(ProtocolClient.JSON.createArrayNode());
-        ((com.fasterxml.jackson.databind.node.ArrayNode) another.get("changes")).addObject().put("seq", 2)
+        ((ArrayNode) another.get("changes")).addObject().put("seq", 2)
                 .put("entity_type", "Crane").put("entity_uuid", "crane-2").put("operation", "INSERT")
                 .put("updated_at", "2026-11-25T10:00:01.000Z").putObject("data");
         node.seq = 2;
@@ -342,7 +367,7 @@ class ServerApiTest {
         assertEquals(200, set.statusCode(), set.body());
         assertEquals(p1, ProtocolClient.JSON.readTree(set.body()).path("scope").path(0).asText());
         // the initial load follows the scope set before the first exchange
-        java.util.Set<String> projects = new java.util.HashSet<>();
+        Set<String> projects = new HashSet<>();
         for (int round = 0; round < 50; round++) {
             JsonNode answer = laptop.exchange(laptop.packet(null));
             for (JsonNode c : answer.path("packet_data").path("changes")) {
@@ -441,12 +466,12 @@ class ServerApiTest {
     @Test
     void anAdministratorRestoresADeletedEntityAndTheRestoreReachesTheNodes() throws Exception {
         ProtocolClient node = ProtocolClient.register(base, "restore");
-        com.fasterxml.jackson.databind.node.ArrayNode insert = node.widgets(1);
+        ArrayNode insert = node.widgets(1);
         String uuid = insert.get(0).get("entity_uuid").asText();
         node.exchange(node.packet(insert));
-        com.fasterxml.jackson.databind.node.ArrayNode delete = ProtocolClient.JSON.createArrayNode();
+        ArrayNode delete = ProtocolClient.JSON.createArrayNode();
         delete.addObject().put("seq", ++node.seq).put("entity_type", "Widget").put("entity_uuid", uuid)
-                .put("operation", "DELETE").put("updated_at", java.time.Instant.now().toString());
+                .put("operation", "DELETE").put("updated_at", Instant.now().toString());
         node.exchange(node.packet(delete));
         node.exchange(node.packet(null)); // acknowledges the server's packets so far
 
@@ -534,7 +559,7 @@ class ServerApiTest {
         }
 
         // nodes keep exchanging while the copy is taken
-        java.util.concurrent.CompletableFuture<Void> busy = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> busy = CompletableFuture.runAsync(() -> {
             try {
                 for (int i = 0; i < 5; i++) {
                     node.exchange(node.packet(node.widgets(5)));
@@ -544,7 +569,7 @@ class ServerApiTest {
             }
         });
         HttpResponse<String> r = admin.post("/api/admin/backup");
-        busy.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        busy.get(60, TimeUnit.SECONDS);
         assertEquals(200, r.statusCode(), r.body());
         JsonNode answer = ProtocolClient.JSON.readTree(r.body());
         Path copy = Path.of(answer.path("backup").asText());
@@ -554,7 +579,7 @@ class ServerApiTest {
         // restore: the copy as the database of a fresh data directory opens and holds the data
         Path restored = Files.createTempDirectory("trestle-restore");
         copyTree(copy, restored.resolve("db"));
-        try (org.trestle.sync.api.SyncEngine engine = openCopy(restored)) {
+        try (SyncEngine engine = openCopy(restored)) {
             assertTrue(engine.syncManager().nodes().stream().anyMatch(n -> n.code().equals(node.code)),
                     "the node registered before the backup is in the copy");
             long widgets = engine.entities().list("Widget").stream()
@@ -564,10 +589,10 @@ class ServerApiTest {
     }
 
     /** Opens a backup copy, put in a data directory's db folder, as a server opens its database. */
-    private static org.trestle.sync.api.SyncEngine openCopy(Path dataDirectory) {
-        var context = org.osgi.framework.FrameworkUtil.getBundle(ServerApiTest.class).getBundleContext();
-        var factory = context.getService(context.getServiceReference(org.trestle.sync.api.SyncEngineFactory.class));
-        return factory.open(dataDirectory, org.trestle.sync.api.EngineSettings.defaults());
+    private static SyncEngine openCopy(Path dataDirectory) {
+        var context = FrameworkUtil.getBundle(ServerApiTest.class).getBundleContext();
+        var factory = context.getService(context.getServiceReference(SyncEngineFactory.class));
+        return factory.open(dataDirectory, EngineSettings.defaults());
     }
 
     @Test
@@ -575,12 +600,12 @@ class ServerApiTest {
         ProtocolClient node = ProtocolClient.register(base, "streamed");
         node.exchange(node.packet(node.widgets(12)));
         if (onPostgreSql()) {
-            assertError(ProtocolClient.HTTP.send(java.net.http.HttpRequest.newBuilder(base.resolve("/api/admin/backup"))
+            assertError(ProtocolClient.HTTP.send(HttpRequest.newBuilder(base.resolve("/api/admin/backup"))
                     .header("Authorization", "Bearer test-admin-token").GET().build(),
                     HttpResponse.BodyHandlers.ofString()), 409, "backup_not_here");
             return;
         }
-        HttpResponse<java.io.InputStream> r = ProtocolClient.HTTP.send(java.net.http.HttpRequest.newBuilder(
+        HttpResponse<InputStream> r = ProtocolClient.HTTP.send(HttpRequest.newBuilder(
                 base.resolve("/api/admin/backup")).header("Authorization", "Bearer test-admin-token").GET().build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         assertEquals(200, r.statusCode());
@@ -588,8 +613,8 @@ class ServerApiTest {
         assertTrue(r.headers().firstValue("Content-Disposition").orElse("").contains("trestle-backup-"));
         Path restored = Files.createTempDirectory("trestle-streamed");
         int entries = 0;
-        try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(r.body())) {
-            for (java.util.zip.ZipEntry e; (e = zip.getNextEntry()) != null;) {
+        try (ZipInputStream zip = new ZipInputStream(r.body())) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null;) {
                 Path target = restored.resolve(e.getName()).normalize();
                 assertTrue(target.startsWith(restored.resolve("db")), "every entry is inside db/: " + e.getName());
                 Files.createDirectories(target.getParent());
@@ -598,7 +623,7 @@ class ServerApiTest {
             }
         }
         assertTrue(entries > 10, "the database's files: " + entries);
-        try (org.trestle.sync.api.SyncEngine engine = openCopy(restored)) {
+        try (SyncEngine engine = openCopy(restored)) {
             assertEquals(12, engine.entities().list("Widget").stream()
                     .filter(e -> e.data().path("name").asText().startsWith(node.code + " widget")).count());
         }
@@ -614,25 +639,25 @@ class ServerApiTest {
         ProtocolClient node = ProtocolClient.register(base, "file");
         ObjectNode packet = node.packet(node.widgets(3));
         byte[] json = ProtocolClient.JSON.writeValueAsBytes(packet);
-        String key = org.trestle.sync.core.internal.SignedFiles.keyOf(node.token, node.nodeId);
-        assertError(importFile(org.trestle.sync.core.internal.PacketCodec.gzipOf(json)), 422, "invalid_signature");
-        String forged = new String(json, java.nio.charset.StandardCharsets.UTF_8).replace("widget", "gadget");
+        String key = SignedFiles.keyOf(node.token, node.nodeId);
+        assertError(importFile(PacketCodec.gzipOf(json)), 422, "invalid_signature");
+        String forged = new String(json, StandardCharsets.UTF_8).replace("widget", "gadget");
         // the signature of the exported file over other content: the JSON changed, the header kept
-        byte[] tampered = spliceSignature(org.trestle.sync.core.internal.SignedFiles.write(json, key),
-                org.trestle.sync.core.internal.SignedFiles.write(forged.getBytes(java.nio.charset.StandardCharsets.UTF_8), key));
+        byte[] tampered = spliceSignature(SignedFiles.write(json, key),
+                SignedFiles.write(forged.getBytes(StandardCharsets.UTF_8), key));
         assertError(importFile(tampered), 422, "invalid_signature");
-        assertError(importFile(org.trestle.sync.core.internal.SignedFiles.write(json,
-                org.trestle.sync.core.internal.SignedFiles.keyOf("someone-else", node.nodeId))), 422, "invalid_signature");
+        assertError(importFile(SignedFiles.write(json,
+                SignedFiles.keyOf("someone-else", node.nodeId))), 422, "invalid_signature");
         // what the server's database holds of the token (its hash) does not sign a file
-        assertError(importFile(org.trestle.sync.core.internal.SignedFiles.write(json,
-                org.trestle.sync.server.internal.Secrets.hash(node.token))), 422, "invalid_signature");
+        assertError(importFile(SignedFiles.write(json,
+                Secrets.hash(node.token))), 422, "invalid_signature");
         assertEquals(0, countWidgets(node), "nothing of a refused file was applied");
 
-        HttpResponse<byte[]> ok = importRaw(org.trestle.sync.core.internal.SignedFiles.write(json, key));
+        HttpResponse<byte[]> ok = importRaw(SignedFiles.write(json, key));
         assertEquals(200, ok.statusCode());
-        String answerSignature = org.trestle.sync.core.internal.SignedFiles.signature(ok.body());
-        byte[] answerJson = org.trestle.sync.core.internal.PacketCodec.inflateOf(ok.body(), 1 << 20);
-        assertTrue(org.trestle.sync.core.internal.SignedFiles.verify(answerJson, answerSignature, key),
+        String answerSignature = SignedFiles.signature(ok.body());
+        byte[] answerJson = PacketCodec.inflateOf(ok.body(), 1 << 20);
+        assertTrue(SignedFiles.verify(answerJson, answerSignature, key),
                 "the server's answer is signed for the node");
         assertEquals(3, countWidgets(node), "the signed file was applied");
     }
@@ -647,7 +672,7 @@ class ServerApiTest {
         while (bodyFrom[bodyStart] != 0) {
             bodyStart++;
         }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(headerFrom, 0, headerEnd + 1);
         out.write(bodyFrom, bodyStart + 1, bodyFrom.length - bodyStart - 1);
         return out.toByteArray();
@@ -685,7 +710,7 @@ class ServerApiTest {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(file)).build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
+    private static void copyTree(Path from, Path to) throws IOException {
         try (var paths = Files.walk(from)) {
             for (Path path : (Iterable<Path>) paths::iterator) {
                 Path target = to.resolve(from.relativize(path).toString());

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.trestle.sync.server.internal.ServerSettings;
 
 class ServerSettingsTest {
@@ -16,8 +20,8 @@ class ServerSettingsTest {
     @Test
     void theDatabaseIsEmbeddedUnlessAPostgreSqlUrlIsGivenWithItsPasswordInAFile() throws Exception {
         assertEquals(null, ServerSettings.from(Map.<String, String>of()::get, Map.of()).database());
-        Path password = java.nio.file.Files.createTempFile("db", ".password");
-        java.nio.file.Files.writeString(password, "s3cret\n");
+        Path password = Files.createTempFile("db", ".password");
+        Files.writeString(password, "s3cret\n");
         ServerSettings pg = ServerSettings.from(Map.of(ServerSettings.PREFIX + "db-url", "jdbc:postgresql://db:5432/trestle",
                 ServerSettings.PREFIX + "db-password-file", password.toString())::get, Map.of("TRESTLE_SERVER_DB_USER", "trestle"));
         assertEquals("jdbc:postgresql://db:5432/trestle", pg.database().url());
@@ -35,7 +39,7 @@ class ServerSettingsTest {
         var noUrl = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(
                 ServerSettings.PREFIX + "db-user", "trestle")::get, Map.of()));
         assertTrue(noUrl.getMessage().contains("need db-url"), noUrl.getMessage());
-        java.nio.file.Files.delete(password);
+        Files.delete(password);
     }
 
     @Test
@@ -45,16 +49,16 @@ class ServerSettingsTest {
         assertEquals(8443, settings.port());
         assertEquals("0.0.0.0", settings.host());
         assertEquals(Path.of(System.getProperty("user.home"), ".trestle", "server"), settings.dataDirectory());
-        assertEquals(java.time.Duration.ofDays(30), settings.changeRetention());
-        assertEquals(java.time.Duration.ofDays(90), settings.errorRetention());
+        assertEquals(Duration.ofDays(30), settings.changeRetention());
+        assertEquals(Duration.ofDays(90), settings.errorRetention());
     }
 
     @Test
     void retentionsAreWholeDays() {
         ServerSettings settings = ServerSettings.from(Map.of(ServerSettings.PREFIX + "change-retention-days", "7")::get,
                 Map.of("TRESTLE_SERVER_ERROR_RETENTION_DAYS", "365"));
-        assertEquals(java.time.Duration.ofDays(7), settings.changeRetention());
-        assertEquals(java.time.Duration.ofDays(365), settings.errorRetention());
+        assertEquals(Duration.ofDays(7), settings.changeRetention());
+        assertEquals(Duration.ofDays(365), settings.errorRetention());
         var negative = assertThrows(IllegalArgumentException.class, () -> ServerSettings.from(Map.of(
                 ServerSettings.PREFIX + "change-retention-days", "-1")::get, Map.of()));
         assertTrue(negative.getMessage().contains("change-retention-days"), negative.getMessage());
@@ -84,10 +88,10 @@ class ServerSettingsTest {
     }
 
     @Test
-    void secretsComeFromTheEnvironmentOrAFileNotOnlyFromTheCommandLine(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws java.io.IOException {
+    void secretsComeFromTheEnvironmentOrAFileNotOnlyFromTheCommandLine(@TempDir Path dir)
+            throws IOException {
         Path adminFile = dir.resolve("admin.secret");
-        java.nio.file.Files.writeString(adminFile, "token-from-a-file\n");
+        Files.writeString(adminFile, "token-from-a-file\n");
         ServerSettings settings = ServerSettings.from(Map.of(ServerSettings.PREFIX + "admin-token-file",
                 adminFile.toString())::get, Map.of("TRESTLE_SERVER_ENROLLMENT_KEY", "key-from-the-environment"));
         assertEquals("token-from-a-file", settings.adminToken());
@@ -111,9 +115,9 @@ class ServerSettingsTest {
     }
 
     @Test
-    void theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFile(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws java.io.IOException {
-        java.nio.file.Files.writeString(dir.resolve("server.properties"), "port=1111\nbatch-size=7\nhost=10.0.0.1\n");
+    void theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFile(@TempDir Path dir)
+            throws IOException {
+        Files.writeString(dir.resolve("server.properties"), "port=1111\nbatch-size=7\nhost=10.0.0.1\n");
         Map<String, String> env = Map.of("TRESTLE_SERVER_PORT", "2222", "TRESTLE_SERVER_HOST", "127.0.0.2");
         ServerSettings fromAll = ServerSettings.from(Map.of(ServerSettings.DATA_DIR, dir.toString(),
                 ServerSettings.PORT, "3333")::get, env);
