@@ -69,7 +69,7 @@ final class KeptRows implements BulkRows, AutoCloseable {
     /** @return the changes of a kept row */
     static List<Change> changesOf(EngineState state, LoadStageRow row) {
         try {
-            JsonNode run = state.packets.mapper().readTree(PacketCodec.inflateOf(row.changes, Integer.MAX_VALUE - 8));
+            JsonNode run = state.packets.mapper().readTree(Gzip.inflate(row.changes, Integer.MAX_VALUE - 8));
             List<Change> out = new ArrayList<>(run.size());
             for (JsonNode c : run) {
                 out.add(PacketCodec.changeFromTree(c));

@@ -1,11 +1,9 @@
 package org.trestle.sync.core.internal;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +13,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
 
 import org.trestle.sync.api.PacketManager;
@@ -260,27 +257,17 @@ public final class PacketCodec implements PacketManager {
 
     @Override
     public byte[] compress(Packet packet) {
-        return gzipOf(toJson(packet));
+        return Gzip.compress(toJson(packet));
     }
 
     @Override
     public byte[] gzip(byte[] bytes) {
-        return gzipOf(bytes);
+        return Gzip.compress(bytes);
     }
 
     @Override
     public byte[] inflate(byte[] gzip, long maxInflatedBytes) {
-        return inflateOf(gzip, maxInflatedBytes);
-    }
-
-    public static byte[] gzipOf(byte[] bytes) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(64, bytes.length / 4));
-        try (OutputStream gz = new GZIPOutputStream(out, 8192)) {
-            gz.write(bytes);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return out.toByteArray();
+        return Gzip.inflate(gzip, maxInflatedBytes);
     }
 
     @Override
@@ -315,34 +302,6 @@ public final class PacketCodec implements PacketManager {
         return fromTree(root);
     }
 
-
-    /**
-     * Inflates GZIP bytes, stopping as soon as the output passes the limit.
-     *
-     * @throws PacketException {@code too_large} past the limit, {@code invalid_packet} for bad GZIP
-     */
-    public static byte[] inflateOf(byte[] gzip, long maxInflatedBytes) {
-        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(gzip), 8192)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(gzip.length * 4, 1 << 20));
-            byte[] buffer = new byte[16384];
-            long total = 0;
-            int n;
-            while ((n = in.read(buffer)) > 0) {
-                total += n;
-                if (total > maxInflatedBytes) {
-                    throw new PacketException(PacketException.TOO_LARGE,
-                            "the packet inflates past the limit of " + maxInflatedBytes + " bytes");
-                }
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        } catch (ZipException | EOFException e) {
-            throw new PacketException(PacketException.INVALID, "the packet is not valid GZIP: " + e.getMessage());
-        } catch (IOException e) {
-            throw new PacketException(PacketException.INVALID, "the packet could not be inflated: " + e.getMessage());
-        }
-    }
-
     // ---------------------------------------------------------------- the exchange answer
 
     @Override
@@ -370,7 +329,7 @@ public final class PacketCodec implements PacketManager {
     @Override
     public SyncFile readFile(byte[] file, long maxInflatedBytes) {
         String signature = SignedFiles.signature(file);
-        byte[] inflated = inflateOf(file, maxInflatedBytes);
+        byte[] inflated = Gzip.inflate(file, maxInflatedBytes);
         return new SyncFile(fromJson(inflated), inflated, signature);
     }
 
