@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -24,7 +23,6 @@ import org.trestle.sync.api.PruneReport;
 import org.trestle.sync.api.entity.SyncEntity;
 import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Wire;
-import org.trestle.sync.core.internal.model.DeadLetterRow;
 import org.trestle.sync.core.internal.model.DeferredRow;
 import org.trestle.sync.core.internal.model.SyncChangeRow;
 import org.trestle.sync.core.internal.model.SyncNodeRow;
@@ -45,6 +43,7 @@ final class NodeRegistry implements NodeAdministration {
     private final Pruning pruning;
     private final AdminTokens adminTokens;
     private final NodeTokens tokens;
+    private final DeadLetters deadLetters;
 
     NodeRegistry(EngineState state) {
         this.state = state;
@@ -53,6 +52,7 @@ final class NodeRegistry implements NodeAdministration {
         this.pruning = new Pruning(state);
         this.adminTokens = new AdminTokens(state);
         this.tokens = new NodeTokens(state);
+        this.deadLetters = new DeadLetters(state);
     }
 
     /** @return this node, or {@code null} before it was set up */
@@ -322,26 +322,12 @@ final class NodeRegistry implements NodeAdministration {
     /** @return the changes kept because they could not be applied, newest last */
     @Override
     public List<ChangeError> deadLetters(String entityType, String entityUuid, int offset, int limit) {
-        return state.read(em -> {
-            var q = em.createQuery("select d from DeadLetterRow d where 1 = 1"
-                    + (entityType == null ? "" : " and d.entityType = :t") + (entityUuid == null ? "" : " and d.entityUuid = :u")
-                    + " order by d.receivedAt, d.id", DeadLetterRow.class);
-            if (entityType != null) {
-                q.setParameter("t", entityType);
-            }
-            if (entityUuid != null) {
-                q.setParameter("u", entityUuid);
-            }
-            return q.setFirstResult(Math.max(0, offset)).setMaxResults(Math.max(1, limit)).getResultList().stream()
-                    .map(d -> new ChangeError(d.seq, d.entityType, d.entityUuid, d.error, d.message)).toList();
-        });
+        return deadLetters.page(entityType, entityUuid, offset, limit);
     }
 
     @Override
     public List<ChangeError> deadLetters() {
-        return state.read(em -> em.createQuery("select d from DeadLetterRow d order by d.receivedAt", DeadLetterRow.class)
-                .getResultList().stream().map(d -> new ChangeError(d.seq, d.entityType, d.entityUuid, d.error, d.message))
-                .toList());
+        return deadLetters.all();
     }
 
     private static void checkCode(String code) {
@@ -373,14 +359,7 @@ final class NodeRegistry implements NodeAdministration {
 
     @Override
     public Map<String, Long> waitingForPlugins() {
-        return state.read(em -> {
-            Map<String, Long> out = new TreeMap<>();
-            for (Object[] row : em.createQuery("select d.entityType, count(d) from DeadLetterRow d where d.error = :e "
-                    + "group by d.entityType", Object[].class).setParameter("e", ChangeApplier.NOT_INSTALLED).getResultList()) {
-                out.put((String) row[0], (Long) row[1]);
-            }
-            return out;
-        });
+        return deadLetters.waitingForPlugins();
     }
 
     @Override
