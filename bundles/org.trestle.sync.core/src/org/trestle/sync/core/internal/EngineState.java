@@ -84,8 +84,8 @@ final class EngineState implements EngineContext {
     /** Whether other processes may write the database too. */
     final boolean shared;
     /** The versions of the log's state row this process's copies match. */
-    private long scopeVersion;
-    private long logEpoch;
+    /** What other processes sharing the database committed, followed; on a database of one process it does nothing. */
+    final SharedLog sharedLog;
     private volatile String selfId;
     private volatile String serverId;
     private volatile boolean server;
@@ -109,9 +109,8 @@ final class EngineState implements EngineContext {
         });
         this.shared = store.sharedByProcesses();
         LogStateRow logState = LogState.open(emf);
-        this.scopeVersion = logState.scopeVersion;
-        this.logEpoch = logState.logEpoch;
         this.capture = new ChangeCapture(this, logState.lastSeq);
+        this.sharedLog = new SharedLog(this, logState);
         this.scoping = new Scoping(this);
         this.adoption = new Adoption(this);
         loadNodes();
@@ -122,72 +121,6 @@ final class EngineState implements EngineContext {
     void close() {
         if (follower != null) {
             follower.close();
-        }
-    }
-
-    /**
-     * Locks the log's state row for the transaction of {@code em} when other processes may
-     * write the database (see {@link LogState#lock}), and brings this process's copies of
-     * shared state up to date with it; the in-process locks suffice otherwise.
-     *
-     * @return the highest seq committed that this transaction must take as seen
-     */
-    long holdLog(EntityManager em) {
-        if (!shared) {
-            return capture.tail().lastCommitted();
-        }
-        LogStateRow row = LogState.lock(em);
-        adopt(em, row);
-        return row.lastSeq;
-    }
-
-    /**
-     * Brings this process's copies up to date with what other processes committed (other
-     * processes only: this one's own commits keep them current already): the log's tail,
-     * the scopes, the pruning watermark. Does nothing on a database of one process.
-     */
-    void refresh(EntityManager em) {
-        if (!shared) {
-            return;
-        }
-        LogStateRow row = LogState.read(em);
-        adopt(em, row);
-        capture.catchUp(row.lastSeq, after -> queries.of(em, "select r.seq, r.originNode, r.targetNode, r.rootUuid "
-                + "from SyncChangeRow r where r.seq > :a and r.seq <= :b order by r.seq", Object[].class)
-                .setParameter("a", after).setParameter("b", row.lastSeq).getResultList().stream().map(o -> {
-                    SyncChangeRow r = new SyncChangeRow();
-                    r.seq = (Long) o[0];
-                    r.originNode = (String) o[1];
-                    r.targetNode = (String) o[2];
-                    r.rootUuid = (String) o[3];
-                    return r;
-                }).toList());
-    }
-
-    /** {@link #refresh(EntityManager)} in a transaction of its own. */
-    void refresh() {
-        if (shared) {
-            read(em -> {
-                refresh(em);
-                return null;
-            });
-        }
-    }
-
-    private synchronized void adopt(EntityManager em, LogStateRow row) {
-        if (row.logEpoch != logEpoch) {
-            // rows another process deleted may still be named in memory
-            capture.forgetTail();
-            recent.clear();
-            logEpoch = row.logEpoch;
-        }
-        if (row.scopeVersion != scopeVersion) {
-            nodeScopes.load(em);
-            scopeVersion = row.scopeVersion;
-        }
-        SyncNodeRow self = selfId == null ? null : em.find(SyncNodeRow.class, selfId);
-        if (self != null && self.prunedSeq != null) {
-            recent.prunedUpTo(self.prunedSeq);
         }
     }
 
@@ -390,10 +323,10 @@ final class EngineState implements EngineContext {
         }
     }
 
-    /** Runs work in one transaction that holds the log's state row from its start ({@link #holdLog}). */
+    /** Runs work in one transaction that holds the log's state row from its start ({@link SharedLog#hold}). */
     <T> T inLoggingTx(Function<EntityManager, T> work) {
         return inTx(em -> {
-            holdLog(em);
+            sharedLog.hold(em);
             return work.apply(em);
         });
     }

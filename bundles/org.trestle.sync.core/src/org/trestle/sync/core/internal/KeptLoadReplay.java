@@ -28,7 +28,7 @@ final class KeptLoadReplay implements KeptLoadWriter.Replay {
     @Override
     public void apply(EntityManager em, List<Change> changes) {
         em.setFlushMode(FlushModeType.COMMIT);
-        state.holdLog(em);
+        state.sharedLog.hold(em);
         Outcome o = new Outcome();
         o.deferredExist = state.queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;
         prefetch.checkTombstones(em, o);

@@ -41,7 +41,7 @@ final class LogFollower implements AutoCloseable {
                 wake.tryAcquire(POLL_MILLIS, TimeUnit.MILLISECONDS);
                 wake.drainPermits();
                 if (!closed && state.store.isOpen()) {
-                    state.refresh();
+                    state.sharedLog.refresh();
                 }
             } catch (InterruptedException e) {
                 return;

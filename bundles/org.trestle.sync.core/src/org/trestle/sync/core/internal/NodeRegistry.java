@@ -2,7 +2,6 @@ package org.trestle.sync.core.internal;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,8 +19,6 @@ import org.trestle.sync.api.NodeCounts;
 import org.trestle.sync.api.NodeInfo;
 import org.trestle.sync.api.NodeScope;
 import org.trestle.sync.api.PruneReport;
-import org.trestle.sync.api.entity.SyncEntity;
-import org.trestle.sync.api.packet.Operation;
 import org.trestle.sync.api.packet.Wire;
 import org.trestle.sync.core.internal.model.DeferredRow;
 import org.trestle.sync.core.internal.model.SyncChangeRow;
@@ -180,7 +177,7 @@ final class NodeRegistry implements NodeAdministration {
 
     private String registerLocked(String code, String name, String description, String schemaVersion, String tokenHash) {
         return state.inTx(em -> {
-            long seen = state.holdLog(em);
+            long seen = state.sharedLog.hold(em);
             Long taken = em.createQuery("select count(n) from SyncNodeRow n where n.code = :c", Long.class)
                     .setParameter("c", code).getSingleResult();
             if (taken > 0) {

@@ -137,7 +137,7 @@ final class Outbox {
                 if (n == null || n.self) {
                     throw new IllegalArgumentException("no such node: " + targetNodeId);
                 }
-                state.refresh(em);
+                state.sharedLog.refresh(em);
                 if (n.revoked) {
                     throw new IllegalStateException("node " + n.code + " is revoked");
                 }

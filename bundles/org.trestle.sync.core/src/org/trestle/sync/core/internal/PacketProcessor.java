@@ -277,7 +277,7 @@ final class PacketProcessor {
             em.setFlushMode(FlushModeType.COMMIT);
         }
         // other processes apply nothing meanwhile: each change sees every change committed before it
-        state.holdLog(em);
+        state.sharedLog.hold(em);
         Outcome o = new Outcome();
         o.senderTypes = p.types();
         o.deferredExist = queries.of(em, "select count(d) from DeferredRow d", Long.class).getSingleResult() > 0;

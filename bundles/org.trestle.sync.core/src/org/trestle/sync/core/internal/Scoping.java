@@ -77,7 +77,7 @@ final class Scoping {
         long[] removedUpTo = { 0 };
         try {
             NodeScope set = state.inTx(em -> {
-                state.holdLog(em);
+                state.sharedLog.hold(em);
                 SyncNodeRow n = client(em, nodeId);
                 if (state.shared) {
                     // no other process builds a packet for the node until this commits
