@@ -26,7 +26,6 @@ import org.eclipse.swt.widgets.Combo;
 import org.eclipse.swt.widgets.Composite;
 import org.eclipse.swt.widgets.Control;
 import org.eclipse.swt.widgets.Label;
-import org.eclipse.swt.widgets.Text;
 import org.osgi.service.event.Event;
 import org.trestle.app.parts.Amounts;
 import org.trestle.app.parts.EntityTablePart;
@@ -70,9 +69,7 @@ public class EstimateEditorPart {
     private Combo chooser;
     private final List<String> estimates = new ArrayList<>();
     private String estimate;
-    private Text title;
-    private Combo status;
-    private Text notes;
+    private HeaderFields fields;
     private ItemsTable items;
     /** The estimate's currency, as its header holds it: the total is shown in it. */
     private String currency = "EUR";
@@ -104,20 +101,7 @@ public class EstimateEditorPart {
         GridDataFactory.fillDefaults().grab(true, false).span(3, 1).applyTo(chooser);
         chooser.addListener(SWT.Selection, e -> choose(chooser.getSelectionIndex()));
 
-        new Label(parent, SWT.NONE).setText("Title:");
-        title = new Text(parent, SWT.BORDER);
-        GridDataFactory.fillDefaults().grab(true, false).applyTo(title);
-        new Label(parent, SWT.NONE).setText("Status:");
-        status = new Combo(parent, SWT.DROP_DOWN | SWT.READ_ONLY);
-        for (String s : new String[] { "DRAFT", "SUBMITTED", "APPROVED", "REJECTED" }) {
-            status.add(s);
-        }
-        new Label(parent, SWT.NONE).setText("Notes:");
-        notes = new Text(parent, SWT.BORDER | SWT.MULTI | SWT.WRAP | SWT.V_SCROLL);
-        GridDataFactory.fillDefaults().grab(true, false).span(3, 1).hint(SWT.DEFAULT, 48).applyTo(notes);
-        title.addModifyListener(e -> changed(title));
-        notes.addModifyListener(e -> changed(notes));
-        status.addListener(SWT.Selection, e -> changed(null));
+        fields = new HeaderFields(parent, this::changed);
 
         items = new ItemsTable(parent, () -> changed(null));
         GridDataFactory.fillDefaults().grab(true, true).span(4, 1).applyTo(items.control());
@@ -132,7 +116,8 @@ public class EstimateEditorPart {
         editing.add(Widgets.button(bottom, "Remove item", this::removeItem));
         editing.add(Widgets.button(bottom, "Save", () -> save()));
         editing.addAll(EstimateOutput.buttons(bottom, this::output, t -> message.setText(t)));
-        editing.addAll(List.of(title, status, notes, items.control()));
+        editing.addAll(fields.controls());
+        editing.add(items.control());
         total = new Label(bottom, SWT.NONE);
         total.setData(TOTAL, Boolean.TRUE);
         GridDataFactory.fillDefaults().grab(true, false).applyTo(total);
@@ -192,7 +177,7 @@ public class EstimateEditorPart {
             return;
         }
         int current = estimates.indexOf(estimate);
-        switch (SavePrompt.ask(chooser.getShell(), "estimate " + title.getText() + " before opening another")) {
+        switch (SavePrompt.ask(chooser.getShell(), "estimate " + fields.title() + " before opening another")) {
             case SAVE -> {
                 chooser.select(current); // until the save has committed, the open estimate is the edited one
                 saveThen(() -> {
@@ -227,9 +212,7 @@ public class EstimateEditorPart {
             editing.forEach(c -> c.setEnabled(true));
             loading = true;
             ObjectNode header = loaded.header();
-            title.setText(header.path("title").asText(""));
-            status.setText(header.path("status").asText("DRAFT"));
-            notes.setText(header.path("notes").isNull() ? "" : header.path("notes").asText(""));
+            fields.show(header);
             currency = header.path("currency").asText("EUR");
             this.header = header;
             items.show(loaded.rows());
@@ -277,15 +260,13 @@ public class EstimateEditorPart {
     }
 
     private EditorState state() {
-        return EditorState.of(title.getText(), status.getText(), notes.getText(), items.rows());
+        return EditorState.of(fields.title(), fields.status(), fields.notes(), items.rows());
     }
 
     /** Shows a state undo or redo went to. */
     private void restore(EditorState state) {
         loading = true;
-        title.setText(state.title());
-        status.setText(state.status());
-        notes.setText(state.notes());
+        fields.show(state);
         items.show(state.rowsToEdit());
         updateTotal();
         loading = false;
@@ -312,7 +293,7 @@ public class EstimateEditorPart {
         }
         List<EntityWrite> puts;
         try {
-            puts = EstimateData.writes(estimate, title.getText(), status.getText(), notes.getText(), items.rows());
+            puts = EstimateData.writes(estimate, fields.title(), fields.status(), fields.notes(), items.rows());
         } catch (EstimateData.CellProblem e) {
             message.setText("Not saved: " + e.getMessage());
             items.edit(e); // the cell, with its editor open
@@ -353,8 +334,8 @@ public class EstimateEditorPart {
             message.setText("Save the estimate first: the client gets what is saved.");
             return;
         }
-        then.accept(EstimateData.content(header, projectNames.get(header.path("project").asText("")), title.getText(),
-                status.getText(), notes.getText(), items.rows(), currency));
+        then.accept(EstimateData.content(header, projectNames.get(header.path("project").asText("")), fields.title(),
+                fields.status(), fields.notes(), items.rows(), currency));
     }
 
     /** Writes the open estimate as a PDF, as Export PDF... does once a file is chosen; prints it, with a printer. */
