@@ -23,8 +23,6 @@ import org.eclipse.e4.ui.model.application.ui.basic.MPart;
 import org.eclipse.e4.ui.workbench.modeling.EPartService;
 import org.eclipse.jface.layout.GridDataFactory;
 import org.eclipse.jface.layout.GridLayoutFactory;
-import org.eclipse.jface.viewers.ArrayContentProvider;
-import org.eclipse.jface.viewers.IStructuredSelection;
 import org.eclipse.jface.viewers.StructuredSelection;
 import org.eclipse.jface.viewers.TableViewer;
 import org.eclipse.swt.SWT;
@@ -111,9 +109,9 @@ public class EntityTablePart {
 
     private EntityTypeInfo type;
     private EntityForm form;
+    private RecordTable records;
     private TableViewer viewer;
     private Text filter;
-    private Label summary;
     private DeleteButton delete;
     private RecordDetails details;
     /** The titles of the records references point at, by type and uuid, as last read. */
@@ -156,24 +154,15 @@ public class EntityTablePart {
             keepSelected = uuid;
             reload();
         });
-        button(parent, EXPORT, () -> CsvExport.ask(viewer.getTable(), type.label(), this::exported)).setToolTipText(
+        button(parent, EXPORT, () -> records.askExport(type.label())).setToolTipText(
                 "Save the rows shown (filtered and sorted as here) as a CSV file for a spreadsheet");
         SashForm sash = new SashForm(parent, SWT.VERTICAL);
         GridDataFactory.fillDefaults().grab(true, true).span(6, 1).applyTo(sash);
         Composite tableArea = new Composite(sash, SWT.NONE);
         GridLayoutFactory.fillDefaults().applyTo(tableArea);
 
-        viewer = new TableViewer(tableArea, SWT.BORDER | SWT.FULL_SELECTION | SWT.SINGLE);
-        viewer.getTable().setHeaderVisible(true);
-        viewer.getTable().setLinesVisible(true);
-        viewer.getTable().setData(TABLE, type.name());
-        viewer.setContentProvider(ArrayContentProvider.getInstance());
-        RecordColumns.create(viewer, engine.attributes(type.name()), () -> titles, filter);
-        filter.addModifyListener(e -> {
-            viewer.refresh();
-            showCount();
-        });
-        viewer.setComparer(ColumnSorter.BY_UUID);
+        records = new RecordTable(tableArea, type, engine.attributes(type.name()), () -> titles, filter, ui);
+        viewer = records.viewer();
         viewer.addDoubleClickListener(e -> open(selected()));
         viewer.addSelectionChangedListener(e -> {
             ObjectNode now = selected();
@@ -201,9 +190,6 @@ public class EntityTablePart {
             form.show(now);
             details.show(now);
         });
-        GridDataFactory.fillDefaults().grab(true, true).applyTo(viewer.getControl());
-        summary = new Label(tableArea, SWT.NONE);
-        GridDataFactory.fillDefaults().grab(true, false).applyTo(summary);
         Label warning = new Label(tableArea, SWT.WRAP);
         warning.setForeground(parent.getDisplay().getSystemColor(SWT.COLOR_DARK_RED));
         GridDataFactory.fillDefaults().grab(true, false).applyTo(warning);
@@ -237,7 +223,7 @@ public class EntityTablePart {
     }
 
     private ObjectNode selected() {
-        return viewer == null ? null : (ObjectNode) ((IStructuredSelection) viewer.getSelection()).getFirstElement();
+        return records == null ? null : records.selected();
     }
 
     /** Loads the rows, and the records their references may point at, in the background and shows them when ready. */
@@ -259,7 +245,7 @@ public class EntityTablePart {
                         keepSelected = null;
                         showSelected(saved);
                     }
-                    showCount();
+                    records.showCount();
                 }
             });
             return Status.OK_STATUS;
@@ -271,33 +257,14 @@ public class EntityTablePart {
      * a file is chosen; the line under the table says how it went.
      */
     public void exportTo(Path file) {
-        CsvExport.write(viewer.getTable(), file, this::exported);
-    }
-
-    private void exported(String outcome) {
-        ui.asyncExec(() -> {
-            if (!summary.isDisposed()) {
-                summary.setText(outcome);
-                summary.getParent().layout();
-            }
-        });
-    }
-
-    /** "12 records", or "3 of 12 records" while the filter hides some. */
-    private void showCount() {
-        summary.setText(RecordColumns.count(viewer));
-        summary.getParent().layout();
+        records.exportTo(file);
     }
 
     /** Selects the record with this uuid (none for {@code null}) without acting on the selection. */
     private void showSelected(String uuid) {
         following = true;
         try {
-            Object row = null;
-            if (uuid != null && viewer.getInput() instanceof List<?> rows) {
-                row = rows.stream().filter(r -> uuid.equals(((ObjectNode) r).path("uuid").asText())).findFirst()
-                        .orElse(null);
-            }
+            Object row = records.rowOf(uuid);
             viewer.setSelection(row == null ? StructuredSelection.EMPTY
                     : new StructuredSelection(row), true);
         } finally {
